@@ -1,0 +1,195 @@
+//! Every clap definition of the command line. Doc comments here are the help text operators
+//! read, the man pages and the completions; there is no logic here.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+
+/// picoauth: a JWT auth server and its admin tool, on one SQLite file and one key directory.
+///
+/// `picoauth serve` runs the HTTP API. Every other subcommand works directly on the same
+/// database and key directory, and is safe to run while the server is up.
+#[derive(Debug, Parser)]
+#[command(
+    name = "picoauth",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Examples:\n  picoauth serve\n  PICOAUTH_ADMIN_PASSWORD=… picoauth serve --listen 0.0.0.0:8100 --issuer https://auth.example.com"
+)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Options every subcommand shares.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (creates the database, a signing key and the admin on first start).
+    #[command(
+        after_help = "Examples:\n  picoauth serve\n  picoauth serve --config /etc/picoauth.toml --listen 0.0.0.0:8100"
+    )]
+    Serve,
+}
+
+/// Options of every subcommand: the config file and the settings of API.md §7.
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// TOML file with settings (keys as in the README's configuration table).
+    #[arg(long, global = true, env = "PICOAUTH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Settings given as flags.
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Settings as flags. Each is also `PICOAUTH_<NAME>` in the environment and `<name>` in the
+/// config file; a flag wins over the environment, which wins over the file. Secrets
+/// (`admin_password`, `fleet_mint_secret`) are deliberately not flags: a command line is visible
+/// to every user of the machine.
+#[derive(Debug, Default, ClapArgs)]
+#[command(next_help_heading = "Settings (also PICOAUTH_<NAME> or the config file)")]
+pub struct SettingsArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8100].
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// SQLite database file [default: picoauth.db].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<String>,
+    /// Directory of the signing keys [default: keys].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub key_dir: Option<String>,
+    /// `iss` of every token; resource servers must use the same string [default: http://localhost:8100].
+    #[arg(long, global = true, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// `aud` of every token [default: pico].
+    #[arg(long, global = true, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// Lifetime of access tokens, e.g. 15m [default: 15m].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub access_token_ttl: Option<String>,
+    /// Absolute lifetime of a login's refresh chain [default: 7d].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub refresh_token_ttl: Option<String>,
+    /// Whether POST /register is open [default: true].
+    #[arg(long, global = true, value_name = "BOOL")]
+    pub registration_enabled: Option<String>,
+    /// Whether the first start creates a superadmin [default: true].
+    #[arg(long, global = true, value_name = "BOOL")]
+    pub auto_create_admin: Option<String>,
+    /// Email of the bootstrapped superadmin [default: admin@pico.local].
+    #[arg(long, global = true, value_name = "EMAIL")]
+    pub admin_email: Option<String>,
+    /// Lifetime of a wallet challenge [default: 60s].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub challenge_ttl: Option<String>,
+    /// Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1].
+    #[arg(long, global = true, value_name = "LIST")]
+    pub wallet_algorithms: Option<String>,
+    /// Default lifetime of fleet tokens [default: 24h].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub fleet_session_ttl: Option<String>,
+    /// Longest lifetime of fleet tokens [default: 30d].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub fleet_max_ttl: Option<String>,
+    /// Roles the fleet secret may mint, comma-separated [default: agent,service].
+    #[arg(long, global = true, value_name = "LIST")]
+    pub fleet_allowed_roles: Option<String>,
+    /// Tokens living at least this long are audited [default: 5m].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub mint_audit_min_ttl: Option<String>,
+    /// Log filter, e.g. info, debug, picoauth=debug [default: info].
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+impl SettingsArgs {
+    /// The settings given as flags, by config key.
+    pub fn given(&self) -> Vec<(&'static str, String)> {
+        let flags = [
+            ("listen", &self.listen),
+            ("db", &self.db),
+            ("key_dir", &self.key_dir),
+            ("issuer", &self.issuer),
+            ("audience", &self.audience),
+            ("access_token_ttl", &self.access_token_ttl),
+            ("refresh_token_ttl", &self.refresh_token_ttl),
+            ("registration_enabled", &self.registration_enabled),
+            ("auto_create_admin", &self.auto_create_admin),
+            ("admin_email", &self.admin_email),
+            ("challenge_ttl", &self.challenge_ttl),
+            ("wallet_algorithms", &self.wallet_algorithms),
+            ("fleet_session_ttl", &self.fleet_session_ttl),
+            ("fleet_max_ttl", &self.fleet_max_ttl),
+            ("fleet_allowed_roles", &self.fleet_allowed_roles),
+            ("mint_audit_min_ttl", &self.mint_audit_min_ttl),
+            ("log_level", &self.log_level),
+        ];
+        flags
+            .into_iter()
+            .filter_map(|(key, value)| value.clone().map(|value| (key, value)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn settings_flags_work_before_and_after_the_subcommand() {
+        let args = Args::try_parse_from([
+            "picoauth",
+            "--db",
+            "a.db",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.global.settings.given(),
+            vec![
+                ("listen", "127.0.0.1:0".to_owned()),
+                ("db", "a.db".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn every_flag_is_a_config_key_and_secrets_are_not_flags() {
+        let settings = SettingsArgs::default();
+        let _ = settings.given();
+        let command = Args::command();
+        let serve = command.find_subcommand("serve").unwrap();
+        for key in crate::config::KEYS {
+            let flag = key.replace('_', "-");
+            let present = serve
+                .get_arguments()
+                .any(|arg| arg.get_long() == Some(flag.as_str()))
+                || command
+                    .get_arguments()
+                    .any(|arg| arg.get_long() == Some(flag.as_str()));
+            assert_eq!(present, !crate::config::SECRET_KEYS.contains(&key), "{key}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_not_accepted_as_arguments() {
+        assert!(Args::try_parse_from(["picoauth", "serve", "--admin-password", "x"]).is_err());
+    }
+}

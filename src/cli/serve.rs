@@ -1,0 +1,104 @@
+//! `picoauth serve`: opens the core, bootstraps the admin, binds, and runs the HTTP door until
+//! SIGTERM or SIGINT.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+
+/// How often expired refresh tokens are pruned.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
+
+/// Runs the server.
+///
+/// # Errors
+/// `Storage`, `Keys` if the files cannot be opened; `Internal` if the address cannot be bound.
+pub fn run(config: Config) -> Result<ExitCode> {
+    let app = Arc::new(App::open(config, super::now())?);
+    if let Some(admin) = app.bootstrap_admin(super::now())? {
+        match &admin.generated_password {
+            Some(password) => print_admin_banner(&admin.email, password),
+            None => tracing::info!(
+                email = admin.email,
+                "created the admin account with the configured password"
+            ),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Error::internal("cannot start the async runtime").with_source(error))?;
+    runtime.block_on(serve(app))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(app: Arc<App>) -> Result<()> {
+    let address = app.config().listen;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| {
+            Error::new(ErrorKind::Internal, format!("cannot listen on {address}"))
+                .with_source(error)
+        })?;
+    let bound = listener.local_addr()?;
+    tracing::info!(address = %bound, issuer = app.config().issuer, "serving");
+    // The one line on stdout: scripts and tests wait for it to know the port.
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on http://{bound}");
+    let _ = stdout.flush();
+
+    let pruner = tokio::spawn(prune_periodically(Arc::clone(&app)));
+    let result = crate::http::serve(listener, app, shutdown_signal()).await;
+    pruner.abort();
+    result
+}
+
+async fn prune_periodically(app: Arc<App>) {
+    let mut interval = tokio::time::interval(PRUNE_INTERVAL);
+    loop {
+        interval.tick().await;
+        let app = Arc::clone(&app);
+        let pruned = tokio::task::spawn_blocking(move || app.prune(super::now())).await;
+        match pruned {
+            Ok(Ok(count)) if count > 0 => tracing::info!(count, "pruned expired refresh tokens"),
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "pruning failed"),
+            Err(error) => tracing::warn!(%error, "pruning task failed"),
+        }
+    }
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(terminate) => terminate,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = terminate.recv() => tracing::info!("SIGTERM received"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+    }
+}
+
+/// Shows the generated admin password once, on stderr, where the operator starting the server
+/// sees it; it is never logged through `tracing`, never stored in clear.
+fn print_admin_banner(email: &str, password: &str) {
+    let rule = "=".repeat(72);
+    eprintln!(
+        "{rule}\n\
+         picoauth created the admin account {email}\n\
+         with the generated password:\n\n    {password}\n\n\
+         It is shown only this once. Log in and change it (POST /api/v1/auth/me/password),\n\
+         or set PICOAUTH_ADMIN_PASSWORD before the first start next time.\n\
+         {rule}"
+    );
+}

@@ -1,0 +1,251 @@
+//! The crate's one error type: [`Error`] carries an [`ErrorKind`] and an operator-facing detail.
+//!
+//! Each kind maps once, here, to an HTTP status, a CLI exit code and a stable `code()` string.
+//! This module does not know hyper or clap: it hands out plain numbers that the two doors use.
+//!
+//! # Invariants
+//! - The detail is for operators (CLI stderr, server logs); HTTP bodies get [`Error::public_detail`],
+//!   which never leaks internals for the 5xx kinds.
+//! - Unknown user and wrong password are one error ([`Error::invalid_credentials`]).
+
+use std::fmt;
+
+/// What went wrong, as far as a caller needs to know to react.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Malformed body, bad flag or setting value, unknown role.
+    InvalidInput,
+    /// No credentials were presented where they are required.
+    Unauthorized,
+    /// Wrong email or password (the two are deliberately indistinguishable).
+    InvalidCredentials,
+    /// A bad, expired, forged or revoked token; an unknown or reused refresh token.
+    InvalidToken,
+    /// Authenticated, but not allowed to do this.
+    Forbidden,
+    /// No such user, route or record.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// The record exists already, or the change would break an invariant (last superadmin).
+    Conflict,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The database is locked past the busy timeout, or the server is shutting down.
+    Unavailable,
+    /// SQLite failed.
+    Storage,
+    /// A key file is missing, unreadable or malformed.
+    Keys,
+    /// A bug or an unexpected failure of the operating system.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The HTTP status this kind is answered with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::InvalidInput => 400,
+            ErrorKind::Unauthorized | ErrorKind::InvalidCredentials | ErrorKind::InvalidToken => {
+                401
+            }
+            ErrorKind::Forbidden => 403,
+            ErrorKind::NotFound => 404,
+            ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::Conflict => 409,
+            ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::Unavailable => 503,
+            ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => 500,
+        }
+    }
+
+    /// The process exit code of a CLI command that failed with this kind (API.md §6).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::InvalidInput => 2,
+            _ => 1,
+        }
+    }
+
+    /// The stable machine-readable code sent as `error` in HTTP bodies (API.md §1).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::InvalidCredentials => "invalid_credentials",
+            ErrorKind::InvalidToken => "invalid_token",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// Whether the detail may be shown to an HTTP client. Server-side failures are not.
+    fn detail_is_public(self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal
+        )
+    }
+}
+
+/// The crate's error: a kind, a sentence for a person, and optionally the underlying cause.
+pub struct Error {
+    kind: ErrorKind,
+    detail: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with a detail for a person.
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Error {
+        Error {
+            kind,
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying cause, shown to operators after the detail.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// A 400 for a value the caller sent.
+    pub fn invalid_input(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidInput, detail)
+    }
+
+    /// The one answer for a wrong email and a wrong password alike.
+    pub fn invalid_credentials() -> Error {
+        Error::new(ErrorKind::InvalidCredentials, "invalid email or password")
+    }
+
+    /// A token that does not check out; `why` is kept general on purpose.
+    pub fn invalid_token(why: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidToken, why)
+    }
+
+    /// A 403 with a reason.
+    pub fn forbidden(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Forbidden, detail)
+    }
+
+    /// A 404 with a reason.
+    pub fn not_found(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::NotFound, detail)
+    }
+
+    /// A bug or OS failure; the detail is for logs only.
+    pub fn internal(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Internal, detail)
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The operator-facing sentence, without the cause.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The sentence an HTTP client may see: the detail, or a fixed text for server-side failures.
+    pub fn public_detail(&self) -> &str {
+        if self.kind.detail_is_public() {
+            &self.detail
+        } else if self.kind == ErrorKind::Keys {
+            "the signing key is not usable"
+        } else {
+            "internal server error"
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.detail)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {self}", self.kind)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Error {
+        use rusqlite::ErrorCode;
+        let busy = matches!(
+            error.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        );
+        if busy {
+            Error::new(ErrorKind::Unavailable, "the database is busy").with_source(error)
+        } else {
+            Error::new(ErrorKind::Storage, "database error").with_source(error)
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Error {
+        Error::new(ErrorKind::Internal, "I/O error").with_source(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(kind: ErrorKind, status: u16, exit: u8, code: &str) {
+        assert_eq!(kind.http_status(), status, "{kind:?}");
+        assert_eq!(kind.exit_code(), exit, "{kind:?}");
+        assert_eq!(kind.code(), code, "{kind:?}");
+    }
+
+    #[test]
+    fn kinds_map_to_the_contract() {
+        check(ErrorKind::InvalidInput, 400, 2, "invalid_request");
+        check(ErrorKind::Unauthorized, 401, 1, "unauthorized");
+        check(ErrorKind::InvalidCredentials, 401, 1, "invalid_credentials");
+        check(ErrorKind::InvalidToken, 401, 1, "invalid_token");
+        check(ErrorKind::Forbidden, 403, 1, "forbidden");
+        check(ErrorKind::NotFound, 404, 1, "not_found");
+        check(ErrorKind::Conflict, 409, 1, "conflict");
+        check(ErrorKind::PayloadTooLarge, 413, 1, "payload_too_large");
+        check(ErrorKind::Unavailable, 503, 1, "unavailable");
+        check(ErrorKind::Storage, 500, 1, "internal");
+        check(ErrorKind::Internal, 500, 1, "internal");
+    }
+
+    #[test]
+    fn server_side_details_stay_private() {
+        let error = Error::new(ErrorKind::Storage, "disk I/O error at /var/lib/picoauth.db");
+        assert_eq!(error.public_detail(), "internal server error");
+        let error = Error::invalid_input("email is required");
+        assert_eq!(error.public_detail(), "email is required");
+    }
+}

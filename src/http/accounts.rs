@@ -1,0 +1,150 @@
+//! Handlers for one's own account: register, login, refresh, me, password change.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::State;
+use super::request::{bearer_token, json_body, string_or_field};
+use super::respond::{Body, json};
+use crate::app::Session;
+use crate::error::Result;
+use crate::store::users::User;
+
+#[derive(Deserialize)]
+struct RegisterRequest {
+    email: String,
+    password: String,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct PasswordChangeRequest {
+    old_password: String,
+    new_password: String,
+}
+
+/// The body of `/login` and `/refresh` (RFC 6749 §5.1 names).
+#[derive(Serialize)]
+struct SessionResponse {
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+}
+
+impl From<Session> for SessionResponse {
+    fn from(session: Session) -> SessionResponse {
+        SessionResponse {
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
+            token_type: "Bearer",
+            expires_in: session.expires_in,
+        }
+    }
+}
+
+/// The `/me` body: the account without its password hash.
+#[derive(Serialize)]
+struct MeResponse {
+    id: String,
+    email: String,
+    display_name: String,
+    role: &'static str,
+    org_id: String,
+    status: &'static str,
+    created_at: i64,
+    last_login_at: Option<i64>,
+}
+
+impl From<User> for MeResponse {
+    fn from(user: User) -> MeResponse {
+        MeResponse {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role: user.role.as_str(),
+            org_id: user.org_id,
+            status: user.status.as_str(),
+            created_at: user.created_at,
+            last_login_at: user.last_login_at,
+        }
+    }
+}
+
+/// `POST /register`.
+pub async fn post_register(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>> {
+    let body: RegisterRequest = json_body(request).await?;
+    let user = state
+        .run_hashing(move |app, now| {
+            app.register(
+                &body.email,
+                &body.password,
+                body.display_name.as_deref(),
+                now,
+            )
+        })
+        .await?;
+    Ok(json(&json!({
+        "id": user.id,
+        "email": user.email,
+        "role": user.role.as_str(),
+        "status": user.status.as_str(),
+    })))
+}
+
+/// `POST /login`.
+pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let body: LoginRequest = json_body(request).await?;
+    let session = state
+        .run_hashing(move |app, now| app.login(&body.email, &body.password, now))
+        .await?;
+    Ok(json(&SessionResponse::from(session)))
+}
+
+/// `POST /refresh`: `{"refresh_token": "…"}` or the bare JSON string.
+pub async fn post_refresh(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let refresh_token = string_or_field(request, "refresh_token").await?;
+    let session = state
+        .run(move |app, now| app.refresh(&refresh_token, now))
+        .await?;
+    Ok(json(&SessionResponse::from(session)))
+}
+
+/// `GET /me`.
+pub async fn get_me(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let user = state
+        .run(move |app, now| app.me(&app.authenticate(&token, now)?))
+        .await?;
+    Ok(json(&MeResponse::from(user)))
+}
+
+/// `POST /me/password`.
+pub async fn post_me_password(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let body: PasswordChangeRequest = json_body(request).await?;
+    state
+        .run_hashing(move |app, now| {
+            let claims = app.authenticate(&token, now)?;
+            app.change_password(&claims, &body.old_password, &body.new_password)
+        })
+        .await?;
+    Ok(json(&json!({ "message": "Password changed" })))
+}

@@ -1,0 +1,95 @@
+//! Reading requests: the body (size-limited, JSON), the bearer token, the query string.
+//!
+//! Parsing failures become `InvalidInput` (400) or `PayloadTooLarge` (413); nothing here
+//! decides anything about identity or rights.
+
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Limited};
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The largest request body accepted (API.md §1).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How long a client may take to send its body once the headers are in.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads the whole body, refusing more than [`MAX_BODY_BYTES`].
+pub async fn body_bytes(request: Request<Incoming>) -> Result<bytes::Bytes> {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    let collect = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
+    match tokio::time::timeout(BODY_READ_TIMEOUT, collect).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(_)) => Err(Error::invalid_input("the request body could not be read")),
+        Err(_) => Err(Error::invalid_input(
+            "the request body did not arrive in time",
+        )),
+    }
+}
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::PayloadTooLarge,
+        format!(
+            "the request body is larger than {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
+    )
+}
+
+/// Reads a JSON body into `T`.
+pub async fn json_body<T: DeserializeOwned>(request: Request<Incoming>) -> Result<T> {
+    let body = body_bytes(request).await?;
+    parse_json(&body)
+}
+
+/// Parses JSON into `T`, with serde's description of what is wrong as the detail.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body)
+        .map_err(|error| Error::invalid_input(format!("invalid JSON body: {error}")))
+}
+
+/// Reads a body that is either `{"<field>": "…"}` or the bare JSON string `"…"` (pico-auth
+/// clients send the latter to `/refresh` and `/users/{id}/role`).
+pub async fn string_or_field(request: Request<Incoming>, field: &str) -> Result<String> {
+    let body = body_bytes(request).await?;
+    let expected =
+        || Error::invalid_input(format!("expected {{\"{field}\": \"…\"}} or a JSON string"));
+    match parse_json::<serde_json::Value>(&body)? {
+        serde_json::Value::String(text) => Ok(text),
+        serde_json::Value::Object(mut object) => match object.remove(field) {
+            Some(serde_json::Value::String(text)) => Ok(text),
+            _ => Err(expected()),
+        },
+        _ => Err(expected()),
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
+pub fn bearer_token<B>(request: &Request<B>) -> Result<String> {
+    let missing = || Error::new(ErrorKind::Unauthorized, "missing bearer token");
+    let value = request
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| Error::invalid_token("the Authorization header is not valid text"))?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(missing());
+    }
+    Ok(token.trim().to_owned())
+}

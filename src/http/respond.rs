@@ -1,0 +1,73 @@
+//! Building responses: JSON bodies, the security headers every response carries, and the
+//! mapping of [`Error`] to a status and a public body.
+//!
+//! # Invariants
+//! - Every error body is `{"error": code, "detail": sentence}`; 5xx bodies never carry
+//!   internals (see `Error::public_detail`).
+//! - Responses are `Cache-Control: no-store` unless a handler says otherwise (tokens and
+//!   account data must never sit in a cache).
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{self, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind};
+
+/// The body type of every response.
+pub type Body = Full<Bytes>;
+
+/// A 200 JSON response.
+pub fn json(value: &impl Serialize) -> Response<Body> {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => json_bytes(StatusCode::OK, Bytes::from(bytes)),
+        Err(error) => error_response(&Error::internal(format!(
+            "cannot serialise a response: {error}"
+        ))),
+    }
+}
+
+/// A JSON response from bytes already serialised.
+pub fn json_bytes(status: StatusCode, bytes: Bytes) -> Response<Body> {
+    let mut response = Response::new(Full::new(bytes));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The response for an error: its status, its public body, and the headers its kind needs.
+pub fn error_response(error: &Error) -> Response<Body> {
+    let kind = error.kind();
+    let body = serde_json::json!({ "error": kind.code(), "detail": error.public_detail() });
+    let status =
+        StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = json_bytes(status, Bytes::from(body.to_string()));
+    let headers = response.headers_mut();
+    match kind {
+        // RFC 6750 §3: a 401 on a bearer-protected resource names the scheme.
+        ErrorKind::Unauthorized | ErrorKind::InvalidCredentials => {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        ErrorKind::InvalidToken => {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        ErrorKind::Unavailable => {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        _ => {}
+    }
+    response
+}

@@ -1,0 +1,57 @@
+//! Handlers for user administration: list users, change a role.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde_json::json;
+
+use super::State;
+use super::request::{bearer_token, string_or_field};
+use super::respond::{Body, json};
+use crate::app::Actor;
+use crate::error::Result;
+
+/// `GET /users`: `{users: [...], total}`.
+pub async fn get_users(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let users = state
+        .run(move |app, now| {
+            let actor = Actor::Token(app.authenticate(&token, now)?);
+            app.list_users(&actor)
+        })
+        .await?;
+    let items: Vec<_> = users
+        .iter()
+        .map(|user| {
+            json!({
+                "id": user.id,
+                "email": user.email,
+                "display_name": user.display_name,
+                "role": user.role.as_str(),
+                "org_id": user.org_id,
+                "status": user.status.as_str(),
+            })
+        })
+        .collect();
+    Ok(json(&json!({ "total": items.len(), "users": items })))
+}
+
+/// `PUT /users/{id}/role`: `{"role": "…"}` or the bare JSON string.
+pub async fn put_user_role(
+    state: Arc<State>,
+    request: Request<Incoming>,
+    user_id: String,
+) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let role = string_or_field(request, "role").await?;
+    let user = state
+        .run(move |app, now| {
+            let actor = Actor::Token(app.authenticate(&token, now)?);
+            app.set_role(&actor, &user_id, &role)
+        })
+        .await?;
+    Ok(json(
+        &json!({ "id": user.id, "email": user.email, "role": user.role.as_str() }),
+    ))
+}

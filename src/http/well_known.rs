@@ -1,0 +1,100 @@
+//! Public, unauthenticated documents: JWKS, OpenID Connect discovery, liveness and readiness.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use serde_json::json;
+
+use super::State;
+use super::respond::{Body, json, json_bytes};
+use super::router::API_PREFIX;
+use crate::error::{Error, ErrorKind, Result};
+
+/// How long resource servers may cache the JWKS. Short, because a rotation adds a key; clients
+/// such as pico-client-auth also refetch on an unknown kid.
+const JWKS_MAX_AGE: &str = "public, max-age=300";
+
+/// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period.
+pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Response<Body> {
+    let etag = state.app.jwks_etag();
+    let fresh = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let mut response = if fresh {
+        let mut response = json_bytes(StatusCode::NOT_MODIFIED, Bytes::new());
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        response
+    } else {
+        json_bytes(
+            StatusCode::OK,
+            Bytes::copy_from_slice(state.app.jwks_json()),
+        )
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(JWKS_MAX_AGE),
+    );
+    if let Ok(etag) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3).
+pub fn get_openid_configuration(state: &State) -> Response<Body> {
+    let issuer = &state.app.config().issuer;
+    let base = format!("{}{API_PREFIX}", issuer.trim_end_matches('/'));
+    let mut response = json(&json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{base}/jwks"),
+        "token_endpoint": format!("{base}/login"),
+        "registration_endpoint": format!("{base}/register"),
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+        "grant_types_supported": ["password", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "claims_supported": ["iss", "aud", "iat", "exp", "jti", "sub", "role", "email", "org_id"],
+    }));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}
+
+/// `GET /healthz`: the process is serving.
+pub fn get_healthz() -> Response<Body> {
+    json(&json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database and the signing key are usable, and shutdown has not begun.
+pub async fn get_readyz(state: Arc<State>) -> Result<Response<Body>> {
+    if state.draining.load(Ordering::SeqCst) {
+        return Err(Error::new(ErrorKind::Unavailable, "shutting down"));
+    }
+    match state.run(|app, _now| app.check_ready()).await {
+        Ok(()) => Ok(json(&json!({ "status": "ready" }))),
+        Err(error) => {
+            // Readiness exists to say what is wrong, so the reason is shown, but only its
+            // category: paths and OS errors go to the log.
+            tracing::warn!(error = %error, "not ready");
+            let reason = match error.kind() {
+                ErrorKind::Keys => "the signing key is not readable",
+                ErrorKind::Unavailable => "the database is busy",
+                _ => "the database is not usable",
+            };
+            Err(Error::new(ErrorKind::Unavailable, reason))
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! The server's own keys: the RS256 signing keys in the key directory, their kids, the JWKS, and
+//! the secret that hashes refresh tokens.
+//!
+//! This module reads and writes key files and does the private-key operations. It does not
+//! decide which keys exist: the `signing_keys` table does, and `app` creates the first key under
+//! the database's write lock. JWT claims and validation rules live in `tokens`.
+//!
+//! # Invariants
+//! - Private key bytes never leave this module; types holding them print `[redacted]` in `Debug`.
+//! - A signing key is parsed once, when the ring is loaded, and kept ready for every token.
+//! - RSA private-key operations run in aws-lc-rs, which blinds them (the pure-Rust `rsa` crate
+//!   carries RUSTSEC-2023-0071 and is not used).
+//! - The key directory is created 0700 and every private file 0600, written whole then renamed,
+//!   so a reader never sees half a key.
+
+use std::fmt;
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SecureRandom;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The JWS algorithm of the signing keys this module makes.
+pub const RS256: &str = "RS256";
+
+/// One RS256 signing key, parsed and ready to sign and verify.
+pub struct SigningKey {
+    kid: String,
+    key_pair: KeyPair,
+    /// The token header is the same for every token this key signs, so it is encoded once.
+    encoded_header: String,
+    decoding_key: jsonwebtoken::DecodingKey,
+    jwk: Jwk,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("private_key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A public key as published in the JWKS (RFC 7517 §4, RFC 7518 §6.3.1).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Jwk {
+    /// Always `RSA`.
+    pub kty: &'static str,
+    /// The key's id, its RFC 7638 thumbprint.
+    pub kid: String,
+    /// Always `RS256`.
+    pub alg: &'static str,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    pub key_use: &'static str,
+    /// Modulus, base64url of the unsigned big-endian bytes.
+    pub n: String,
+    /// Public exponent, base64url of the unsigned big-endian bytes.
+    pub e: String,
+}
+
+impl SigningKey {
+    /// Generates a new RSA-2048 key. Returns it with its PKCS#8 DER encoding, for saving.
+    ///
+    /// # Errors
+    /// `Keys` if aws-lc-rs fails.
+    pub fn generate() -> Result<(SigningKey, PrivateKeyDer)> {
+        let key_pair = KeyPair::generate(KeySize::Rsa2048)
+            .map_err(|_| Error::new(ErrorKind::Keys, "cannot generate an RSA key"))?;
+        let der = key_pair
+            .as_der()
+            .map_err(|_| Error::new(ErrorKind::Keys, "cannot encode the new RSA key"))?;
+        let der = PrivateKeyDer(der.as_ref().to_vec());
+        Ok((SigningKey::from_key_pair(key_pair)?, der))
+    }
+
+    /// Parses a PEM private key: PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`).
+    ///
+    /// # Errors
+    /// `Keys` if the text is not such a key.
+    pub fn from_pem(text: &[u8]) -> Result<SigningKey> {
+        let pem = pem::parse(text)
+            .map_err(|error| Error::new(ErrorKind::Keys, "not a PEM file").with_source(error))?;
+        let key_pair = match pem.tag() {
+            "PRIVATE KEY" => KeyPair::from_pkcs8(pem.contents()),
+            "RSA PRIVATE KEY" => KeyPair::from_der(pem.contents()),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Keys,
+                    format!("expected an RSA private key, found a PEM `{other}` block"),
+                ));
+            }
+        }
+        .map_err(|rejected| {
+            Error::new(
+                ErrorKind::Keys,
+                format!("not a usable RSA private key ({rejected})"),
+            )
+        })?;
+        SigningKey::from_key_pair(key_pair)
+    }
+
+    fn from_key_pair(key_pair: KeyPair) -> Result<SigningKey> {
+        let public_key = key_pair.public_key();
+        let n = URL_SAFE_NO_PAD.encode(public_key.modulus().big_endian_without_leading_zero());
+        let e = URL_SAFE_NO_PAD.encode(public_key.exponent().big_endian_without_leading_zero());
+        let kid = rsa_thumbprint(&n, &e);
+        let header = serde_json::json!({ "alg": RS256, "typ": "JWT", "kid": kid });
+        let encoded_header = URL_SAFE_NO_PAD.encode(header.to_string());
+        let decoding_key = jsonwebtoken::DecodingKey::from_rsa_components(&n, &e)
+            .map_err(|error| Error::new(ErrorKind::Keys, "bad public key").with_source(error))?;
+        let jwk = Jwk {
+            kty: "RSA",
+            kid: kid.clone(),
+            alg: RS256,
+            key_use: "sig",
+            n,
+            e,
+        };
+        Ok(SigningKey {
+            kid,
+            key_pair,
+            encoded_header,
+            decoding_key,
+            jwk,
+        })
+    }
+
+    /// The key's id (RFC 7638 thumbprint).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public half as a JWK.
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    /// The public half, ready for `jsonwebtoken::decode`.
+    pub fn decoding_key(&self) -> &jsonwebtoken::DecodingKey {
+        &self.decoding_key
+    }
+
+    /// Signs a JWT whose claims are the JSON `claims`: `header.payload.signature`, RS256.
+    ///
+    /// # Errors
+    /// `Keys` if the private-key operation fails.
+    pub fn sign_jwt(&self, claims: &[u8]) -> Result<String> {
+        let mut token =
+            String::with_capacity(self.encoded_header.len() + claims.len() * 4 / 3 + 350);
+        token.push_str(&self.encoded_header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(claims, &mut token);
+        let mut signature = vec![0; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                token.as_bytes(),
+                &mut signature,
+            )
+            .map_err(|_| Error::new(ErrorKind::Keys, "RSA signing failed"))?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+        Ok(token)
+    }
+}
+
+/// PKCS#8 DER bytes of a private key, on their way to a file.
+pub struct PrivateKeyDer(Vec<u8>);
+
+impl fmt::Debug for PrivateKeyDer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// RFC 7638 §3.1: SHA-256 over the required members in lexicographic order, no whitespace.
+fn rsa_thumbprint(n: &str, e: &str) -> String {
+    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes());
+    URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// The signing keys loaded from the key directory: the first signs, all are published.
+#[derive(Debug)]
+pub struct KeyRing {
+    /// Newest first; `keys[0]` signs new tokens.
+    keys: Vec<SigningKey>,
+    /// The JWKS document, serialized once because every resource server fetches it.
+    jwks_json: Vec<u8>,
+    /// A strong validator of `jwks_json` for HTTP caches (RFC 9110 §8.8.3), quoted.
+    jwks_etag: String,
+}
+
+impl KeyRing {
+    /// Builds a ring from keys, newest first.
+    ///
+    /// # Errors
+    /// `Keys` if `keys` is empty.
+    pub fn new(keys: Vec<SigningKey>) -> Result<KeyRing> {
+        if keys.is_empty() {
+            return Err(Error::new(ErrorKind::Keys, "no signing key"));
+        }
+        let jwks =
+            serde_json::json!({ "keys": keys.iter().map(SigningKey::jwk).collect::<Vec<_>>() });
+        let jwks_json = jwks.to_string().into_bytes();
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &jwks_json);
+        let jwks_etag = format!("\"{}\"", hex(&digest.as_ref()[..16]));
+        Ok(KeyRing {
+            keys,
+            jwks_json,
+            jwks_etag,
+        })
+    }
+
+    /// The key that signs new tokens.
+    pub fn active(&self) -> &SigningKey {
+        &self.keys[0]
+    }
+
+    /// The published key with this kid.
+    pub fn find(&self, kid: &str) -> Option<&SigningKey> {
+        self.keys.iter().find(|key| key.kid == kid)
+    }
+
+    /// The JWKS document (`{"keys": [...]}`) as JSON bytes.
+    pub fn jwks_json(&self) -> &[u8] {
+        &self.jwks_json
+    }
+
+    /// The entity tag of [`KeyRing::jwks_json`], quoted, changing whenever the key set does.
+    pub fn jwks_etag(&self) -> &str {
+        &self.jwks_etag
+    }
+}
+
+/// Creates the key directory (mode 0700) if missing, and warns if an existing one is open to
+/// others.
+///
+/// # Errors
+/// `Keys` if it cannot be created or is not a directory.
+pub fn ensure_key_dir(key_dir: &Path) -> Result<()> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(key_dir)
+        .map_err(|error| {
+            Error::new(
+                ErrorKind::Keys,
+                format!("cannot create key directory {}", key_dir.display()),
+            )
+            .with_source(error)
+        })?;
+    let metadata = fs::metadata(key_dir).map_err(|error| unreadable(key_dir, error))?;
+    if metadata.permissions().mode() & 0o077 != 0 {
+        tracing::warn!(
+            key_dir = %key_dir.display(),
+            "the key directory is accessible to other users; chmod 700 it"
+        );
+    }
+    Ok(())
+}
+
+/// The file that holds the private key `kid`.
+pub fn private_key_path(key_dir: &Path, kid: &str) -> PathBuf {
+    key_dir.join(format!("{kid}.pem"))
+}
+
+/// Reads the private key `kid` from the key directory and checks it is that key.
+///
+/// # Errors
+/// `Keys` if the file is missing, unreadable, malformed, or holds another key.
+pub fn load_signing_key(key_dir: &Path, kid: &str) -> Result<SigningKey> {
+    let path = private_key_path(key_dir, kid);
+    let text = fs::read(&path).map_err(|error| unreadable(&path, error))?;
+    let key = SigningKey::from_pem(&text).map_err(|error| {
+        Error::new(
+            ErrorKind::Keys,
+            format!("{}: {}", path.display(), error.detail()),
+        )
+    })?;
+    if key.kid != kid {
+        return Err(Error::new(
+            ErrorKind::Keys,
+            format!(
+                "{} holds key {}, not the key {kid} its name says",
+                path.display(),
+                key.kid
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+/// Writes a private key to `<key_dir>/<kid>.pem` (PKCS#8 PEM, mode 0600).
+///
+/// # Errors
+/// `Keys` if the file cannot be written.
+pub fn save_signing_key(key_dir: &Path, kid: &str, der: &PrivateKeyDer) -> Result<()> {
+    let text = pem::encode(&pem::Pem::new("PRIVATE KEY", der.0.clone()));
+    write_private_file(&private_key_path(key_dir, kid), text.as_bytes())
+}
+
+/// The secret that turns refresh tokens into the keyed hashes the database stores, so a copy of
+/// the database alone cannot be used to forge or recognise refresh tokens.
+pub struct RefreshKey {
+    key: aws_lc_rs::hmac::Key,
+}
+
+impl fmt::Debug for RefreshKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RefreshKey([redacted])")
+    }
+}
+
+const REFRESH_KEY_FILE: &str = "refresh.key";
+
+impl RefreshKey {
+    /// Reads `<key_dir>/refresh.key`, creating it with 32 random bytes if it does not exist.
+    /// Run it under the database's write lock so two processes never both create one.
+    ///
+    /// # Errors
+    /// `Keys` if the file cannot be read, written, or is malformed.
+    pub fn load_or_create(key_dir: &Path) -> Result<RefreshKey> {
+        let path = key_dir.join(REFRESH_KEY_FILE);
+        let hex_text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let text = hex(&random_bytes::<32>()?);
+                write_private_file(&path, text.as_bytes())?;
+                text
+            }
+            Err(error) => return Err(unreadable(&path, error)),
+        };
+        let bytes = unhex(hex_text.trim())
+            .filter(|bytes| bytes.len() >= 32)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Keys,
+                    format!("{} is not 32 or more hex-encoded bytes", path.display()),
+                )
+            })?;
+        Ok(RefreshKey {
+            key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &bytes),
+        })
+    }
+
+    /// The keyed hash (HMAC-SHA-256) of a refresh token, as stored.
+    pub fn hash(&self, token: &str) -> Vec<u8> {
+        aws_lc_rs::hmac::sign(&self.key, token.as_bytes())
+            .as_ref()
+            .to_vec()
+    }
+}
+
+/// `N` bytes from the operating system's CSPRNG.
+///
+/// # Errors
+/// `Internal` if the system's random source fails.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::internal("the system random source failed"))?;
+    Ok(bytes)
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
+        .collect()
+}
+
+/// Writes `contents` to `path` with mode 0600: to a temporary file first, synced, then renamed.
+fn write_private_file(path: &Path, contents: &[u8]) -> Result<()> {
+    let temporary = path.with_extension("tmp");
+    let write = || -> std::io::Result<()> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)?;
+        if let Some(parent) = path.parent() {
+            fs::File::open(parent)?.sync_all()?;
+        }
+        Ok(())
+    };
+    write().map_err(|error| {
+        Error::new(ErrorKind::Keys, format!("cannot write {}", path.display())).with_source(error)
+    })
+}
+
+fn unreadable(path: &Path, error: std::io::Error) -> Error {
+    Error::new(ErrorKind::Keys, format!("cannot read {}", path.display())).with_source(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbprint_matches_rfc_7638_example() {
+        // RFC 7638 §3.1: the example key and its thumbprint.
+        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        assert_eq!(
+            rsa_thumbprint(n, "AQAB"),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+    }
+
+    #[test]
+    fn generated_key_round_trips_through_pem_and_signs_verifiably() {
+        let (key, der) = SigningKey::generate().unwrap();
+        let text = pem::encode(&pem::Pem::new("PRIVATE KEY", der.0.clone()));
+        let reloaded = SigningKey::from_pem(text.as_bytes()).unwrap();
+        assert_eq!(reloaded.kid(), key.kid());
+        assert_eq!(reloaded.jwk(), key.jwk());
+        assert_eq!(key.jwk().e, "AQAB");
+
+        let token = key.sign_jwt(br#"{"sub":"x","exp":4102444800}"#).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(key.kid()));
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        validation.validate_aud = false;
+        let data =
+            jsonwebtoken::decode::<serde_json::Value>(&token, reloaded.decoding_key(), &validation)
+                .unwrap();
+        assert_eq!(data.claims["sub"], "x");
+    }
+
+    #[test]
+    fn debug_output_hides_private_material() {
+        let (key, der) = SigningKey::generate().unwrap();
+        assert!(format!("{key:?}").contains("[redacted]"));
+        assert_eq!(format!("{der:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+}

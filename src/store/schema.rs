@@ -1,0 +1,96 @@
+//! The schema: ordered migrations, applied on open, tracked in `PRAGMA user_version`.
+//!
+//! # Invariants
+//! - Migrations are append-only: a released one is never edited, a change is a new entry.
+//! - A database written by a newer picoauth (higher version) is refused rather than guessed at.
+
+use rusqlite::Transaction;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: users, refresh tokens, signing keys.
+    r#"
+    CREATE TABLE schema_info (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        created_at INTEGER NOT NULL
+    );
+    INSERT INTO schema_info (id, created_at) VALUES (1, unixepoch());
+
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL DEFAULT '',
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        org_id TEXT NOT NULL DEFAULT 'default',
+        status TEXT NOT NULL DEFAULT 'active',
+        created_at INTEGER NOT NULL,
+        last_login_at INTEGER
+    );
+
+    -- One row per refresh token ever issued and not yet pruned. A chain of rotations shares a
+    -- family_id; rotated_at marks a token that was used, so a second use is detected as theft.
+    CREATE TABLE refresh_tokens (
+        token_hash BLOB PRIMARY KEY,
+        family_id TEXT NOT NULL,
+        user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        rotated_at INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+    CREATE INDEX refresh_tokens_by_user ON refresh_tokens (user_id);
+    CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens (expires_at);
+
+    -- The signing keys known to every process on this database; the private keys themselves
+    -- are files in the key directory, named by kid.
+    CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    "#,
+];
+
+/// Brings the schema up to date inside `transaction` (which must be `BEGIN IMMEDIATE`).
+pub(super) fn migrate(transaction: &Transaction<'_>) -> Result<()> {
+    let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let latest = MIGRATIONS.len() as i64;
+    if version > latest {
+        return Err(Error::new(
+            ErrorKind::Storage,
+            format!(
+                "the database has schema version {version}, newer than this picoauth knows ({}); \
+                 upgrade picoauth",
+                latest
+            ),
+        ));
+    }
+    let applied = usize::try_from(version).unwrap_or(0);
+    for migration in &MIGRATIONS[applied..] {
+        transaction.execute_batch(migration)?;
+    }
+    transaction.pragma_update(None, "user_version", latest)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn migrations_apply_and_are_idempotent() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write(|transaction| {
+                super::migrate(transaction)?;
+                let version: i64 =
+                    transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
+                assert_eq!(version, super::MIGRATIONS.len() as i64);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
