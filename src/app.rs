@@ -53,12 +53,12 @@ pub struct Session {
 }
 
 /// Who is asking for an administrative operation.
-#[derive(Clone, Debug)]
-pub enum Actor {
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
     /// The operator at the command line, who holds the database file and the keys: all rights.
     Cli,
     /// A caller authenticated by an access token.
-    Token(Claims),
+    Token(&'a Claims),
 }
 
 /// The admin account made on first start, and its password if picoauth generated it.
@@ -79,7 +79,7 @@ impl App {
     pub fn open(config: Config, now: i64) -> Result<App> {
         let store = Store::open(&config.db)?;
         keys::ensure_key_dir(&config.key_dir)?;
-        let (key_ring, refresh_key) = store.write(|transaction| {
+        let (key_ring, refresh_key) = store.transaction(|transaction| {
             let mut records = store::keys::list_signing_keys(transaction)?;
             if records.is_empty() {
                 let (key, der) = SigningKey::generate()?;
@@ -157,7 +157,7 @@ impl App {
         // Hashing first keeps the write lock short; the hash is wasted only when another
         // process bootstrapped in the meantime.
         let password_hash = password::hash(&password)?;
-        let created = self.store.write(|transaction| {
+        let created = self.store.transaction(|transaction| {
             if store::users::count_with_role(transaction, Role::Superadmin)? > 0 {
                 return Ok(false);
             }
@@ -217,7 +217,7 @@ impl App {
             last_login_at: None,
         };
         self.store
-            .read(|connection| store::users::insert_user(connection, &user))?;
+            .with_connection(|connection| store::users::insert_user(connection, &user))?;
         Ok(user)
     }
 
@@ -230,7 +230,7 @@ impl App {
         let email = email.trim().to_ascii_lowercase();
         let user = self
             .store
-            .read(|connection| store::users::get_user_by_email(connection, &email))?;
+            .with_connection(|connection| store::users::get_user_by_email(connection, &email))?;
         let Some(user) = user else {
             password::burn_time(password);
             return Err(Error::invalid_credentials());
@@ -250,7 +250,7 @@ impl App {
         let token_hash = self.refresh_key.hash(&refresh_token);
         let family_id = tokens::new_jti()?;
         let chain_end = now.saturating_add(seconds(self.config.refresh_token_ttl));
-        self.store.write(|transaction| {
+        self.store.transaction(|transaction| {
             if let Some(password_hash) = &rehashed {
                 store::users::update_password_hash(transaction, &user.id, password_hash)?;
             }
@@ -283,7 +283,7 @@ impl App {
         let next_hash = self.refresh_key.hash(&next_token);
         // The transaction commits even when the answer is a refusal, because a refusal may have
         // to kill the family; hence the inner Result.
-        let rotation: Result<User> = self.store.write(|transaction| {
+        let rotation: Result<User> = self.store.transaction(|transaction| {
             let Some(record) = store::refresh::get_refresh_token(transaction, &token_hash)? else {
                 return Ok(Err(Error::invalid_token("unknown refresh token")));
             };
@@ -351,7 +351,8 @@ impl App {
     /// `Forbidden` for a token that is not a user token or a disabled account, `InvalidToken`
     /// if the account no longer exists.
     pub fn me(&self, claims: &Claims) -> Result<User> {
-        self.store.read(|connection| token_user(connection, claims))
+        self.store
+            .with_connection(|connection| token_user(connection, claims))
     }
 
     /// Changes the caller's password (`POST /me/password`) and ends all their sessions.
@@ -371,7 +372,7 @@ impl App {
         }
         password::check_new(new_password)?;
         let password_hash = password::hash(new_password)?;
-        self.store.write(|transaction| {
+        self.store.transaction(|transaction| {
             store::users::update_password_hash(transaction, &user.id, &password_hash)?;
             store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
             Ok(())
@@ -383,8 +384,8 @@ impl App {
     ///
     /// # Errors
     /// `Forbidden` if the actor administers no users.
-    pub fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
-        self.store.read(|connection| {
+    pub fn list_users(&self, actor: Actor<'_>) -> Result<Vec<User>> {
+        self.store.with_connection(|connection| {
             let rights = admin_rights(connection, actor)?;
             store::users::list_users(connection, rights.org_id.as_deref())
         })
@@ -396,9 +397,9 @@ impl App {
     /// `InvalidInput` for a role that is not a user role, `NotFound` for an unknown account (or
     /// one outside an org_admin's organisation), `Forbidden` when an org_admin grants or takes
     /// away superadmin, `Conflict` when it would leave no active superadmin.
-    pub fn set_role(&self, actor: &Actor, user_id: &str, role: &str) -> Result<User> {
+    pub fn set_role(&self, actor: Actor<'_>, user_id: &str, role: &str) -> Result<User> {
         let role = Role::parse_user_role(role).map_err(Error::invalid_input)?;
-        self.store.write(|transaction| {
+        self.store.transaction(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let mut user = store::users::get_user_by_id(transaction, user_id)?
                 .filter(|user| rights.org_id.as_ref().is_none_or(|org| *org == user.org_id))
@@ -432,8 +433,9 @@ impl App {
     /// # Errors
     /// `Storage` or `Unavailable` if the database fails.
     pub fn prune(&self, now: i64) -> Result<usize> {
-        self.store
-            .read(|connection| store::refresh::delete_expired_refresh_tokens(connection, now))
+        self.store.with_connection(|connection| {
+            store::refresh::delete_expired_refresh_tokens(connection, now)
+        })
     }
 
     fn mint_user_token(&self, user: &User, now: i64) -> Result<String> {
@@ -463,7 +465,7 @@ struct AdminRights {
     org_id: Option<String>,
 }
 
-fn admin_rights(connection: &rusqlite::Connection, actor: &Actor) -> Result<AdminRights> {
+fn admin_rights(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<AdminRights> {
     let claims = match actor {
         Actor::Cli => {
             return Ok(AdminRights {
@@ -552,6 +554,101 @@ fn seconds(ttl: u64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    /// An app on a fresh database and key directory, removed when dropped.
+    struct TestApp {
+        app: App,
+        dir: std::path::PathBuf,
+    }
+
+    impl Drop for TestApp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn test_app(name: &str) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("picoauth-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config {
+            db: dir.join("picoauth.db"),
+            key_dir: dir.join("keys"),
+            admin_password: crate::config::Secret::new("admin-password-1"),
+            ..Config::default()
+        };
+        let app = App::open(config, NOW).unwrap();
+        app.register("ada@example.com", "ada-password-1", None, NOW)
+            .unwrap();
+        TestApp { app, dir }
+    }
+
+    #[test]
+    fn refresh_chains_end_at_their_absolute_lifetime() {
+        let test = test_app("chain-end");
+        let app = &test.app;
+        let ttl = seconds(app.config().refresh_token_ttl);
+        let mut session = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        // Rotating shortly before the end does not extend the chain.
+        for at in [NOW + 1, NOW + ttl / 2, NOW + ttl - 1] {
+            session = app.refresh(&session.refresh_token, at).unwrap();
+        }
+        let error = app.refresh(&session.refresh_token, NOW + ttl).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidToken);
+    }
+
+    #[test]
+    fn reuse_kills_the_family_but_not_other_logins() {
+        let test = test_app("reuse");
+        let app = &test.app;
+        let first = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let other = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let second = app.refresh(&first.refresh_token, NOW + 1).unwrap();
+        assert_eq!(
+            app.refresh(&first.refresh_token, NOW + 2)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidToken
+        );
+        assert_eq!(
+            app.refresh(&second.refresh_token, NOW + 3)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidToken
+        );
+        assert!(app.refresh(&other.refresh_token, NOW + 4).is_ok());
+    }
+
+    #[test]
+    fn pruning_removes_only_ended_chains() {
+        let test = test_app("prune");
+        let app = &test.app;
+        let session = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let ttl = seconds(app.config().refresh_token_ttl);
+        assert_eq!(app.prune(NOW + ttl - 1).unwrap(), 0);
+        assert!(app.refresh(&session.refresh_token, NOW + 10).is_ok());
+        assert_eq!(app.prune(NOW + ttl).unwrap(), 2);
+    }
+
+    #[test]
+    fn the_last_active_superadmin_cannot_be_demoted() {
+        let test = test_app("last-admin");
+        let app = &test.app;
+        app.bootstrap_admin(NOW).unwrap().unwrap();
+        let admin = app
+            .list_users(Actor::Cli)
+            .unwrap()
+            .into_iter()
+            .find(|user| user.role == Role::Superadmin)
+            .unwrap();
+        let error = app.set_role(Actor::Cli, &admin.id, "viewer").unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+        assert!(
+            app.bootstrap_admin(NOW).unwrap().is_none(),
+            "bootstraps only once"
+        );
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -37,6 +37,23 @@ pub enum Command {
         after_help = "Examples:\n  picoauth serve\n  picoauth serve --config /etc/picoauth.toml --listen 0.0.0.0:8100"
     )]
     Serve,
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  picoauth completions bash > /etc/bash_completion.d/picoauth\n  picoauth completions fish > ~/.config/fish/completions/picoauth.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+
+    /// Write the man pages and completion scripts into DIR/man and DIR/completions (for
+    /// maintainers: `cargo run -- generate-docs .` refreshes the committed copies).
+    #[command(hide = true)]
+    GenerateDocs {
+        /// The repository root.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// Options of every subcommand: the config file and the settings of API.md §7.

@@ -10,6 +10,7 @@
 //! - This door reads the clock and the environment and passes them to the core.
 
 pub mod args;
+pub mod generate;
 mod serve;
 
 use std::io::IsTerminal;
@@ -26,10 +27,33 @@ use args::{Args, Command};
 /// # Errors
 /// Whatever the subcommand fails with; `main` turns it into a message and an exit code.
 pub fn run(args: Args) -> Result<ExitCode> {
+    // These two need no configuration: they describe the command line itself.
+    match &args.command {
+        Command::Completions { shell } => {
+            print_stdout(&generate::completion(*shell))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::GenerateDocs { dir } => {
+            generate::write_all(dir)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Serve => {}
+    }
     let config = load_config(&args)?;
     init_logging(&config)?;
     match args.command {
         Command::Serve => serve::run(config),
+        Command::Completions { .. } | Command::GenerateDocs { .. } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Writes a result to stdout. A closed pipe (`picoauth … | head`) is not an error.
+fn print_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
     }
 }
 

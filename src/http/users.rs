@@ -17,8 +17,8 @@ pub async fn get_users(state: Arc<State>, request: Request<Incoming>) -> Result<
     let token = bearer_token(&request)?;
     let users = state
         .run(move |app, now| {
-            let actor = Actor::Token(app.authenticate(&token, now)?);
-            app.list_users(&actor)
+            let claims = app.authenticate(&token, now)?;
+            app.list_users(Actor::Token(&claims))
         })
         .await?;
     let items: Vec<_> = users
@@ -47,8 +47,8 @@ pub async fn put_user_role(
     let role = string_or_field(request, "role").await?;
     let user = state
         .run(move |app, now| {
-            let actor = Actor::Token(app.authenticate(&token, now)?);
-            app.set_role(&actor, &user_id, &role)
+            let claims = app.authenticate(&token, now)?;
+            app.set_role(Actor::Token(&claims), &user_id, &role)
         })
         .await?;
     Ok(json(

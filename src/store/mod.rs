@@ -8,7 +8,7 @@
 //! # Invariants
 //! - Every connection runs in WAL mode with a busy timeout and foreign keys on, so a CLI process
 //!   and a running server can use the file at once.
-//! - Read-then-write work runs in [`Store::write`], a `BEGIN IMMEDIATE` transaction: the write
+//! - Read-then-write work runs in [`Store::transaction`], a `BEGIN IMMEDIATE` transaction: the write
 //!   lock is taken before the read, so two processes can never both win.
 //! - The database file is created with mode 0600 (SQLite gives its WAL files the same mode).
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
@@ -89,7 +89,7 @@ impl Store {
     ///
     /// # Errors
     /// Whatever `work` returns, or `Storage` if no connection could be opened.
-    pub fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub fn with_connection<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let connection = self.take()?;
         let result = work(&connection);
         self.give_back(connection);
@@ -101,7 +101,7 @@ impl Store {
     /// # Errors
     /// Whatever `work` returns (the transaction is then rolled back), `Unavailable` if the write
     /// lock could not be had within the busy timeout, `Storage` if SQLite fails.
-    pub fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn transaction<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut connection = self.take()?;
         let result = (|| {
             let transaction =
@@ -119,7 +119,7 @@ impl Store {
     /// # Errors
     /// `Storage` or `Unavailable` when it does not.
     pub fn ping(&self) -> Result<()> {
-        self.read(|connection| {
+        self.with_connection(|connection| {
             connection.query_row("SELECT count(*) FROM schema_info", [], |_| Ok(()))?;
             Ok(())
         })

@@ -84,7 +84,7 @@ mod tests {
     fn migrations_apply_and_are_idempotent() {
         let store = Store::open_in_memory().unwrap();
         store
-            .write(|transaction| {
+            .transaction(|transaction| {
                 super::migrate(transaction)?;
                 let version: i64 =
                     transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;

@@ -1,0 +1,150 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'picoauth'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'picoauth' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;serve' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;completions' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;generate-docs' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;help;serve' {
+            break
+        }
+        'picoauth;help;completions' {
+            break
+        }
+        'picoauth;help;generate-docs' {
+            break
+        }
+        'picoauth;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,136 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[picoauth] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'picoauth'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'picoauth'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;serve'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;completions'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;generate-docs'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;help'= {
+            cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;help;serve'= {
+        }
+        &'picoauth;help;completions'= {
+        }
+        &'picoauth;help;generate-docs'= {
+        }
+        &'picoauth;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

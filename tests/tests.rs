@@ -1,0 +1,10 @@
+//! The one integration test binary: black-box tests that run the real `picoauth`.
+//!
+//! Each module drives one door or one concern; `util` is the harness they share.
+
+mod util;
+
+mod cli;
+mod config;
+mod generated;
+mod serve;

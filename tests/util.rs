@@ -1,0 +1,820 @@
+//! The black-box harness: temporary directories, the `picoauth` command, a server guard and a tiny HTTP/1.1 client.
+//!
+//! It drives the real binary over real sockets and knows nothing of the crate's internals.
+//! It deliberately has no async runtime and no HTTP library: requests are written by hand with
+//! `Connection: close`, so a test sees exactly what the server sends.
+//!
+//! # Invariants
+//!
+//! - A failing helper prints the command or request, the status, the body and the server's stderr.
+//! - Nothing waits on a clock: the server is ready when it prints `listening on http://ADDR`.
+//! - The child never inherits a `PICOAUTH_*` variable from the developer's shell.
+
+use std::fmt;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+/// The admin account every `Server::start` creates.
+pub const ADMIN_EMAIL: &str = "admin@pico.local";
+/// The admin password `Server::start` passes through `PICOAUTH_ADMIN_PASSWORD`.
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
+/// The environment that gives the admin a known password.
+pub const ADMIN_ENV: (&str, &str) = ("PICOAUTH_ADMIN_PASSWORD", ADMIN_PASSWORD);
+
+/// How long a server may take to print its readiness line, generous for a loaded CI machine.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one HTTP exchange may take before the test fails instead of hanging.
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub struct TestDir {
+    path: PathBuf,
+}
+
+impl TestDir {
+    /// Creates an empty directory whose name no other test in this run shares.
+    pub fn new() -> TestDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("picoauth-test-{}-{n}", std::process::id()));
+        // A directory left by an earlier run that had the same pid is stale.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        TestDir { path }
+    }
+
+    /// The directory itself.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The database file the server is started with.
+    pub fn db(&self) -> PathBuf {
+        self.path.join("picoauth.db")
+    }
+
+    /// The key directory the server is started with; the server creates it.
+    pub fn key_dir(&self) -> PathBuf {
+        self.path.join("keys")
+    }
+
+    /// Writes `contents` to `name` inside the directory and returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.path.join(name);
+        std::fs::write(&path, contents)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The `picoauth` binary under test, with every inherited `PICOAUTH_*` variable removed.
+pub fn picoauth() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_picoauth"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PICOAUTH_") {
+            command.env_remove(&name);
+        }
+    }
+    command.env("NO_COLOR", "1");
+    command
+}
+
+/// `picoauth serve` on a free port, with the database and key directory of `dir`.
+fn serve_command(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Command {
+    let mut command = picoauth();
+    command
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.db())
+        .arg("--key-dir")
+        .arg(dir.key_dir())
+        .args(args)
+        .envs(envs.iter().copied());
+    command
+}
+
+/// A running child whose stdout arrives line by line and whose stderr is collected.
+struct Process {
+    child: Child,
+    /// The command line, for failure messages.
+    command: String,
+    /// Lines of stdout; disconnected once stdout is closed.
+    stdout_lines: Receiver<String>,
+    /// All of stderr so far; the drain thread appends to it.
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// The drain thread; joined to be sure `stderr` is complete after exit.
+    stderr_thread: Option<JoinHandle<()>>,
+}
+
+/// What a starting server did first.
+enum Startup {
+    Listening(SocketAddr),
+    Exited(ExitStatus),
+    TimedOut,
+}
+
+impl Process {
+    fn spawn(mut command: Command) -> Process {
+        let description = format!("{command:?}");
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {description}: {e}"));
+
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, stdout_lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                // Nobody may be listening any more; keep draining so the child never blocks.
+                let _ = sender.send(line);
+            }
+        });
+
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let mut child_stderr = child.stderr.take().expect("stderr is piped");
+        let buffer = Arc::clone(&stderr);
+        let stderr_thread = thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            loop {
+                match child_stderr.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buffer.lock().unwrap().extend_from_slice(&chunk[..n]),
+                }
+            }
+        });
+
+        Process {
+            child,
+            command: description,
+            stdout_lines,
+            stderr,
+            stderr_thread: Some(stderr_thread),
+        }
+    }
+
+    /// Waits for `listening on http://ADDR`, for the child to exit, or for the timeout.
+    fn wait_for_startup(&mut self) -> Startup {
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.stdout_lines.recv_timeout(remaining) {
+                Ok(line) => {
+                    if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                        let addr = addr.parse().unwrap_or_else(|e| {
+                            panic!("bad address in {line:?} from {}: {e}", self.command)
+                        });
+                        return Startup::Listening(addr);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Startup::TimedOut,
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().expect("wait for child");
+                    return Startup::Exited(status);
+                }
+            }
+        }
+    }
+
+    /// Kills the child (if still running), waits for it and returns its complete stderr.
+    fn finish(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(thread) = self.stderr_thread.take() {
+            let _ = thread.join();
+        }
+        self.stderr_text()
+    }
+
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How a `picoauth serve` that was expected to refuse to start ended.
+pub struct Exit {
+    /// The exit status.
+    pub status: ExitStatus,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+    /// The command line, for failure messages.
+    pub command: String,
+}
+
+impl fmt::Display for Exit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "command: {}\nstatus: {}\n--- stderr ---\n{}",
+            self.command, self.status, self.stderr
+        )
+    }
+}
+
+/// Runs `picoauth serve` with `args` and `envs` when it is expected to exit before listening.
+///
+/// Panics, killing the server, if it starts listening instead.
+#[track_caller]
+pub fn serve_until_exit(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Exit {
+    let mut process = Process::spawn(serve_command(dir, args, envs));
+    let startup = process.wait_for_startup();
+    let stderr = process.finish();
+    match startup {
+        Startup::Exited(status) => Exit {
+            status,
+            stderr,
+            command: process.command.clone(),
+        },
+        Startup::Listening(addr) => panic!(
+            "expected {} to refuse to start, but it listens on {addr}\n--- stderr ---\n{stderr}",
+            process.command
+        ),
+        Startup::TimedOut => panic!(
+            "expected {} to exit, but it neither exited nor listened within {STARTUP_TIMEOUT:?}\n--- stderr ---\n{stderr}",
+            process.command
+        ),
+    }
+}
+
+/// A running `picoauth serve`; dropping it kills the server.
+pub struct Server {
+    addr: SocketAddr,
+    key_dir: PathBuf,
+    process: Process,
+}
+
+impl Server {
+    /// Starts a server on `dir` whose admin has the password `ADMIN_PASSWORD`.
+    #[track_caller]
+    pub fn start(dir: &TestDir) -> Server {
+        Server::start_with(dir, &[], &[ADMIN_ENV])
+    }
+
+    /// Starts a server on `dir` with extra command-line `args` and exactly the environment `envs`.
+    #[track_caller]
+    pub fn start_with(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Server {
+        let mut process = Process::spawn(serve_command(dir, args, envs));
+        match process.wait_for_startup() {
+            Startup::Listening(addr) => Server {
+                addr,
+                key_dir: dir.key_dir(),
+                process,
+            },
+            Startup::Exited(status) => {
+                let stderr = process.finish();
+                panic!(
+                    "{} exited with {status} before listening\n--- stderr ---\n{stderr}",
+                    process.command
+                )
+            }
+            Startup::TimedOut => {
+                let stderr = process.finish();
+                panic!(
+                    "{} did not print `listening on http://ADDR` within {STARTUP_TIMEOUT:?}\n--- stderr ---\n{stderr}",
+                    process.command
+                )
+            }
+        }
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key directory the server was started with.
+    pub fn key_dir(&self) -> &Path {
+        &self.key_dir
+    }
+
+    /// Stops the server and returns everything it wrote to stderr.
+    pub fn stop(mut self) -> String {
+        self.process.finish()
+    }
+
+    /// A GET request.
+    pub fn get(&self, path: &str) -> Request<'_> {
+        self.request("GET", path)
+    }
+
+    /// A POST request with a JSON body.
+    pub fn post_json(&self, path: &str, body: &Value) -> Request<'_> {
+        self.request("POST", path).json(body)
+    }
+
+    /// A PUT request with a JSON body.
+    pub fn put_json(&self, path: &str, body: &Value) -> Request<'_> {
+        self.request("PUT", path).json(body)
+    }
+
+    /// A request with any method and no body yet.
+    pub fn request(&self, method: &str, path: &str) -> Request<'_> {
+        Request {
+            server: self,
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Sends `bytes` as they are and reads the response until the server closes the connection.
+    #[track_caller]
+    pub fn send_raw(&self, bytes: &[u8]) -> Response {
+        let request = abbreviate(bytes);
+        let raw = exchange(self.addr, bytes).unwrap_or_else(|e| {
+            panic!(
+                "HTTP exchange with {} failed: {e}\n--- request ---\n{request}\n--- server stderr ---\n{}",
+                self.addr,
+                self.process.stderr_text()
+            )
+        });
+        Response::parse(&raw, request, Arc::clone(&self.process.stderr))
+    }
+
+    /// Registers `email` with `password` and returns the new user's id.
+    #[track_caller]
+    pub fn register(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": password}),
+            )
+            .send();
+        let body = response.ok_json();
+        let Some(id) = body["id"].as_str() else {
+            response.fail("register answered no string `id`")
+        };
+        id.to_string()
+    }
+
+    /// Logs in and returns the tokens.
+    #[track_caller]
+    pub fn login(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": password}),
+            )
+            .send();
+        Session::from_response(&response)
+    }
+
+    /// Logs in as the admin of `Server::start`.
+    #[track_caller]
+    pub fn admin(&self) -> Session {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    }
+
+    /// Registers `email` with the password `password_for(email)` and logs in.
+    #[track_caller]
+    pub fn register_and_login(&self, email: &str) -> (String, Session) {
+        let id = self.register(email, &password_for(email));
+        (id, self.login(email, &password_for(email)))
+    }
+
+    /// Registers `email`, has the admin give it `role`, and logs in so the token carries the role.
+    #[track_caller]
+    pub fn user_with_role(&self, email: &str, role: &str) -> (String, Session) {
+        let id = self.register(email, &password_for(email));
+        let admin = self.admin();
+        self.put_json(
+            &format!("/api/v1/auth/users/{id}/role"),
+            &json!({"role": role}),
+        )
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+        (id, self.login(email, &password_for(email)))
+    }
+
+    /// The `kid` of the one key the server publishes.
+    #[track_caller]
+    pub fn kid(&self) -> String {
+        let response = self.get("/api/v1/auth/jwks").send();
+        let jwks = response.ok_json();
+        match jwks["keys"][0]["kid"].as_str() {
+            Some(kid) => kid.to_string(),
+            None => response.fail("JWKS has no keys[0].kid"),
+        }
+    }
+}
+
+/// The password the harness gives a registered user: long, and different for every email.
+pub fn password_for(email: &str) -> String {
+    format!("pw-of-{email}-long-enough")
+}
+
+/// The tokens of one login or refresh.
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// The whole 200 body.
+    pub body: Value,
+}
+
+impl Session {
+    /// Reads a `/login` or `/refresh` answer, which must be 200 with both tokens.
+    #[track_caller]
+    pub fn from_response(response: &Response) -> Session {
+        let body = response.ok_json();
+        let (Some(access_token), Some(refresh_token)) = (
+            body["access_token"].as_str(),
+            body["refresh_token"].as_str(),
+        ) else {
+            response.fail("expected `access_token` and `refresh_token` strings")
+        };
+        Session {
+            access_token: access_token.to_string(),
+            refresh_token: refresh_token.to_string(),
+            body,
+        }
+    }
+}
+
+/// One HTTP request being built; `send` performs it on a fresh connection.
+pub struct Request<'a> {
+    server: &'a Server,
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request<'_> {
+    /// Adds `Authorization: Bearer <token>`.
+    pub fn with_bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body.
+    #[track_caller]
+    pub fn json(self, body: &Value) -> Self {
+        self.body("application/json", body.to_string().into_bytes())
+    }
+
+    /// Sets a body of any bytes with its content type.
+    pub fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers
+            .push(("Content-Type".to_string(), content_type.to_string()));
+        self.body = Some(body);
+        self
+    }
+
+    /// Sends the request with `Content-Length` and `Connection: close`.
+    #[track_caller]
+    pub fn send(self) -> Response {
+        let mut bytes = format!(
+            "{} {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.method, self.path, self.server.addr
+        );
+        for (name, value) in &self.headers {
+            bytes.push_str(&format!("{name}: {value}\r\n"));
+        }
+        let body = self.body.unwrap_or_default();
+        if !body.is_empty() || self.method != "GET" {
+            bytes.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        bytes.push_str("\r\n");
+        let mut bytes = bytes.into_bytes();
+        bytes.extend_from_slice(&body);
+        self.server.send_raw(&bytes)
+    }
+}
+
+/// Writes `bytes` to a new connection and reads until the server closes it.
+fn exchange(addr: SocketAddr, bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)?;
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    // A server may answer (413) and close before reading a large body, so a failed write
+    // is not yet a failure: the answer may already be waiting to be read.
+    if let Err(e) = stream.write_all(bytes)
+        && !matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset)
+    {
+        return Err(e);
+    }
+    let mut raw = Vec::new();
+    match stream.read_to_end(&mut raw) {
+        Ok(_) => Ok(raw),
+        // The reset that follows an early answer may arrive after the answer itself.
+        Err(e) if e.kind() == ErrorKind::ConnectionReset && !raw.is_empty() => Ok(raw),
+        Err(e) => Err(e),
+    }
+}
+
+/// One HTTP response, with what is needed to explain a failure.
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// The headers as sent, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, de-chunked.
+    pub body: Vec<u8>,
+    /// The request that produced it, abbreviated.
+    request: String,
+    /// The server's stderr, read only when a failure is reported.
+    server_stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Response {
+    fn parse(raw: &[u8], request: String, server_stderr: Arc<Mutex<Vec<u8>>>) -> Response {
+        let mut response = Response {
+            status: 0,
+            headers: Vec::new(),
+            body: Vec::new(),
+            request,
+            server_stderr,
+        };
+        let Some(head_len) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            response.body = raw.to_vec();
+            response.fail("the response has no complete head")
+        };
+        let head = String::from_utf8_lossy(&raw[..head_len]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().unwrap_or_default();
+        response.status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        for line in lines {
+            if let Some((name, value)) = line.split_once(':') {
+                response
+                    .headers
+                    .push((name.trim().to_string(), value.trim().to_string()));
+            }
+        }
+        let rest = &raw[head_len + 4..];
+        let chunked = response
+            .header("transfer-encoding")
+            .is_some_and(|value| value.eq_ignore_ascii_case("chunked"));
+        response.body = if chunked {
+            dechunk(rest).unwrap_or_else(|| {
+                response.body = rest.to_vec();
+                response.fail("malformed chunked body")
+            })
+        } else if let Some(length) = response.header("content-length") {
+            let length: usize = length.parse().unwrap_or(usize::MAX);
+            rest[..length.min(rest.len())].to_vec()
+        } else {
+            rest.to_vec()
+        };
+        if response.status == 0 {
+            response.fail("the response has no status line")
+        }
+        response
+    }
+
+    /// The value of the first header called `name`, compared without case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(candidate, _)| candidate.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as JSON.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => value,
+            Err(e) => self.fail(&format!("the body is not JSON: {e}")),
+        }
+    }
+
+    /// Panics with `message`, the request, the response and the server's stderr.
+    #[track_caller]
+    pub fn fail(&self, message: &str) -> ! {
+        panic!("{message}\n{self}")
+    }
+
+    /// Asserts the status.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        if self.status != status {
+            self.fail(&format!("expected status {status}, got {}", self.status));
+        }
+        self
+    }
+
+    /// Asserts a 200 JSON object and returns it.
+    #[track_caller]
+    pub fn ok_json(&self) -> Value {
+        self.assert_status(200);
+        let body = self.json();
+        if !body.is_object() {
+            self.fail("expected a JSON object");
+        }
+        body
+    }
+
+    /// Asserts an error of `status` whose body is `{"error": code, "detail": <some text>}`.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) -> &Self {
+        self.assert_status(status);
+        let body = self.json();
+        if body["error"] != code {
+            self.fail(&format!("expected error code {code:?}"));
+        }
+        if body["detail"].as_str().is_none_or(str::is_empty) {
+            self.fail("expected a non-empty `detail` string");
+        }
+        self
+    }
+}
+
+impl fmt::Display for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "--- request ---\n{}", self.request)?;
+        writeln!(f, "--- response ---\nstatus {}", self.status)?;
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}: {value}")?;
+        }
+        writeln!(f, "\n{}", abbreviate(&self.body))?;
+        let stderr = String::from_utf8_lossy(&self.server_stderr.lock().unwrap()).into_owned();
+        write!(f, "--- server stderr ---\n{stderr}")
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Decodes a chunked body (RFC 9112 §7.1), ignoring chunk extensions and trailers.
+fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&rest[..line_end]).ok()?;
+        let size_text = size_text.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_text, 16).ok()?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(rest.get(..size)?);
+        rest = rest.get(size + 2..)?;
+    }
+}
+
+/// Text of `bytes` short enough for a failure message.
+fn abbreviate(bytes: &[u8]) -> String {
+    const LIMIT: usize = 2000;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LIMIT)]).into_owned();
+    if bytes.len() > LIMIT {
+        format!("{text}… ({} bytes in all)", bytes.len())
+    } else {
+        text
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+/// Base64url without padding, as JOSE uses it.
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes base64url without padding, panicking with the input on failure.
+#[track_caller]
+pub fn b64url_decode(text: &str) -> Vec<u8> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap_or_else(|e| panic!("not base64url ({e}): {text:?}"))
+}
+
+/// The parts of a compact JWS.
+pub struct Jwt {
+    pub header: Value,
+    pub claims: Value,
+    /// `base64url(header) "." base64url(claims)`, the bytes the signature covers.
+    pub signing_input: String,
+    pub signature: Vec<u8>,
+}
+
+/// Splits and decodes a compact JWS without checking its signature.
+#[track_caller]
+pub fn decode_jwt(token: &str) -> Jwt {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT has three parts: {token:?}");
+    let json = |part: &str| -> Value {
+        serde_json::from_slice(&b64url_decode(part))
+            .unwrap_or_else(|e| panic!("JWT part is not JSON ({e}): {token:?}"))
+    };
+    Jwt {
+        header: json(parts[0]),
+        claims: json(parts[1]),
+        signing_input: format!("{}.{}", parts[0], parts[1]),
+        signature: b64url_decode(parts[2]),
+    }
+}
+
+/// Encodes a compact JWS whose signature is `sign(signing_input)`.
+pub fn encode_jwt(header: &Value, claims: &Value, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
+    let signing_input = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let signature = sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", b64url(&signature))
+}
+
+/// How one CLI invocation ended.
+pub struct Run {
+    /// The exit status.
+    pub status: ExitStatus,
+    /// Everything it wrote to stdout.
+    pub stdout: String,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+    /// The command line, for failure messages.
+    pub command: String,
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "command: {}\nstatus: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// The exit code, failing the test if the process was killed by a signal.
+    #[track_caller]
+    pub fn code(&self) -> i32 {
+        self.status
+            .code()
+            .unwrap_or_else(|| panic!("killed by a signal\n{self}"))
+    }
+
+    /// Asserts the exit code and returns `self` for more checks.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code(), code, "unexpected exit code\n{self}");
+        self
+    }
+}
+
+/// Runs `picoauth` with `args` (no stdin, no `--db`/`--key-dir` added) and waits for it.
+#[track_caller]
+pub fn run_picoauth(args: &[&str]) -> Run {
+    let mut command = picoauth();
+    command.args(args).stdin(Stdio::null());
+    let rendered = format!("picoauth {}", args.join(" "));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {rendered}: {e}"));
+    Run {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        command: rendered,
+    }
+}
