@@ -683,12 +683,7 @@ fn refresh_rotates_and_reuse_kills_the_whole_chain() {
     let server = Server::start(&dir);
     let (_, first) = server.register_and_login("rotate@example.com");
 
-    let response = server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": first.refresh_token}),
-        )
-        .send();
+    let response = server.refresh(&first.refresh_token);
     let second = Session::from_response(&response);
     assert_ne!(second.refresh_token, first.refresh_token, "{response}");
     assert_eq!(second.body["token_type"], "Bearer", "{response}");
@@ -699,30 +694,15 @@ fn refresh_rotates_and_reuse_kills_the_whole_chain() {
         .send()
         .ok_json();
 
-    let third = Session::from_response(
-        &server
-            .post_json(
-                "/api/v1/auth/refresh",
-                &json!({"refresh_token": second.refresh_token}),
-            )
-            .send(),
-    );
+    let third = Session::from_response(&server.refresh(&second.refresh_token));
 
     // The first token was rotated away: presenting it again is theft.
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": first.refresh_token}),
-        )
-        .send()
+        .refresh(&first.refresh_token)
         .assert_error(401, "invalid_token");
     // So the newest token of the chain is dead as well.
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": third.refresh_token}),
-        )
-        .send()
+        .refresh(&third.refresh_token)
         .assert_error(401, "invalid_token");
 }
 
@@ -736,27 +716,13 @@ fn refresh_reuse_leaves_other_logins_alone() {
         &password_for("two-devices@example.com"),
     );
 
-    let refreshed = server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": stolen.refresh_token}),
-        )
-        .send();
+    let refreshed = server.refresh(&stolen.refresh_token);
     Session::from_response(&refreshed);
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": stolen.refresh_token}),
-        )
-        .send()
+        .refresh(&stolen.refresh_token)
         .assert_error(401, "invalid_token");
 
-    let response = server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": other_device.refresh_token}),
-        )
-        .send();
+    let response = server.refresh(&other_device.refresh_token);
     Session::from_response(&response);
 }
 
@@ -781,18 +747,11 @@ fn refresh_with_an_unknown_token_is_refused() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
     let unknown = b64url(&[7u8; 32]);
-    server
-        .post_json("/api/v1/auth/refresh", &json!({"refresh_token": unknown}))
-        .send()
-        .assert_error(401, "invalid_token");
+    server.refresh(&unknown).assert_error(401, "invalid_token");
     // An access token is not a refresh token.
     let admin = server.admin();
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": admin.access_token}),
-        )
-        .send()
+        .refresh(&admin.access_token)
         .assert_error(401, "invalid_token");
 }
 
@@ -820,11 +779,7 @@ fn password_change_kills_refresh_tokens_and_the_old_password() {
     );
 
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": session.refresh_token}),
-        )
-        .send()
+        .refresh(&session.refresh_token)
         .assert_error(401, "invalid_token");
     server
         .post_json(
@@ -955,11 +910,7 @@ fn admin_sets_a_role_which_kills_the_users_refresh_tokens() {
         "{response}"
     );
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": session.refresh_token}),
-        )
-        .send()
+        .refresh(&session.refresh_token)
         .assert_error(401, "invalid_token");
 
     let fresh = server.login(email, &password_for(email));
@@ -1259,12 +1210,7 @@ fn restart_keeps_the_key_the_users_and_the_sessions() {
         .with_bearer(&session.access_token)
         .send();
     assert_eq!(response.ok_json()["id"], id.as_str(), "{response}");
-    let response = server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": session.refresh_token}),
-        )
-        .send();
+    let response = server.refresh(&session.refresh_token);
     Session::from_response(&response);
     server.login("stays@example.com", &password_for("stays@example.com"));
 }
@@ -1276,14 +1222,7 @@ fn secrets_never_reach_the_log() {
     let server = Server::start_with(&dir, &[], &[ADMIN_ENV, ("PICOAUTH_LOG_LEVEL", "trace")]);
     let email = "secretive@example.com";
     let (_, first) = server.register_and_login(email);
-    let second = Session::from_response(
-        &server
-            .post_json(
-                "/api/v1/auth/refresh",
-                &json!({"refresh_token": first.refresh_token}),
-            )
-            .send(),
-    );
+    let second = Session::from_response(&server.refresh(&first.refresh_token));
     server
         .post_json(
             "/api/v1/auth/me/password",
@@ -1301,11 +1240,7 @@ fn secrets_never_reach_the_log() {
         .send()
         .assert_error(401, "invalid_credentials");
     server
-        .post_json(
-            "/api/v1/auth/refresh",
-            &json!({"refresh_token": first.refresh_token}),
-        )
-        .send()
+        .refresh(&first.refresh_token)
         .assert_error(401, "invalid_token");
     let (kid, _) = server_signing_key(&server);
     let key_file = std::fs::read_to_string(dir.key_dir().join(format!("{kid}.pem")))

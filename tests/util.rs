@@ -388,6 +388,12 @@ impl Server {
         Session::from_response(&response)
     }
 
+    /// `POST /api/v1/auth/refresh` with `{"refresh_token": token}`.
+    pub fn refresh(&self, token: &str) -> Response {
+        self.post_json("/api/v1/auth/refresh", &json!({ "refresh_token": token }))
+            .send()
+    }
+
     /// Logs in as the admin of `Server::start`.
     #[track_caller]
     pub fn admin(&self) -> Session {

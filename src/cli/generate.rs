@@ -36,7 +36,10 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     // Building propagates the global options into each subcommand's page.
     command.build();
     let mut pages = vec![("picoauth.1".to_owned(), render(command.clone())?)];
-    for subcommand in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+    for subcommand in command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set() && sub.get_name() != "help")
+    {
         let name = format!("picoauth-{}", subcommand.get_name());
         let page = subcommand
             .clone()
