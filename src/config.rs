@@ -87,8 +87,9 @@ pub struct Config {
     pub fleet_allowed_roles: Vec<Role>,
     /// Tokens living at least this long are recorded in the mint audit.
     pub mint_audit_min_ttl: u64,
-    /// Which log lines are written, as a `tracing` filter (`info`, `debug`, `picoauth=debug`).
-    pub log_level: String,
+    /// Which log lines are written, as a `tracing` filter (`info`, `debug`, `picoauth=debug`);
+    /// unset, `serve` logs at `info` and the other commands only warnings.
+    pub log_level: Option<String>,
 }
 
 impl Default for Config {
@@ -115,7 +116,7 @@ impl Default for Config {
             fleet_max_ttl: 30 * DAY,
             fleet_allowed_roles: vec![Role::Agent, Role::Service],
             mint_audit_min_ttl: 5 * MINUTE,
-            log_level: "info".to_owned(),
+            log_level: None,
         }
     }
 }
@@ -250,7 +251,7 @@ impl Config {
                     .collect::<std::result::Result<_, _>>()?
             }
             "mint_audit_min_ttl" => self.mint_audit_min_ttl = parse_duration(value)?,
-            "log_level" => self.log_level = non_empty(value)?.to_owned(),
+            "log_level" => self.log_level = Some(non_empty(value)?.to_owned()),
             _ => return Err(format!("unknown setting `{key}`")),
         }
         Ok(())

@@ -38,6 +38,28 @@ pub enum Command {
     )]
     Serve,
 
+    /// Mint a fleet token for an agent session; stdout is the token alone.
+    ///
+    /// Works on the database and key directory directly: the server need not be running.
+    #[command(
+        after_help = "Examples:\n  T=$(picoauth mint-fleet --session-id ci-1234 --agent-id builder --ttl 1h)\n  picoauth mint-fleet --session-id poller --agent-id billing --role service --ttl 30d --json"
+    )]
+    MintFleet(MintFleetArgs),
+
+    /// Revoke tokens by jti; a running server refuses them on their next use.
+    ///
+    /// Revoking is idempotent: revoking again keeps the first entry.
+    #[command(
+        after_help = "Examples:\n  picoauth revoke 3f9c0d6e2b1a4c5d8e7f6a5b4c3d2e1f --reason \"leaked in CI log\"\n  picoauth list-mints --active --json | jq -r '.items[] | select(.agent_id==\"builder\") | .jti' | xargs picoauth revoke"
+    )]
+    Revoke(RevokeArgs),
+
+    /// Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl.
+    #[command(
+        after_help = "Examples:\n  picoauth list-mints --active\n  picoauth list-mints --limit 1000 --json"
+    )]
+    ListMints(ListMintsArgs),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  picoauth completions bash > /etc/bash_completion.d/picoauth\n  picoauth completions fish > ~/.config/fish/completions/picoauth.fish"
@@ -54,6 +76,57 @@ pub enum Command {
         /// The repository root.
         dir: std::path::PathBuf,
     },
+}
+
+/// `picoauth mint-fleet`.
+#[derive(Debug, ClapArgs)]
+pub struct MintFleetArgs {
+    /// The session the token is for (its `sub` and `session_id`).
+    #[arg(long, value_name = "ID")]
+    pub session_id: String,
+    /// The agent holding the session (`agent_id`).
+    #[arg(long, value_name = "ID")]
+    pub agent_id: String,
+    /// The role; the CLI may mint any role.
+    #[arg(long, value_name = "ROLE", default_value = "agent")]
+    pub role: String,
+    /// Lifetime, e.g. 90s, 15m, 24h, 7d [default: fleet_session_ttl]; clamped to [1m, fleet_max_ttl].
+    #[arg(long, value_name = "DURATION")]
+    pub ttl: Option<String>,
+    /// What the token is for (`scope` claim).
+    #[arg(long, value_name = "TEXT")]
+    pub scope: Option<String>,
+    /// Print the `/fleet/sessions` response object instead of the bare token.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `picoauth revoke`.
+#[derive(Debug, ClapArgs)]
+pub struct RevokeArgs {
+    /// The jtis of the tokens to revoke.
+    #[arg(required = true, value_name = "JTI")]
+    pub jtis: Vec<String>,
+    /// Why, for the denylist and whoever reads it.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Print one `/revoke` response object per jti, one per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `picoauth list-mints`.
+#[derive(Debug, ClapArgs)]
+pub struct ListMintsArgs {
+    /// How many of the newest entries to show (at most 1000).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Only tokens that are neither expired nor revoked.
+    #[arg(long)]
+    pub active: bool,
+    /// Print the `/mints` response object instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of every subcommand: the config file and the settings of API.md §7.

@@ -11,6 +11,10 @@
 
 pub mod args;
 pub mod generate;
+mod list_mints;
+mod mint_fleet;
+mod render;
+mod revoke;
 mod serve;
 
 use std::io::IsTerminal;
@@ -18,6 +22,7 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
+use crate::app::App;
 use crate::config::{Config, Layers};
 use crate::error::{Error, ErrorKind, Result};
 use args::{Args, Command};
@@ -30,30 +35,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // These two need no configuration: they describe the command line itself.
     match &args.command {
         Command::Completions { shell } => {
-            print_stdout(&generate::completion(*shell))?;
+            render::print(&String::from_utf8_lossy(&generate::completion(*shell)))?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::GenerateDocs { dir } => {
             generate::write_all(dir)?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Serve => {}
+        _ => {}
     }
     let config = load_config(&args)?;
-    init_logging(&config)?;
-    match args.command {
-        Command::Serve => serve::run(config),
-        Command::Completions { .. } | Command::GenerateDocs { .. } => Ok(ExitCode::SUCCESS),
+    let serving = matches!(args.command, Command::Serve);
+    init_logging(&config, if serving { "info" } else { "warn" })?;
+    if serving {
+        return serve::run(config);
     }
-}
-
-/// Writes a result to stdout. A closed pipe (`picoauth … | head`) is not an error.
-fn print_stdout(bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
-        _ => Ok(()),
+    let app = App::open_existing(config)?;
+    match args.command {
+        Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
+        Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
+        Command::ListMints(list_args) => list_mints::run(list_args, &app),
+        Command::Serve | Command::Completions { .. } | Command::GenerateDocs { .. } => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -80,8 +84,9 @@ fn load_config(args: &Args) -> Result<Config> {
     })
 }
 
-fn init_logging(config: &Config) -> Result<()> {
-    let filter = EnvFilter::try_new(&config.log_level)
+/// Logs go to stderr, filtered by `log_level` or else `default_level`.
+fn init_logging(config: &Config, default_level: &str) -> Result<()> {
+    let filter = EnvFilter::try_new(config.log_level.as_deref().unwrap_or(default_level))
         .map_err(|error| Error::invalid_input(format!("invalid value for log_level: {error}")))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -90,6 +95,21 @@ fn init_logging(config: &Config) -> Result<()> {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     Ok(())
+}
+
+/// The operating-system user running the command, for the audit (`cli:<user>`): the user
+/// behind `sudo` when there is one, else the login name, else the numeric uid.
+pub(crate) fn os_user() -> String {
+    use std::os::unix::fs::MetadataExt;
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|user| !user.is_empty()))
+        .or_else(|| {
+            std::fs::metadata("/proc/self")
+                .ok()
+                .map(|proc| format!("uid {}", proc.uid()))
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The current time in Unix seconds: the CLI door's clock.

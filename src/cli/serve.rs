@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::App;
+use crate::app::{App, Pruned};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 
-/// How often expired refresh tokens are pruned.
-const PRUNE_INTERVAL: Duration = Duration::from_secs(600);
+/// How often expired refresh tokens and revocations are pruned.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Runs the server.
 ///
@@ -64,7 +64,11 @@ async fn prune_periodically(app: Arc<App>) {
         let app = Arc::clone(&app);
         let pruned = tokio::task::spawn_blocking(move || app.prune(super::now())).await;
         match pruned {
-            Ok(Ok(count)) if count > 0 => tracing::info!(count, "pruned expired refresh tokens"),
+            Ok(Ok(pruned)) if pruned != Pruned::default() => tracing::info!(
+                refresh_tokens = pruned.refresh_tokens,
+                revocations = pruned.revocations,
+                "pruned expired entries"
+            ),
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(error = %error, "pruning failed"),
             Err(error) => tracing::warn!(%error, "pruning task failed"),

@@ -13,6 +13,7 @@
 //! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
 
 mod accounts;
+mod fleet;
 mod request;
 mod respond;
 mod router;

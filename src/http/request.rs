@@ -93,3 +93,69 @@ pub fn bearer_token<B>(request: &Request<B>) -> Result<String> {
     }
     Ok(token.trim().to_owned())
 }
+
+/// The value of query parameter `name`, percent-decoded, if present.
+///
+/// # Errors
+/// `InvalidInput` if the parameter is not valid percent-encoded UTF-8.
+pub fn query_param<B>(request: &Request<B>, name: &str) -> Result<Option<String>> {
+    let Some(query) = request.uri().query() else {
+        return Ok(None);
+    };
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key == name {
+            return percent_decode(value).map(Some).ok_or_else(|| {
+                Error::invalid_input(format!("the query parameter {name} is malformed"))
+            });
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes `%XX` escapes and `+` (as a space) of a query value.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        match first {
+            b'%' => {
+                let hex = tail.get(..2)?;
+                bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                rest = &tail[2..];
+            }
+            b'+' => {
+                bytes.push(b' ');
+                rest = tail;
+            }
+            _ => {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param(uri: &str, name: &str) -> Result<Option<String>> {
+        let request = Request::builder().uri(uri).body(()).unwrap();
+        query_param(&request, name)
+    }
+
+    #[test]
+    fn query_parameters() {
+        assert_eq!(
+            param("/x?since=5&limit=2", "limit").unwrap().as_deref(),
+            Some("2")
+        );
+        assert_eq!(param("/x?active", "active").unwrap().as_deref(), Some(""));
+        assert_eq!(param("/x?a=%41+b", "a").unwrap().as_deref(), Some("A b"));
+        assert_eq!(param("/x", "a").unwrap(), None);
+        assert!(param("/x?a=%4", "a").is_err());
+        assert!(param("/x?a=%ff", "a").is_err());
+    }
+}

@@ -11,7 +11,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use super::respond::{Body, error_response};
-use super::{State, accounts, users, well_known};
+use super::{State, accounts, fleet, users, well_known};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Every API route lives under this prefix (API.md §3).
@@ -31,6 +31,10 @@ enum Route {
     MePassword,
     Users,
     UserRole(String),
+    FleetSessions,
+    Revoke,
+    RevokedJtis,
+    Mints,
 }
 
 impl Route {
@@ -53,6 +57,10 @@ impl Route {
             "/me" => Route::Me,
             "/me/password" => Route::MePassword,
             "/users" => Route::Users,
+            "/fleet/sessions" => Route::FleetSessions,
+            "/revoke" => Route::Revoke,
+            "/revoked-jtis" => Route::RevokedJtis,
+            "/mints" => Route::Mints,
             _ => {
                 let id = rest.strip_prefix("/users/")?.strip_suffix("/role")?;
                 if id.is_empty() || id.contains('/') {
@@ -71,7 +79,13 @@ impl Route {
             | Route::Jwks
             | Route::Me
             | Route::Users => Method::GET,
-            Route::Register | Route::Login | Route::Refresh | Route::MePassword => Method::POST,
+            Route::Register
+            | Route::Login
+            | Route::Refresh
+            | Route::MePassword
+            | Route::FleetSessions
+            | Route::Revoke => Method::POST,
+            Route::RevokedJtis | Route::Mints => Method::GET,
             Route::UserRole(_) => Method::PUT,
         }
     }
@@ -118,7 +132,7 @@ async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Respo
         Route::Healthz => Ok(well_known::get_healthz()),
         Route::Readyz => well_known::get_readyz(state).await,
         Route::OpenidConfiguration => Ok(well_known::get_openid_configuration(&state)),
-        Route::Jwks => Ok(well_known::get_jwks(&state, &request)),
+        Route::Jwks => well_known::get_jwks(&state, &request),
         Route::Register => accounts::post_register(state, request).await,
         Route::Login => accounts::post_login(state, request).await,
         Route::Refresh => accounts::post_refresh(state, request).await,
@@ -126,6 +140,10 @@ async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Respo
         Route::MePassword => accounts::post_me_password(state, request).await,
         Route::Users => users::get_users(state, request).await,
         Route::UserRole(id) => users::put_user_role(state, request, id).await,
+        Route::FleetSessions => fleet::post_fleet_sessions(state, request).await,
+        Route::Revoke => fleet::post_revoke(state, request).await,
+        Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
+        Route::Mints => fleet::get_mints(state, request).await,
     }
 }
 

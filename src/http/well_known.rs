@@ -18,8 +18,10 @@ use crate::error::{Error, ErrorKind, Result};
 const JWKS_MAX_AGE: &str = "public, max-age=300";
 
 /// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period.
-pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Response<Body> {
-    let etag = state.app.jwks_etag();
+pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Result<Response<Body>> {
+    // `serve` loads the keys at startup, so this is a lock and a reference count, not I/O.
+    let keys = state.app.keys()?;
+    let etag = keys.key_ring.jwks_etag();
     let fresh = request
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -35,7 +37,7 @@ pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Response<Body> {
     } else {
         json_bytes(
             StatusCode::OK,
-            Bytes::copy_from_slice(state.app.jwks_json()),
+            Bytes::copy_from_slice(keys.key_ring.jwks_json()),
         )
     };
     let headers = response.headers_mut();
@@ -46,7 +48,7 @@ pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Response<Body> {
     if let Ok(etag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, etag);
     }
-    response
+    Ok(response)
 }
 
 /// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3).
@@ -58,6 +60,8 @@ pub fn get_openid_configuration(state: &State) -> Response<Body> {
         "jwks_uri": format!("{base}/jwks"),
         "token_endpoint": format!("{base}/login"),
         "registration_endpoint": format!("{base}/register"),
+        "revocation_endpoint": format!("{base}/revoke"),
+        "revoked_jtis_endpoint": format!("{base}/revoked-jtis"),
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

@@ -14,7 +14,9 @@
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
 pub mod keys;
+pub mod mints;
 pub mod refresh;
+pub mod revocations;
 mod schema;
 pub mod users;
 

@@ -52,6 +52,36 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // 2: the mint audit and the revocation denylist.
+    r#"
+    -- Every token minted with a lifetime of at least mint_audit_min_ttl. The rowid orders rows
+    -- by insertion, which is what "newest first" pages through.
+    CREATE TABLE mints (
+        id INTEGER PRIMARY KEY,
+        jti TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        role TEXT NOT NULL,
+        iat INTEGER NOT NULL,
+        exp INTEGER NOT NULL,
+        scope TEXT,
+        agent_id TEXT,
+        session_id TEXT,
+        minted_by TEXT NOT NULL
+    );
+
+    -- Revoked jtis. expires_at is when the entry stops mattering: the token's exp when the
+    -- audit knows it, otherwise the revocation time plus the longest lifetime a token can have.
+    CREATE TABLE revocations (
+        jti TEXT PRIMARY KEY,
+        revoked_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        revoked_by TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX revocations_by_time ON revocations (revoked_at);
+    CREATE INDEX revocations_by_expiry ON revocations (expires_at);
+    "#,
 ];
 
 /// Brings the schema up to date inside `transaction` (which must be `BEGIN IMMEDIATE`).

@@ -1,0 +1,345 @@
+//! One's own account and session: register, login, refresh, `/me`, password change.
+//!
+//! # Invariants
+//! - Reading a refresh token and rotating it happen in one `BEGIN IMMEDIATE` transaction, so a
+//!   token can be rotated once; a second presentation kills its whole family.
+//! - A password change deletes the account's refresh tokens in the same transaction.
+//! - An unknown email costs one password hash, like a wrong password, and gets the same error.
+
+use super::{App, DEFAULT_ORG, seconds, token_user};
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::password::{self, Verdict};
+use crate::roles::Role;
+use crate::store::{self, users::User, users::UserStatus};
+use crate::tokens::{self, Claims};
+
+const MAX_EMAIL_LENGTH: usize = 254;
+const MAX_DISPLAY_NAME_LENGTH: usize = 200;
+
+/// What `/login` and `/refresh` answer.
+#[derive(Debug)]
+pub struct Session {
+    /// A signed JWT.
+    pub access_token: String,
+    /// Opaque; only its keyed hash is stored.
+    pub refresh_token: String,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+}
+
+impl App {
+    /// Creates an account with role viewer (`POST /register`).
+    ///
+    /// # Errors
+    /// `Forbidden` if registration is off, `InvalidInput` for a bad email, name or password,
+    /// `Conflict` if the email is taken.
+    pub fn register(
+        &self,
+        email: &str,
+        password: &str,
+        display_name: Option<&str>,
+        now: i64,
+    ) -> Result<User> {
+        if !self.config.registration_enabled {
+            return Err(Error::forbidden("registration is disabled on this server"));
+        }
+        let email = normalise_email(email)?;
+        let display_name = check_display_name(display_name.unwrap_or(""))?;
+        password::check_new(password)?;
+        let user = User {
+            id: new_user_id()?,
+            email,
+            display_name,
+            password_hash: password::hash(password)?,
+            role: Role::Viewer,
+            org_id: DEFAULT_ORG.to_owned(),
+            status: UserStatus::Active,
+            created_at: now,
+            last_login_at: None,
+        };
+        self.store
+            .with_connection(|connection| store::users::insert_user(connection, &user))?;
+        Ok(user)
+    }
+
+    /// Checks an email and password and starts a session (`POST /login`).
+    ///
+    /// # Errors
+    /// `InvalidCredentials` for an unknown email or a wrong password alike (both cost one
+    /// hash), `Forbidden` for a disabled account with the right password.
+    pub fn login(&self, email: &str, password: &str, now: i64) -> Result<Session> {
+        let email = email.trim().to_ascii_lowercase();
+        let user = self
+            .store
+            .with_connection(|connection| store::users::get_user_by_email(connection, &email))?;
+        let Some(user) = user else {
+            password::burn_time(password);
+            return Err(Error::invalid_credentials());
+        };
+        let verdict = password::verify(password, &user.password_hash);
+        if verdict == Verdict::Mismatch {
+            return Err(Error::invalid_credentials());
+        }
+        if user.status != UserStatus::Active {
+            return Err(Error::forbidden("this account is disabled"));
+        }
+        let rehashed = match verdict {
+            Verdict::MatchNeedsRehash => Some(password::hash(password)?),
+            _ => None,
+        };
+        let keys = self.keys()?;
+        let refresh_token = new_refresh_token()?;
+        let token_hash = keys.refresh_key.hash(&refresh_token);
+        let family_id = tokens::new_jti()?;
+        let chain_end = now.saturating_add(seconds(self.config.refresh_token_ttl));
+        let claims = self.user_claims(&user, now)?;
+        self.store.transaction(|transaction| {
+            if let Some(password_hash) = &rehashed {
+                store::users::update_password_hash(transaction, &user.id, password_hash)?;
+            }
+            store::users::update_last_login(transaction, &user.id, now)?;
+            store::refresh::insert_refresh_token(
+                transaction,
+                &token_hash,
+                &family_id,
+                Some(&user.id),
+                now,
+                chain_end,
+            )?;
+            self.audit_mint(transaction, &claims, "POST /login")
+        })?;
+        Ok(Session {
+            access_token: self.sign(&claims)?,
+            refresh_token,
+            expires_in: self.config.access_token_ttl,
+        })
+    }
+
+    /// Rotates a refresh token (`POST /refresh`): the presented token dies, a new one with the
+    /// same absolute end is returned with a fresh access token.
+    ///
+    /// # Errors
+    /// `InvalidToken` for an unknown, expired or already-rotated token (the last also kills
+    /// every token of its family), or when the account is gone or disabled.
+    pub fn refresh(&self, refresh_token: &str, now: i64) -> Result<Session> {
+        let keys = self.keys()?;
+        let token_hash = keys.refresh_key.hash(refresh_token);
+        let next_token = new_refresh_token()?;
+        let next_hash = keys.refresh_key.hash(&next_token);
+        // The transaction commits even when the answer is a refusal, because a refusal may have
+        // to kill the family; hence the inner Result.
+        let rotation: Result<Claims> = self.store.transaction(|transaction| {
+            let Some(record) = store::refresh::get_refresh_token(transaction, &token_hash)? else {
+                return Ok(Err(Error::invalid_token("unknown refresh token")));
+            };
+            if record.rotated_at.is_some() {
+                // RFC 9700 §4.14.2: a rotated token presented again means it was stolen.
+                store::refresh::delete_family(transaction, &record.family_id)?;
+                tracing::warn!(
+                    family = record.family_id,
+                    "refresh token reuse detected; session revoked"
+                );
+                return Ok(Err(Error::invalid_token(
+                    "refresh token reuse detected; the session has been revoked",
+                )));
+            }
+            if record.expires_at <= now {
+                store::refresh::delete_family(transaction, &record.family_id)?;
+                return Ok(Err(Error::invalid_token("the refresh token has expired")));
+            }
+            let user = match &record.user_id {
+                Some(user_id) => store::users::get_user_by_id(transaction, user_id)?,
+                None => None,
+            };
+            let Some(user) = user.filter(|user| user.status == UserStatus::Active) else {
+                store::refresh::delete_family(transaction, &record.family_id)?;
+                return Ok(Err(Error::invalid_token(
+                    "the account behind this refresh token is not active",
+                )));
+            };
+            store::refresh::update_rotated(transaction, &token_hash, now)?;
+            store::refresh::insert_refresh_token(
+                transaction,
+                &next_hash,
+                &record.family_id,
+                Some(&user.id),
+                now,
+                record.expires_at,
+            )?;
+            let claims = self.user_claims(&user, now)?;
+            self.audit_mint(transaction, &claims, "POST /refresh")?;
+            Ok(Ok(claims))
+        })?;
+        let claims = rotation?;
+        Ok(Session {
+            access_token: self.sign(&claims)?,
+            refresh_token: next_token,
+            expires_in: self.config.access_token_ttl,
+        })
+    }
+
+    /// The account behind a user token (`GET /me`).
+    ///
+    /// # Errors
+    /// `Forbidden` for a token that is not a user token or a disabled account, `InvalidToken`
+    /// if the account no longer exists.
+    pub fn me(&self, claims: &Claims) -> Result<User> {
+        self.store
+            .with_connection(|connection| token_user(connection, claims))
+    }
+
+    /// Changes the caller's password (`POST /me/password`) and ends all their sessions.
+    ///
+    /// # Errors
+    /// `InvalidCredentials` if the old password is wrong, `InvalidInput` if the new one breaks
+    /// the rules, and as [`App::me`].
+    pub fn change_password(
+        &self,
+        claims: &Claims,
+        old_password: &str,
+        new_password: &str,
+    ) -> Result<()> {
+        let user = self.me(claims)?;
+        if password::verify(old_password, &user.password_hash) == Verdict::Mismatch {
+            return Err(Error::invalid_credentials());
+        }
+        password::check_new(new_password)?;
+        let password_hash = password::hash(new_password)?;
+        self.store.transaction(|transaction| {
+            store::users::update_password_hash(transaction, &user.id, &password_hash)?;
+            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            Ok(())
+        })
+    }
+
+    /// The claims of a user access token (API.md §2).
+    fn user_claims(&self, user: &User, now: i64) -> Result<Claims> {
+        let mut claims = self.claims(&user.id, user.role, now, self.config.access_token_ttl)?;
+        claims.email = Some(user.email.clone());
+        claims.org_id = Some(user.org_id.clone());
+        Ok(claims)
+    }
+}
+
+/// Lowercases and checks an email address: one `@` with something on both sides, no spaces or
+/// control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
+fn normalise_email(email: &str) -> Result<String> {
+    let email = email.trim().to_ascii_lowercase();
+    let plausible = email.len() <= MAX_EMAIL_LENGTH
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        });
+    if plausible {
+        Ok(email)
+    } else {
+        Err(Error::invalid_input(
+            "email must be an address like name@example.com",
+        ))
+    }
+}
+
+fn check_display_name(display_name: &str) -> Result<String> {
+    let display_name = display_name.trim();
+    if display_name.chars().count() > MAX_DISPLAY_NAME_LENGTH
+        || display_name.chars().any(char::is_control)
+    {
+        return Err(Error::invalid_input(format!(
+            "display_name must be at most {MAX_DISPLAY_NAME_LENGTH} characters, without control characters"
+        )));
+    }
+    Ok(display_name.to_owned())
+}
+
+/// A new account id: 128 random bits as 32 hex characters (ids are opaque strings; accounts
+/// imported from pico-auth keep their 12-character ones).
+pub(super) fn new_user_id() -> Result<String> {
+    tokens::new_jti()
+}
+
+/// A new refresh token: 256 random bits, base64url.
+fn new_refresh_token() -> Result<String> {
+    use base64::Engine;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(keys::random_bytes::<32>()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{NOW, test_app};
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn refresh_chains_end_at_their_absolute_lifetime() {
+        let test = test_app("chain-end");
+        let app = &test.app;
+        let ttl = seconds(app.config().refresh_token_ttl);
+        let mut session = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        // Rotating shortly before the end does not extend the chain.
+        for at in [NOW + 1, NOW + ttl / 2, NOW + ttl - 1] {
+            session = app.refresh(&session.refresh_token, at).unwrap();
+        }
+        let error = app.refresh(&session.refresh_token, NOW + ttl).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidToken);
+    }
+
+    #[test]
+    fn reuse_kills_the_family_but_not_other_logins() {
+        let test = test_app("reuse");
+        let app = &test.app;
+        let first = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let other = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let second = app.refresh(&first.refresh_token, NOW + 1).unwrap();
+        assert_eq!(
+            app.refresh(&first.refresh_token, NOW + 2)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidToken
+        );
+        assert_eq!(
+            app.refresh(&second.refresh_token, NOW + 3)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidToken
+        );
+        assert!(app.refresh(&other.refresh_token, NOW + 4).is_ok());
+    }
+
+    #[test]
+    fn pruning_removes_only_ended_chains() {
+        let test = test_app("prune");
+        let app = &test.app;
+        let session = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let ttl = seconds(app.config().refresh_token_ttl);
+        assert_eq!(app.prune(NOW + ttl - 1).unwrap().refresh_tokens, 0);
+        assert!(app.refresh(&session.refresh_token, NOW + 10).is_ok());
+        assert_eq!(app.prune(NOW + ttl).unwrap().refresh_tokens, 2);
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalise_email("  Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "a b@c.d",
+            "a@b@c",
+            &format!("{}@x.y", "a".repeat(260)),
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn display_names_are_bounded() {
+        assert_eq!(check_display_name(" Ada ").unwrap(), "Ada");
+        assert!(check_display_name(&"x".repeat(201)).is_err());
+        assert!(check_display_name("line\nbreak").is_err());
+    }
+}

@@ -1,0 +1,399 @@
+//! Fleet tokens, revocation and the mint audit: what CI pipelines and on-call operators touch.
+//!
+//! # Invariants
+//! - The fleet secret is compared in constant time against every configured secret; with none
+//!   configured, fleet minting over HTTP does not exist (404).
+//! - The fleet secret mints only `fleet_allowed_roles`; the CLI, which holds the keys, may mint
+//!   any role. Both get a lifetime clamped to [60 s, `fleet_max_ttl`].
+//! - Revoking is idempotent: the first entry (time, reason, who) stays.
+//! - A revocation is kept until the token it names has expired: its `exp` from the audit, or,
+//!   for a jti the audit does not know, the longest lifetime any token of this server can have.
+
+use serde::Serialize;
+
+use super::{Actor, App, seconds};
+use crate::error::{Error, ErrorKind, Result};
+use crate::roles::Role;
+use crate::store::{self, mints::MintRecord, revocations::Revocation};
+
+/// The shortest lifetime a fleet token is given.
+const MIN_FLEET_TTL: u64 = 60;
+/// The longest identifiers (session, agent, jti) accepted.
+const MAX_ID_LENGTH: usize = 256;
+/// The longest scope or revocation reason accepted.
+const MAX_TEXT_LENGTH: usize = 1024;
+/// The most audit rows one listing returns.
+pub const MAX_MINTS_LIMIT: u32 = 1000;
+
+/// Who may revoke tokens and read the mint audit (API.md §3).
+const OPERATORS: [Role; 3] = [Role::Superadmin, Role::OrgAdmin, Role::Operator];
+/// Who may read the denylist: the operators and resource servers' `service` tokens.
+const DENYLIST_READERS: [Role; 4] = [
+    Role::Service,
+    Role::Superadmin,
+    Role::OrgAdmin,
+    Role::Operator,
+];
+
+/// What a caller asks of a fleet token.
+#[derive(Clone, Debug, Default)]
+pub struct FleetTokenRequest {
+    /// The session the token is for; becomes `sub` and `session_id`.
+    pub session_id: String,
+    /// The agent holding the session.
+    pub agent_id: String,
+    /// The role; `agent` if not given.
+    pub role: Option<String>,
+    /// The wanted lifetime in seconds; `fleet_session_ttl` if not given (or zero).
+    pub ttl: Option<u64>,
+    /// What the token is for, free text.
+    pub scope: Option<String>,
+}
+
+/// A minted fleet token: the `POST /fleet/sessions` body, which `mint-fleet --json` prints too.
+#[derive(Clone, Debug, Serialize)]
+pub struct FleetToken {
+    /// The signed JWT.
+    pub session_token: String,
+    /// When it expires, Unix seconds.
+    pub exp: i64,
+    /// Its id, for revoking it.
+    pub jti: String,
+    /// The lifetime granted after clamping, in seconds.
+    #[serde(skip)]
+    pub ttl: u64,
+}
+
+impl App {
+    /// Checks the `X-Fleet-Secret` a caller presented.
+    ///
+    /// # Errors
+    /// `NotFound` while no fleet secret is configured (the endpoint is off), `Unauthorized`
+    /// for a missing or wrong secret.
+    pub fn check_fleet_secret(&self, presented: Option<&str>) -> Result<()> {
+        let secrets = &self.config.fleet_mint_secrets;
+        if secrets.is_empty() {
+            return Err(Error::not_found(
+                "fleet minting is off: no fleet_mint_secret is configured",
+            ));
+        }
+        let wrong = || Error::new(ErrorKind::Unauthorized, "missing or wrong X-Fleet-Secret");
+        let presented = presented.ok_or_else(wrong)?;
+        // Comparing digests makes every comparison the same length; checking every secret
+        // without stopping early keeps the time independent of which one matched.
+        let digest =
+            |text: &str| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+        let presented = digest(presented);
+        let mut matched = false;
+        for secret in secrets {
+            let equal = aws_lc_rs::constant_time::verify_slices_are_equal(
+                presented.as_ref(),
+                digest(secret.expose()).as_ref(),
+            )
+            .is_ok();
+            matched |= equal;
+        }
+        if matched { Ok(()) } else { Err(wrong()) }
+    }
+
+    /// Mints a fleet token and records it in the audit (API.md §2 fleet tokens).
+    ///
+    /// # Errors
+    /// `InvalidInput` for missing or oversized fields or a role the actor may not mint,
+    /// `Forbidden` for an actor that is neither the CLI nor the fleet secret, `Keys` if signing
+    /// is impossible.
+    pub fn mint_fleet_token(
+        &self,
+        actor: Actor<'_>,
+        request: &FleetTokenRequest,
+        now: i64,
+    ) -> Result<FleetToken> {
+        let session_id = required_text("session_id", &request.session_id, MAX_ID_LENGTH)?;
+        let agent_id = required_text("agent_id", &request.agent_id, MAX_ID_LENGTH)?;
+        let scope = match request.scope.as_deref() {
+            Some(scope) if !scope.is_empty() => {
+                Some(required_text("scope", scope, MAX_TEXT_LENGTH)?)
+            }
+            _ => None,
+        };
+        let role = Role::parse(request.role.as_deref().unwrap_or("agent"))
+            .map_err(Error::invalid_input)?;
+        match actor {
+            Actor::Cli(_) => {}
+            Actor::FleetSecret if self.config.fleet_allowed_roles.contains(&role) => {}
+            Actor::FleetSecret => {
+                let allowed: Vec<&str> = self
+                    .config
+                    .fleet_allowed_roles
+                    .iter()
+                    .map(|role| role.as_str())
+                    .collect();
+                return Err(Error::invalid_input(format!(
+                    "the fleet secret may not mint role `{role}` (allowed: {})",
+                    allowed.join(", ")
+                )));
+            }
+            Actor::Token(_) => {
+                return Err(Error::forbidden(
+                    "fleet tokens are minted with the fleet secret or the CLI",
+                ));
+            }
+        }
+        let ttl = match request.ttl {
+            None | Some(0) => self.config.fleet_session_ttl,
+            Some(ttl) => ttl,
+        }
+        .clamp(MIN_FLEET_TTL, self.config.fleet_max_ttl.max(MIN_FLEET_TTL));
+        let mut claims = self.claims(session_id, role, now, ttl)?;
+        claims.session_id = Some(session_id.to_owned());
+        claims.agent_id = Some(agent_id.to_owned());
+        claims.scope = scope.map(str::to_owned);
+        self.store.with_connection(|connection| {
+            self.audit_mint(connection, &claims, &actor.audit_name())
+        })?;
+        Ok(FleetToken {
+            session_token: self.sign(&claims)?,
+            exp: claims.exp,
+            jti: claims.jti,
+            ttl,
+        })
+    }
+
+    /// Puts a jti on the denylist; revoking it again returns the first entry unchanged.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor is an operator (superadmin, org_admin, operator) or the CLI,
+    /// `InvalidInput` for an empty or oversized jti or reason.
+    pub fn revoke(
+        &self,
+        actor: Actor<'_>,
+        jti: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<Revocation> {
+        let jti = required_text("jti", jti, MAX_ID_LENGTH)?;
+        let reason = match reason {
+            Some(reason) if !reason.is_empty() => required_text("reason", reason, MAX_TEXT_LENGTH)?,
+            _ => "",
+        };
+        let revocation = Revocation {
+            jti: jti.to_owned(),
+            revoked_at: now,
+            reason: reason.to_owned(),
+            revoked_by: actor.audit_name(),
+        };
+        let unknown_until = now.saturating_add(seconds(self.config.longest_token_ttl()));
+        self.store.transaction(|transaction| {
+            self.require_role(transaction, actor, &OPERATORS)?;
+            let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
+            store::revocations::insert_revocation(transaction, &revocation, expires_at)
+        })
+    }
+
+    /// The denylist: entries revoked at or after `since` whose tokens have not expired yet,
+    /// newest first.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor is a `service` token, an operator or the CLI.
+    pub fn revocations(&self, actor: Actor<'_>, since: i64, now: i64) -> Result<Vec<Revocation>> {
+        self.store.with_connection(|connection| {
+            self.require_role(connection, actor, &DENYLIST_READERS)?;
+            store::revocations::list_revocations(connection, since, now)
+        })
+    }
+
+    /// The newest `limit` (at most 1000) entries of the mint audit; with `active`, only tokens
+    /// that are neither expired nor revoked.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor is an operator or the CLI.
+    pub fn mints(
+        &self,
+        actor: Actor<'_>,
+        limit: u32,
+        active: bool,
+        now: i64,
+    ) -> Result<Vec<MintRecord>> {
+        let limit = limit.min(MAX_MINTS_LIMIT);
+        self.store.with_connection(|connection| {
+            self.require_role(connection, actor, &OPERATORS)?;
+            store::mints::list_mints(connection, limit, active.then_some(now))
+        })
+    }
+}
+
+/// Checks a required text field: present, not longer than `max` characters, no control
+/// characters.
+fn required_text<'a>(field: &str, value: &'a str, max: usize) -> Result<&'a str> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::invalid_input(format!("{field} is required")));
+    }
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(Error::invalid_input(format!(
+            "{field} must be at most {max} characters, without control characters"
+        )));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{NOW, test_app};
+
+    fn request(role: &str, ttl: Option<u64>) -> FleetTokenRequest {
+        FleetTokenRequest {
+            session_id: "session-1".into(),
+            agent_id: "agent-1".into(),
+            role: Some(role.into()),
+            ttl,
+            scope: None,
+        }
+    }
+
+    #[test]
+    fn fleet_lifetimes_are_clamped() {
+        let test = test_app("fleet-clamp");
+        let app = &test.app;
+        let cli = Actor::Cli("root");
+        assert_eq!(
+            app.mint_fleet_token(cli, &request("agent", Some(1)), NOW)
+                .unwrap()
+                .ttl,
+            60
+        );
+        assert_eq!(
+            app.mint_fleet_token(cli, &request("agent", None), NOW)
+                .unwrap()
+                .ttl,
+            86400
+        );
+        let longest = app
+            .mint_fleet_token(cli, &request("agent", Some(u64::MAX)), NOW)
+            .unwrap();
+        assert_eq!(longest.ttl, app.config().fleet_max_ttl);
+        assert_eq!(longest.exp, NOW + seconds(app.config().fleet_max_ttl));
+    }
+
+    #[test]
+    fn the_fleet_secret_mints_only_allowed_roles_and_the_cli_any() {
+        let test = test_app("fleet-roles");
+        let app = &test.app;
+        let error = app
+            .mint_fleet_token(Actor::FleetSecret, &request("operator", None), NOW)
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        assert!(
+            app.mint_fleet_token(Actor::FleetSecret, &request("service", None), NOW)
+                .is_ok()
+        );
+        assert!(
+            app.mint_fleet_token(Actor::Cli("root"), &request("operator", None), NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn revocations_are_idempotent_and_pruned_once_the_token_is_dead() {
+        let test = test_app("revoke");
+        let app = &test.app;
+        let cli = Actor::Cli("root");
+        let token = app
+            .mint_fleet_token(cli, &request("agent", Some(3600)), NOW)
+            .unwrap();
+        let first = app
+            .revoke(cli, &token.jti, Some("leaked"), NOW + 5)
+            .unwrap();
+        let again = app
+            .revoke(
+                Actor::Cli("someone-else"),
+                &token.jti,
+                Some("again"),
+                NOW + 9,
+            )
+            .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.revoked_by, "cli:root");
+        // A jti the audit does not know is kept for the longest lifetime a token can have.
+        app.revoke(cli, "not-audited", None, NOW).unwrap();
+        let longest = seconds(app.config().longest_token_ttl());
+
+        let listed = |now| app.revocations(cli, 0, now).unwrap().len();
+        assert_eq!(listed(NOW + 3599), 2);
+        assert_eq!(app.prune(NOW + 3600).unwrap().revocations, 1);
+        assert_eq!(listed(NOW + 3600), 1);
+        assert_eq!(app.prune(NOW + longest).unwrap().revocations, 1);
+        assert_eq!(listed(NOW + longest), 0);
+    }
+
+    #[test]
+    fn since_filters_and_newest_come_first() {
+        let test = test_app("since");
+        let app = &test.app;
+        let cli = Actor::Cli("root");
+        for (jti, at) in [("a", NOW), ("b", NOW + 10), ("c", NOW + 20)] {
+            app.revoke(cli, jti, None, at).unwrap();
+        }
+        let jtis = |since| -> Vec<String> {
+            app.revocations(cli, since, NOW + 30)
+                .unwrap()
+                .into_iter()
+                .map(|entry| entry.jti)
+                .collect()
+        };
+        assert_eq!(jtis(0), ["c", "b", "a"]);
+        assert_eq!(jtis(NOW + 10), ["c", "b"]);
+        assert_eq!(jtis(NOW + 21), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_audit_lists_newest_first_and_knows_what_is_active() {
+        let test = test_app("audit");
+        let app = &test.app;
+        let cli = Actor::Cli("root");
+        let short = app
+            .mint_fleet_token(cli, &request("agent", Some(60)), NOW)
+            .unwrap();
+        let long = app
+            .mint_fleet_token(cli, &request("agent", Some(7200)), NOW)
+            .unwrap();
+        let revoked = app
+            .mint_fleet_token(cli, &request("agent", Some(7200)), NOW)
+            .unwrap();
+        app.revoke(cli, &revoked.jti, None, NOW).unwrap();
+        let all = app.mints(cli, 10, false, NOW + 100).unwrap();
+        // The 60 s token is shorter than mint_audit_min_ttl (5 min) and is not audited.
+        let jtis: Vec<&str> = all.iter().map(|record| record.jti.as_str()).collect();
+        assert_eq!(jtis, [revoked.jti.as_str(), long.jti.as_str()]);
+        assert!(all[0].revoked && !all[1].revoked);
+        assert!(!jtis.contains(&short.jti.as_str()));
+        let active = app.mints(cli, 10, true, NOW + 100).unwrap();
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].jti, long.jti);
+        assert_eq!(active[0].minted_by, "cli:root");
+        assert!(app.mints(cli, 10, true, NOW + 7200).unwrap().is_empty());
+    }
+
+    #[test]
+    fn secrets_are_checked_against_each_configured_one() {
+        let mut test = test_app("secret");
+        assert_eq!(
+            test.app.check_fleet_secret(Some("x")).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        test.app.config.fleet_mint_secrets = vec![
+            crate::config::Secret::new("old-secret"),
+            crate::config::Secret::new("new-secret"),
+        ];
+        let app = &test.app;
+        assert!(app.check_fleet_secret(Some("old-secret")).is_ok());
+        assert!(app.check_fleet_secret(Some("new-secret")).is_ok());
+        for wrong in [Some("new-secre"), Some(""), None] {
+            assert_eq!(
+                app.check_fleet_secret(wrong).unwrap_err().kind(),
+                ErrorKind::Unauthorized
+            );
+        }
+    }
+}

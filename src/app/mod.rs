@@ -1,0 +1,435 @@
+//! [`App`], the core both front doors call: configuration, the store, the keys, and every
+//! operation of the product.
+//!
+//! `App` decides; it does not speak HTTP or parse command lines, and it never reads the clock:
+//! every operation takes `now` (Unix seconds) from its caller. Its methods block (SQLite,
+//! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
+//! by what they touch: `accounts` (one's own account and session), `users` (administering
+//! accounts), `fleet` (fleet tokens, revocation, the mint audit).
+//!
+//! # Invariants
+//! - The first signing key and the refresh-hashing key are created under the database's write
+//!   lock, so two processes starting at once end up with one key.
+//! - Every token with a lifetime of at least `mint_audit_min_ttl` is written to the mint audit
+//!   before it is signed and handed out, in the transaction that decides to mint it.
+//! - Every bearer token is checked against the revocation list in the database, so a
+//!   `picoauth revoke` takes effect on a running server at its next request.
+//! - Rights are read from the database for user tokens, not from the token, so a demoted or
+//!   disabled account loses them at once.
+
+mod accounts;
+mod fleet;
+mod users;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub use accounts::Session;
+pub use fleet::{FleetToken, FleetTokenRequest, MAX_MINTS_LIMIT};
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::keys::{self, KeyRing, RefreshKey, SigningKey};
+use crate::roles::Role;
+use crate::store::{self, Store, users::User, users::UserStatus};
+use crate::tokens::{self, Claims, Stamp, TokenKind};
+
+/// The organisation of accounts created without one (pico-auth's default).
+pub const DEFAULT_ORG: &str = "default";
+
+/// The core: one per process, shared by every request or command.
+pub struct App {
+    /// Resolved settings; read by both doors (listen address, issuer for discovery).
+    config: Config,
+    /// The database every process on this file shares.
+    store: Store,
+    /// The key material, loaded once (at open for `serve`, at first use for CLI commands, so
+    /// that `revoke` and `list-mints` work without reading any key).
+    key_material: Mutex<Option<Arc<KeyMaterial>>>,
+}
+
+/// The keys a process signs and hashes with, parsed once.
+#[derive(Debug)]
+pub struct KeyMaterial {
+    /// The signing keys: the newest signs, all are published in the JWKS.
+    pub key_ring: KeyRing,
+    /// Hashes refresh tokens before they reach the store.
+    refresh_key: RefreshKey,
+}
+
+/// Who is asking.
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    /// The operator at the command line, who holds the database file and the keys: all rights.
+    /// Carries the operating-system user, for the audit.
+    Cli(&'a str),
+    /// A caller authenticated by an access token.
+    Token(&'a Claims),
+    /// A caller that presented a valid fleet secret (`POST /fleet/sessions`).
+    FleetSecret,
+}
+
+impl Actor<'_> {
+    /// How the audit and the denylist name this actor: `cli:<user>`, the token's email or
+    /// subject, or the fleet endpoint.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::Cli(user) => format!("cli:{user}"),
+            Actor::Token(claims) => claims.email.clone().unwrap_or_else(|| claims.sub.clone()),
+            Actor::FleetSecret => "POST /fleet/sessions".to_owned(),
+        }
+    }
+}
+
+/// The admin account made on first start, and its password if picoauth generated it.
+#[derive(Debug)]
+pub struct BootstrappedAdmin {
+    /// The admin's email.
+    pub email: String,
+    /// Set only when no password was configured: shown once, never stored in clear.
+    pub generated_password: Option<String>,
+}
+
+impl App {
+    /// Opens the database and the key directory for `serve`, creating both (and the first
+    /// signing key) if they do not exist yet.
+    ///
+    /// # Errors
+    /// `Storage`, `Unavailable` or `Keys` when the files cannot be opened or created.
+    pub fn open(config: Config, now: i64) -> Result<App> {
+        let store = Store::open(&config.db)?;
+        keys::ensure_key_dir(&config.key_dir)?;
+        let key_material = store.transaction(|transaction| {
+            if store::keys::list_signing_keys(transaction)?.is_empty() {
+                let (key, der) = SigningKey::generate()?;
+                keys::save_signing_key(&config.key_dir, key.kid(), &der)?;
+                store::keys::insert_signing_key(
+                    transaction,
+                    &store::keys::SigningKeyRecord {
+                        kid: key.kid().to_owned(),
+                        algorithm: keys::RS256.to_owned(),
+                        created_at: now,
+                    },
+                )?;
+                tracing::info!(kid = key.kid(), "created the first signing key");
+            }
+            load_key_material(transaction, &config.key_dir)
+        })?;
+        Ok(App {
+            config,
+            store,
+            key_material: Mutex::new(Some(Arc::new(key_material))),
+        })
+    }
+
+    /// Opens an existing database for a CLI command; keys are loaded when first needed.
+    ///
+    /// # Errors
+    /// `InvalidInput` if the database file does not exist (a mistyped `--db` must not create a
+    /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
+    pub fn open_existing(config: Config) -> Result<App> {
+        if !config.db.exists() {
+            return Err(Error::invalid_input(format!(
+                "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
+                config.db.display()
+            )));
+        }
+        let store = Store::open(&config.db)?;
+        Ok(App {
+            config,
+            store,
+            key_material: Mutex::new(None),
+        })
+    }
+
+    /// The resolved settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The signing keys and the refresh-hashing key, loaded on first use.
+    ///
+    /// # Errors
+    /// `Keys` if there is no signing key yet, or a key file is missing or unreadable.
+    pub fn keys(&self) -> Result<Arc<KeyMaterial>> {
+        let mut slot = self
+            .key_material
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(material) = slot.as_ref() {
+            return Ok(Arc::clone(material));
+        }
+        let material =
+            Arc::new(self.store.with_connection(|connection| {
+                load_key_material(connection, &self.config.key_dir)
+            })?);
+        *slot = Some(Arc::clone(&material));
+        Ok(material)
+    }
+
+    /// Checks that the database answers and the active key file is still readable.
+    ///
+    /// # Errors
+    /// `Storage`, `Unavailable` or `Keys` naming what is not usable.
+    pub fn check_ready(&self) -> Result<()> {
+        self.store.ping()?;
+        let keys = self.keys()?;
+        let path = keys::private_key_path(&self.config.key_dir, keys.key_ring.active().kid());
+        std::fs::metadata(&path).map_err(|error| {
+            Error::new(ErrorKind::Keys, format!("cannot read {}", path.display()))
+                .with_source(error)
+        })?;
+        Ok(())
+    }
+
+    /// Checks a bearer access token: signature, issuer, audience, expiry, and the denylist.
+    ///
+    /// # Errors
+    /// `InvalidToken` if it does not pass or is revoked; `Keys` if no key can be loaded.
+    pub fn authenticate(&self, token: &str, now: i64) -> Result<Claims> {
+        let keys = self.keys()?;
+        let claims = tokens::verify(
+            &keys.key_ring,
+            token,
+            &self.config.issuer,
+            &self.config.audience,
+            now,
+        )?;
+        let revoked = self.store.with_connection(|connection| {
+            store::revocations::is_revoked(connection, &claims.jti)
+        })?;
+        if revoked {
+            return Err(Error::invalid_token("the token has been revoked"));
+        }
+        Ok(claims)
+    }
+
+    /// Deletes what has stopped mattering: refresh tokens of ended chains, revocations of
+    /// expired tokens. Safe to run from any process at any time.
+    ///
+    /// # Errors
+    /// `Storage` or `Unavailable` if the database fails.
+    pub fn prune(&self, now: i64) -> Result<Pruned> {
+        self.store.with_connection(|connection| {
+            Ok(Pruned {
+                refresh_tokens: store::refresh::delete_expired_refresh_tokens(connection, now)?,
+                revocations: store::revocations::delete_expired_revocations(connection, now)?,
+            })
+        })
+    }
+
+    /// Creates the admin account if `auto_create_admin` is on and no superadmin exists.
+    ///
+    /// # Errors
+    /// `Storage` or `Unavailable` if the database fails.
+    pub fn bootstrap_admin(&self, now: i64) -> Result<Option<BootstrappedAdmin>> {
+        if !self.config.auto_create_admin {
+            return Ok(None);
+        }
+        let configured = self.config.admin_password.expose();
+        let (password, generated) = if configured.is_empty() {
+            (crate::password::generate()?, true)
+        } else {
+            (configured.to_owned(), false)
+        };
+        let email = self.config.admin_email.clone();
+        // Hashing first keeps the write lock short; the hash is wasted only when another
+        // process bootstrapped in the meantime.
+        let password_hash = crate::password::hash(&password)?;
+        let created = self.store.transaction(|transaction| {
+            if store::users::count_with_role(transaction, Role::Superadmin)? > 0 {
+                return Ok(false);
+            }
+            if store::users::get_user_by_email(transaction, &email)?.is_some() {
+                tracing::warn!(
+                    email,
+                    "not bootstrapping an admin: the admin email belongs to an account that is not a superadmin"
+                );
+                return Ok(false);
+            }
+            store::users::insert_user(
+                transaction,
+                &User {
+                    id: accounts::new_user_id()?,
+                    email: email.clone(),
+                    display_name: "Admin".to_owned(),
+                    password_hash,
+                    role: Role::Superadmin,
+                    org_id: DEFAULT_ORG.to_owned(),
+                    status: UserStatus::Active,
+                    created_at: now,
+                    last_login_at: None,
+                },
+            )?;
+            Ok(true)
+        })?;
+        Ok(created.then(|| BootstrappedAdmin {
+            email,
+            generated_password: generated.then_some(password),
+        }))
+    }
+
+    /// Claims with the shared members filled in for a token living `ttl` seconds from `now`.
+    fn claims(&self, sub: &str, role: Role, now: i64, ttl: u64) -> Result<Claims> {
+        Stamp {
+            issuer: &self.config.issuer,
+            audience: &self.config.audience,
+            now,
+            ttl,
+        }
+        .claims(sub, role)
+    }
+
+    /// Writes `claims` to the mint audit if the token lives long enough to be audited. Call it
+    /// inside the transaction that decides to mint, before the token is signed.
+    fn audit_mint(
+        &self,
+        connection: &rusqlite::Connection,
+        claims: &Claims,
+        minted_by: &str,
+    ) -> Result<()> {
+        let ttl = claims.exp.saturating_sub(claims.iat);
+        if ttl < seconds(self.config.mint_audit_min_ttl) {
+            return Ok(());
+        }
+        let kind = match claims.kind() {
+            TokenKind::User => "user",
+            TokenKind::Wallet => "wallet",
+            TokenKind::Fleet => "fleet",
+        };
+        store::mints::insert_mint(
+            connection,
+            &store::mints::MintRecord {
+                jti: claims.jti.clone(),
+                kind: kind.to_owned(),
+                sub: claims.sub.clone(),
+                role: claims.role.as_str().to_owned(),
+                iat: claims.iat,
+                exp: claims.exp,
+                scope: claims.scope.clone(),
+                agent_id: claims.agent_id.clone(),
+                session_id: claims.session_id.clone(),
+                minted_by: minted_by.to_owned(),
+                revoked: false,
+            },
+        )
+    }
+
+    /// Signs `claims` with the active key.
+    fn sign(&self, claims: &Claims) -> Result<String> {
+        tokens::mint(self.keys()?.key_ring.active(), claims)
+    }
+
+    /// Fails unless the actor holds one of `allowed` (the CLI holds every role). For user
+    /// tokens the role is today's role in the database.
+    fn require_role(
+        &self,
+        connection: &rusqlite::Connection,
+        actor: Actor<'_>,
+        allowed: &[Role],
+    ) -> Result<()> {
+        let role = match actor {
+            Actor::Cli(_) => return Ok(()),
+            Actor::FleetSecret => None,
+            Actor::Token(claims) if claims.kind() == TokenKind::User => {
+                Some(token_user(connection, claims)?.role)
+            }
+            Actor::Token(claims) => Some(claims.role),
+        };
+        if role.is_some_and(|role| allowed.contains(&role)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = allowed.iter().map(|role| role.as_str()).collect();
+        Err(Error::forbidden(format!(
+            "this needs one of the roles {}",
+            names.join(", ")
+        )))
+    }
+}
+
+/// What [`App::prune`] deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Refresh tokens of ended chains.
+    pub refresh_tokens: usize,
+    /// Denylist entries of expired tokens.
+    pub revocations: usize,
+}
+
+/// Loads every signing key the database lists (newest first) and the refresh-hashing key.
+fn load_key_material(connection: &rusqlite::Connection, key_dir: &Path) -> Result<KeyMaterial> {
+    let records = store::keys::list_signing_keys(connection)?;
+    if records.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Keys,
+            format!(
+                "no signing key in {} — start `picoauth serve` once to create one",
+                key_dir.display()
+            ),
+        ));
+    }
+    let signing_keys = records
+        .iter()
+        .map(|record| keys::load_signing_key(key_dir, &record.kid))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(KeyMaterial {
+        key_ring: KeyRing::new(signing_keys)?,
+        refresh_key: RefreshKey::load_or_create(key_dir)?,
+    })
+}
+
+/// The active account behind a user token.
+fn token_user(connection: &rusqlite::Connection, claims: &Claims) -> Result<User> {
+    if claims.kind() != TokenKind::User {
+        return Err(Error::forbidden("this needs a user's access token"));
+    }
+    let user = store::users::get_user_by_id(connection, &claims.sub)?
+        .ok_or_else(|| Error::invalid_token("the account behind this token no longer exists"))?;
+    if user.status != UserStatus::Active {
+        return Err(Error::forbidden("this account is disabled"));
+    }
+    Ok(user)
+}
+
+/// A TTL setting as a signed offset for timestamps; settings are bounded to 100 years.
+fn seconds(ttl: u64) -> i64 {
+    i64::try_from(ttl).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A core on a fresh database and key directory, for unit tests of the operations.
+
+    use super::*;
+
+    /// A fixed `now` for unit tests.
+    pub const NOW: i64 = 1_800_000_000;
+
+    /// An app on a fresh database and key directory, removed when dropped.
+    pub struct TestApp {
+        pub app: App,
+        dir: std::path::PathBuf,
+    }
+
+    impl Drop for TestApp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    /// A new core with one registered account, `ada@example.com` / `ada-password-1`.
+    pub fn test_app(name: &str) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("picoauth-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config {
+            db: dir.join("picoauth.db"),
+            key_dir: dir.join("keys"),
+            admin_password: crate::config::Secret::new("admin-password-1"),
+            ..Config::default()
+        };
+        let app = App::open(config, NOW).unwrap();
+        app.register("ada@example.com", "ada-password-1", None, NOW)
+            .unwrap();
+        TestApp { app, dir }
+    }
+}

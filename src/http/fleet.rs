@@ -1,0 +1,148 @@
+//! Handlers for fleet tokens, revocation and the mint audit.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::State;
+use super::request::{bearer_token, json_body, query_param};
+use super::respond::{Body, json};
+use crate::app::{Actor, FleetTokenRequest};
+use crate::config::parse_duration;
+use crate::error::{Error, Result};
+
+/// The header carrying the fleet secret.
+const FLEET_SECRET_HEADER: &str = "x-fleet-secret";
+/// `GET /mints` without `limit`.
+const DEFAULT_MINTS_LIMIT: u32 = 200;
+
+#[derive(Deserialize)]
+struct FleetSessionRequest {
+    session_id: String,
+    agent_id: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    ttl: Option<Ttl>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// A lifetime as seconds (pico-server-auth clients send a number) or a human duration.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Ttl {
+    Seconds(u64),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+struct RevokeRequest {
+    jti: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /fleet/sessions`: `X-Fleet-Secret` → `{session_token, exp, jti}`.
+pub async fn post_fleet_sessions(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>> {
+    // The secret is checked before the body is read: a wrong secret learns nothing else.
+    let presented = request
+        .headers()
+        .get(FLEET_SECRET_HEADER)
+        .map(|value| value.to_str().unwrap_or_default().to_owned());
+    state.app.check_fleet_secret(presented.as_deref())?;
+    let body: FleetSessionRequest = json_body(request).await?;
+    let ttl = match body.ttl {
+        None => None,
+        Some(Ttl::Seconds(seconds)) => Some(seconds),
+        Some(Ttl::Text(text)) => {
+            Some(parse_duration(&text).map_err(|why| Error::invalid_input(format!("ttl: {why}")))?)
+        }
+    };
+    let token_request = FleetTokenRequest {
+        session_id: body.session_id,
+        agent_id: body.agent_id,
+        role: body.role,
+        ttl,
+        scope: body.scope,
+    };
+    let token = state
+        .run(move |app, now| app.mint_fleet_token(Actor::FleetSecret, &token_request, now))
+        .await?;
+    Ok(json(&token))
+}
+
+/// `POST /revoke`: `{jti, reason?}` → `{revoked: {...}}`.
+pub async fn post_revoke(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let body: RevokeRequest = json_body(request).await?;
+    let revoked = state
+        .run(move |app, now| {
+            let claims = app.authenticate(&token, now)?;
+            app.revoke(
+                Actor::Token(&claims),
+                &body.jti,
+                body.reason.as_deref(),
+                now,
+            )
+        })
+        .await?;
+    Ok(json(&json!({ "revoked": revoked })))
+}
+
+/// `GET /revoked-jtis?since=`: `{items: [...]}`, newest first.
+pub async fn get_revoked_jtis(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let since = query_param(&request, "since")?
+        .map(|since| {
+            since
+                .parse::<f64>()
+                .ok()
+                .filter(|since| since.is_finite())
+                .ok_or_else(|| Error::invalid_input("since must be seconds since the epoch"))
+        })
+        .transpose()?
+        // pico-server-auth wrote fractional epochs; an entry revoked within the second counts.
+        .map_or(0, |since| since.floor() as i64);
+    let items = state
+        .run(move |app, now| {
+            let claims = app.authenticate(&token, now)?;
+            app.revocations(Actor::Token(&claims), since, now)
+        })
+        .await?;
+    Ok(json(&json!({ "items": items })))
+}
+
+/// `GET /mints?limit=&active=`: `{items: [...]}`, newest first.
+pub async fn get_mints(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let token = bearer_token(&request)?;
+    let limit = match query_param(&request, "limit")? {
+        None => DEFAULT_MINTS_LIMIT,
+        Some(limit) => limit
+            .parse::<u32>()
+            .ok()
+            .filter(|limit| *limit > 0)
+            .ok_or_else(|| Error::invalid_input("limit must be a positive whole number"))?,
+    };
+    let active = match query_param(&request, "active")?.as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1" | "") => true,
+        Some(_) => return Err(Error::invalid_input("active must be true or false")),
+    };
+    let items = state
+        .run(move |app, now| {
+            let claims = app.authenticate(&token, now)?;
+            app.mints(Actor::Token(&claims), limit, active, now)
+        })
+        .await?;
+    Ok(json(&json!({ "items": items })))
+}

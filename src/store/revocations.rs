@@ -1,0 +1,102 @@
+//! The `revocations` table: the durable jti denylist.
+//!
+//! [`Revocation`] serialises to the entry of `POST /revoke` and `GET /revoked-jtis`, which is
+//! also what `picoauth revoke --json` prints.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::Result;
+
+/// One revoked jti.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Revocation {
+    /// The revoked token's id.
+    pub jti: String,
+    /// When it was first revoked, Unix seconds.
+    pub revoked_at: i64,
+    /// Why, as given by whoever revoked it (may be empty).
+    pub reason: String,
+    /// Who revoked it first: an email, a token subject, or `cli:<os user>`.
+    pub revoked_by: String,
+}
+
+/// Adds `revocation` unless the jti is already revoked; the first entry always stays.
+/// Returns the entry that is stored afterwards.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn insert_revocation(
+    connection: &Connection,
+    revocation: &Revocation,
+    expires_at: i64,
+) -> Result<Revocation> {
+    connection
+        .prepare_cached(
+            "INSERT INTO revocations (jti, revoked_at, reason, revoked_by, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (jti) DO NOTHING",
+        )?
+        .execute(params![
+            revocation.jti,
+            revocation.revoked_at,
+            revocation.reason,
+            revocation.revoked_by,
+            expires_at,
+        ])?;
+    Ok(connection
+        .prepare_cached(
+            "SELECT jti, revoked_at, reason, revoked_by FROM revocations WHERE jti = ?1",
+        )?
+        .query_row([&revocation.jti], |row| {
+            Ok(Revocation {
+                jti: row.get(0)?,
+                revoked_at: row.get(1)?,
+                reason: row.get(2)?,
+                revoked_by: row.get(3)?,
+            })
+        })?)
+}
+
+/// Whether a jti is on the denylist.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn is_revoked(connection: &Connection, jti: &str) -> Result<bool> {
+    Ok(connection
+        .prepare_cached("SELECT 1 FROM revocations WHERE jti = ?1")?
+        .query_row([jti], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The entries revoked at or after `since` that still matter at `now`, newest first.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn list_revocations(connection: &Connection, since: i64, now: i64) -> Result<Vec<Revocation>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT jti, revoked_at, reason, revoked_by FROM revocations \
+         WHERE revoked_at >= ?1 AND expires_at > ?2 ORDER BY revoked_at DESC, jti",
+    )?;
+    let revocations = statement
+        .query_map(params![since, now], |row| {
+            Ok(Revocation {
+                jti: row.get(0)?,
+                revoked_at: row.get(1)?,
+                reason: row.get(2)?,
+                revoked_by: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(revocations)
+}
+
+/// Deletes entries of tokens that have expired: a dead token needs no denylist entry.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn delete_expired_revocations(connection: &Connection, now: i64) -> Result<usize> {
+    Ok(connection
+        .prepare_cached("DELETE FROM revocations WHERE expires_at <= ?1")?
+        .execute([now])?)
+}
