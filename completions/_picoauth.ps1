@@ -44,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti; a running server refuses them on their next use')
             [CompletionResult]::new('list-mints', 'list-mints', [CompletionResultType]::ParameterValue, 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl')
@@ -75,6 +77,315 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;keygen' {
+            [CompletionResult]::new('--retire', '--retire', [CompletionResultType]::ParameterName, 'Take a key out of the JWKS now; tokens it signed stop verifying')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('--rotate', '--rotate', [CompletionResultType]::ParameterName, 'Make a new key the signing key; the old one stays published for its grace period')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the keys with their state (active, grace until …, retired)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'With --list: print `{"keys": [...]}`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create an account; prints its id. The password is asked twice on a terminal')
+            [CompletionResult]::new('set-role', 'set-role', [CompletionResultType]::ParameterValue, 'Change an account''s role; its sessions end')
+            [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Set an account''s password; its sessions end')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;users;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the `/users` response object instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;add' {
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'superadmin, org_admin, operator or viewer')
+            [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'The name shown to people')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;set-role' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;passwd' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from the first line of stdin instead of asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;disable' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;enable' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;delete' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;import' {
+            [CompletionResult]::new('--from-pico-auth', '--from-pico-auth', [CompletionResultType]::ParameterName, 'The pico-auth SQLite file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;users;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create an account; prints its id. The password is asked twice on a terminal')
+            [CompletionResult]::new('set-role', 'set-role', [CompletionResultType]::ParameterValue, 'Change an account''s role; its sessions end')
+            [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Set an account''s password; its sessions end')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;users;help;list' {
+            break
+        }
+        'picoauth;users;help;add' {
+            break
+        }
+        'picoauth;users;help;set-role' {
+            break
+        }
+        'picoauth;users;help;passwd' {
+            break
+        }
+        'picoauth;users;help;disable' {
+            break
+        }
+        'picoauth;users;help;enable' {
+            break
+        }
+        'picoauth;users;help;delete' {
+            break
+        }
+        'picoauth;users;help;import' {
+            break
+        }
+        'picoauth;users;help;help' {
             break
         }
         'picoauth;mint-fleet' {
@@ -215,6 +526,8 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
+            [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti; a running server refuses them on their next use')
             [CompletionResult]::new('list-mints', 'list-mints', [CompletionResultType]::ParameterValue, 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl')
@@ -224,6 +537,44 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;help;serve' {
+            break
+        }
+        'picoauth;help;keygen' {
+            break
+        }
+        'picoauth;help;users' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the accounts')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create an account; prints its id. The password is asked twice on a terminal')
+            [CompletionResult]::new('set-role', 'set-role', [CompletionResultType]::ParameterValue, 'Change an account''s role; its sessions end')
+            [CompletionResult]::new('passwd', 'passwd', [CompletionResultType]::ParameterValue, 'Set an account''s password; its sessions end')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
+            break
+        }
+        'picoauth;help;users;list' {
+            break
+        }
+        'picoauth;help;users;add' {
+            break
+        }
+        'picoauth;help;users;set-role' {
+            break
+        }
+        'picoauth;help;users;passwd' {
+            break
+        }
+        'picoauth;help;users;disable' {
+            break
+        }
+        'picoauth;help;users;enable' {
+            break
+        }
+        'picoauth;help;users;delete' {
+            break
+        }
+        'picoauth;help;users;import' {
             break
         }
         'picoauth;help;mint-fleet' {

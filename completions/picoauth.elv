@@ -41,6 +41,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+            cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
+            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti; a running server refuses them on their next use'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
@@ -71,6 +73,295 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'picoauth;keygen'= {
+            cand --retire 'Take a key out of the JWKS now; tokens it signed stop verifying'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand --rotate 'Make a new key the signing key; the old one stays published for its grace period'
+            cand --list 'List the keys with their state (active, grace until …, retired)'
+            cand --json 'With --list: print `{"keys": [...]}`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the accounts'
+            cand add 'Create an account; prints its id. The password is asked twice on a terminal'
+            cand set-role 'Change an account''s role; its sessions end'
+            cand passwd 'Set an account''s password; its sessions end'
+            cand disable 'Disable an account: its logins are refused (403) and its sessions end'
+            cand enable 'Enable a disabled account'
+            cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;users;list'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand --json 'Print the `/users` response object instead of a table'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;add'= {
+            cand --role 'superadmin, org_admin, operator or viewer'
+            cand --display-name 'The name shown to people'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand --password-stdin 'Read the password from the first line of stdin instead of asking'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;set-role'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;passwd'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand --password-stdin 'Read the password from the first line of stdin instead of asking'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;disable'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;enable'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;delete'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand --yes 'Delete without asking'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;import'= {
+            cand --from-pico-auth 'The pico-auth SQLite file'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;users;help'= {
+            cand list 'List the accounts'
+            cand add 'Create an account; prints its id. The password is asked twice on a terminal'
+            cand set-role 'Change an account''s role; its sessions end'
+            cand passwd 'Set an account''s password; its sessions end'
+            cand disable 'Disable an account: its logins are refused (403) and its sessions end'
+            cand enable 'Enable a disabled account'
+            cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;users;help;list'= {
+        }
+        &'picoauth;users;help;add'= {
+        }
+        &'picoauth;users;help;set-role'= {
+        }
+        &'picoauth;users;help;passwd'= {
+        }
+        &'picoauth;users;help;disable'= {
+        }
+        &'picoauth;users;help;enable'= {
+        }
+        &'picoauth;users;help;delete'= {
+        }
+        &'picoauth;users;help;import'= {
+        }
+        &'picoauth;users;help;help'= {
         }
         &'picoauth;mint-fleet'= {
             cand --session-id 'The session the token is for (its `sub` and `session_id`)'
@@ -205,6 +496,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;help'= {
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+            cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
+            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti; a running server refuses them on their next use'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
@@ -213,6 +506,34 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'picoauth;help;serve'= {
+        }
+        &'picoauth;help;keygen'= {
+        }
+        &'picoauth;help;users'= {
+            cand list 'List the accounts'
+            cand add 'Create an account; prints its id. The password is asked twice on a terminal'
+            cand set-role 'Change an account''s role; its sessions end'
+            cand passwd 'Set an account''s password; its sessions end'
+            cand disable 'Disable an account: its logins are refused (403) and its sessions end'
+            cand enable 'Enable a disabled account'
+            cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
+        }
+        &'picoauth;help;users;list'= {
+        }
+        &'picoauth;help;users;add'= {
+        }
+        &'picoauth;help;users;set-role'= {
+        }
+        &'picoauth;help;users;passwd'= {
+        }
+        &'picoauth;help;users;disable'= {
+        }
+        &'picoauth;help;users;enable'= {
+        }
+        &'picoauth;help;users;delete'= {
+        }
+        &'picoauth;help;users;import'= {
         }
         &'picoauth;help;mint-fleet'= {
         }

@@ -45,6 +45,8 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -l log-level -d 'Log fil
 complete -c picoauth -n "__fish_picoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_needs_command" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "keygen" -d 'Manage the signing keys: create the first, rotate, list, retire'
+complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "users" -d 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "revoke" -d 'Revoke tokens by jti; a running server refuses them on their next use'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
@@ -71,6 +73,235 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-m
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d 'Take a key out of the JWKS now; tokens it signed stop verifying' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rotate -d 'Make a new key the signing key; the old one stays published for its grace period'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l list -d 'List the keys with their state (active, grace until …, retired)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l json -d 'With --list: print `{"keys": [...]}`'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "list" -d 'List the accounts'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "add" -d 'Create an account; prints its id. The password is asked twice on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "set-role" -d 'Change an account\'s role; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "passwd" -d 'Set an account\'s password; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "disable" -d 'Disable an account: its logins are refused (403) and its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "enable" -d 'Enable a disabled account'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "delete" -d 'Delete an account and its sessions; asks for confirmation on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "import" -d 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l json -d 'Print the `/users` response object instead of a table'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l role -d 'superadmin, org_admin, operator or viewer' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l display-name -d 'The name shown to people' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l yes -d 'Delete without asking'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l from-pico-auth -d 'The pico-auth SQLite file' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the accounts'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create an account; prints its id. The password is asked twice on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change an account\'s role; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "passwd" -d 'Set an account\'s password; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable an account: its logins are refused (403) and its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable a disabled account'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an account and its sessions; asks for confirmation on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l session-id -d 'The session the token is for (its `sub` and `session_id`)' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l agent-id -d 'The agent holding the session (`agent_id`)' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l role -d 'The role; the CLI may mint any role' -r
@@ -182,10 +413,20 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l mint
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "revoke" -d 'Revoke tokens by jti; a running server refuses them on their next use'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve mint-fleet revoke list-mints completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "keygen" -d 'Manage the signing keys: create the first, rotate, list, retire'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "users" -d 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "revoke" -d 'Revoke tokens by jti; a running server refuses them on their next use'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List the accounts'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Create an account; prints its id. The password is asked twice on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "set-role" -d 'Change an account\'s role; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "passwd" -d 'Set an account\'s password; its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "disable" -d 'Disable an account: its logins are refused (403) and its sessions end'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "enable" -d 'Enable a disabled account'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "delete" -d 'Delete an account and its sessions; asks for confirmation on a terminal'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "import" -d 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'

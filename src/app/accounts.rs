@@ -88,7 +88,7 @@ impl App {
             Verdict::MatchNeedsRehash => Some(password::hash(password)?),
             _ => None,
         };
-        let keys = self.keys()?;
+        let keys = self.keys(now)?;
         let refresh_token = new_refresh_token()?;
         let token_hash = keys.refresh_key.hash(&refresh_token);
         let family_id = tokens::new_jti()?;
@@ -123,7 +123,7 @@ impl App {
     /// `InvalidToken` for an unknown, expired or already-rotated token (the last also kills
     /// every token of its family), or when the account is gone or disabled.
     pub fn refresh(&self, refresh_token: &str, now: i64) -> Result<Session> {
-        let keys = self.keys()?;
+        let keys = self.keys(now)?;
         let token_hash = keys.refresh_key.hash(refresh_token);
         let next_token = new_refresh_token()?;
         let next_hash = keys.refresh_key.hash(&next_token);
@@ -224,7 +224,7 @@ impl App {
 
 /// Lowercases and checks an email address: one `@` with something on both sides, no spaces or
 /// control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
-fn normalise_email(email: &str) -> Result<String> {
+pub(super) fn normalise_email(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     let plausible = email.len() <= MAX_EMAIL_LENGTH
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -240,7 +240,7 @@ fn normalise_email(email: &str) -> Result<String> {
     }
 }
 
-fn check_display_name(display_name: &str) -> Result<String> {
+pub(super) fn check_display_name(display_name: &str) -> Result<String> {
     let display_name = display_name.trim();
     if display_name.chars().count() > MAX_DISPLAY_NAME_LENGTH
         || display_name.chars().any(char::is_control)

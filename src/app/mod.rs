@@ -5,7 +5,8 @@
 //! every operation takes `now` (Unix seconds) from its caller. Its methods block (SQLite,
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
-//! accounts), `fleet` (fleet tokens, revocation, the mint audit).
+//! accounts), `import` (accounts from pico-auth), `fleet` (fleet tokens, revocation, the mint
+//! audit), `signing` (the signing-key life cycle).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created under the database's write
@@ -19,17 +20,22 @@
 
 mod accounts;
 mod fleet;
+mod import;
+mod signing;
 mod users;
 
-use std::path::Path;
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 
 pub use accounts::Session;
 pub use fleet::{FleetToken, FleetTokenRequest, MAX_MINTS_LIMIT};
+pub use import::ImportReport;
+pub use signing::{KeyInfo, KeyMaterial};
+pub use users::NewUser;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::keys::{self, KeyRing, RefreshKey, SigningKey};
+use crate::keys;
 use crate::roles::Role;
 use crate::store::{self, Store, users::User, users::UserStatus};
 use crate::tokens::{self, Claims, Stamp, TokenKind};
@@ -46,15 +52,9 @@ pub struct App {
     /// The key material, loaded once (at open for `serve`, at first use for CLI commands, so
     /// that `revoke` and `list-mints` work without reading any key).
     key_material: Mutex<Option<Arc<KeyMaterial>>>,
-}
-
-/// The keys a process signs and hashes with, parsed once.
-#[derive(Debug)]
-pub struct KeyMaterial {
-    /// The signing keys: the newest signs, all are published in the JWKS.
-    pub key_ring: KeyRing,
-    /// Hashes refresh tokens before they reach the store.
-    refresh_key: RefreshKey,
+    /// When a token with an unknown kid last made this process reload its keys (Unix seconds),
+    /// so such reloads happen at most once a second.
+    last_forced_key_reload: AtomicI64,
 }
 
 /// Who is asking.
@@ -98,28 +98,10 @@ impl App {
     /// `Storage`, `Unavailable` or `Keys` when the files cannot be opened or created.
     pub fn open(config: Config, now: i64) -> Result<App> {
         let store = Store::open(&config.db)?;
-        keys::ensure_key_dir(&config.key_dir)?;
-        let key_material = store.transaction(|transaction| {
-            if store::keys::list_signing_keys(transaction)?.is_empty() {
-                let (key, der) = SigningKey::generate()?;
-                keys::save_signing_key(&config.key_dir, key.kid(), &der)?;
-                store::keys::insert_signing_key(
-                    transaction,
-                    &store::keys::SigningKeyRecord {
-                        kid: key.kid().to_owned(),
-                        algorithm: keys::RS256.to_owned(),
-                        created_at: now,
-                    },
-                )?;
-                tracing::info!(kid = key.kid(), "created the first signing key");
-            }
-            load_key_material(transaction, &config.key_dir)
-        })?;
-        Ok(App {
-            config,
-            store,
-            key_material: Mutex::new(Some(Arc::new(key_material))),
-        })
+        let app = App::with_store(config, store);
+        app.create_first_key(now)?;
+        app.keys(now)?;
+        Ok(app)
     }
 
     /// Opens an existing database for a CLI command; keys are loaded when first needed.
@@ -135,11 +117,26 @@ impl App {
             )));
         }
         let store = Store::open(&config.db)?;
-        Ok(App {
+        Ok(App::with_store(config, store))
+    }
+
+    /// Opens the database, creating it if missing, without creating a key
+    /// (`picoauth keygen` creates the first key itself).
+    ///
+    /// # Errors
+    /// `Storage` or `Unavailable` if the database cannot be opened or created.
+    pub fn open_creating(config: Config) -> Result<App> {
+        let store = Store::open(&config.db)?;
+        Ok(App::with_store(config, store))
+    }
+
+    fn with_store(config: Config, store: Store) -> App {
+        App {
             config,
             store,
             key_material: Mutex::new(None),
-        })
+            last_forced_key_reload: AtomicI64::new(i64::MIN),
+        }
     }
 
     /// The resolved settings.
@@ -147,33 +144,13 @@ impl App {
         &self.config
     }
 
-    /// The signing keys and the refresh-hashing key, loaded on first use.
-    ///
-    /// # Errors
-    /// `Keys` if there is no signing key yet, or a key file is missing or unreadable.
-    pub fn keys(&self) -> Result<Arc<KeyMaterial>> {
-        let mut slot = self
-            .key_material
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(material) = slot.as_ref() {
-            return Ok(Arc::clone(material));
-        }
-        let material =
-            Arc::new(self.store.with_connection(|connection| {
-                load_key_material(connection, &self.config.key_dir)
-            })?);
-        *slot = Some(Arc::clone(&material));
-        Ok(material)
-    }
-
     /// Checks that the database answers and the active key file is still readable.
     ///
     /// # Errors
     /// `Storage`, `Unavailable` or `Keys` naming what is not usable.
-    pub fn check_ready(&self) -> Result<()> {
+    pub fn check_ready(&self, now: i64) -> Result<()> {
         self.store.ping()?;
-        let keys = self.keys()?;
+        let keys = self.keys(now)?;
         let path = keys::private_key_path(&self.config.key_dir, keys.key_ring.active().kid());
         std::fs::metadata(&path).map_err(|error| {
             Error::new(ErrorKind::Keys, format!("cannot read {}", path.display()))
@@ -187,7 +164,10 @@ impl App {
     /// # Errors
     /// `InvalidToken` if it does not pass or is revoked; `Keys` if no key can be loaded.
     pub fn authenticate(&self, token: &str, now: i64) -> Result<Claims> {
-        let keys = self.keys()?;
+        let kid = jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|header| header.kid);
+        let keys = self.keys_for_kid(kid.as_deref(), now)?;
         let claims = tokens::verify(
             &keys.key_ring,
             token,
@@ -317,7 +297,7 @@ impl App {
 
     /// Signs `claims` with the active key.
     fn sign(&self, claims: &Claims) -> Result<String> {
-        tokens::mint(self.keys()?.key_ring.active(), claims)
+        tokens::mint(self.keys(claims.iat)?.key_ring.active(), claims)
     }
 
     /// Fails unless the actor holds one of `allowed` (the CLI holds every role). For user
@@ -354,28 +334,6 @@ pub struct Pruned {
     pub refresh_tokens: usize,
     /// Denylist entries of expired tokens.
     pub revocations: usize,
-}
-
-/// Loads every signing key the database lists (newest first) and the refresh-hashing key.
-fn load_key_material(connection: &rusqlite::Connection, key_dir: &Path) -> Result<KeyMaterial> {
-    let records = store::keys::list_signing_keys(connection)?;
-    if records.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Keys,
-            format!(
-                "no signing key in {} — start `picoauth serve` once to create one",
-                key_dir.display()
-            ),
-        ));
-    }
-    let signing_keys = records
-        .iter()
-        .map(|record| keys::load_signing_key(key_dir, &record.kid))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(KeyMaterial {
-        key_ring: KeyRing::new(signing_keys)?,
-        refresh_key: RefreshKey::load_or_create(key_dir)?,
-    })
 }
 
 /// The active account behind a user token.

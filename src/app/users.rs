@@ -1,14 +1,17 @@
-//! Administering accounts: listing them and changing roles, for superadmins, org_admins and
-//! the CLI.
+//! Administering accounts: listing, creating, changing role, password and status, deleting;
+//! for superadmins, org_admins and the CLI.
 //!
 //! # Invariants
 //! - An org_admin sees and changes only accounts of its own organisation, and can neither
-//!   grant nor take away superadmin.
-//! - A role change deletes the account's refresh tokens in the same transaction.
-//! - The last active superadmin cannot be demoted.
+//!   grant nor take away superadmin, nor change a superadmin in any way.
+//! - A role change, a new password, disabling and deleting delete the account's refresh tokens
+//!   in the same transaction.
+//! - The last active superadmin cannot be demoted, disabled or deleted.
+//! - Accounts are named by id or by email, whichever the caller has.
 
-use super::{Actor, App, token_user};
+use super::{Actor, App, DEFAULT_ORG, accounts, token_user};
 use crate::error::{Error, ErrorKind, Result};
+use crate::password;
 use crate::roles::Role;
 use crate::store::{self, users::User, users::UserStatus};
 
@@ -25,33 +28,72 @@ impl App {
         })
     }
 
-    /// Changes an account's role (`PUT /users/{id}/role`) and ends its sessions.
+    /// The account `user` names (an id or an email), if the actor administers it.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown account or one outside an org_admin's organisation,
+    /// `Forbidden` if the actor administers no accounts.
+    pub fn find_user(&self, actor: Actor<'_>, user: &str) -> Result<User> {
+        self.store.with_connection(|connection| {
+            let rights = admin_rights(connection, actor)?;
+            administered_user(connection, &rights, user)
+        })
+    }
+
+    /// Creates an account with the given role (`picoauth users add`); registration being off
+    /// does not matter here.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a bad email, name, role or password, `Conflict` if the email is taken,
+    /// `Forbidden` when an org_admin creates a superadmin.
+    pub fn add_user(&self, actor: Actor<'_>, new_user: NewUser<'_>, now: i64) -> Result<User> {
+        let role = Role::parse_user_role(new_user.role).map_err(Error::invalid_input)?;
+        let email = accounts::normalise_email(new_user.email)?;
+        let display_name = accounts::check_display_name(new_user.display_name.unwrap_or(""))?;
+        password::check_new(new_user.password)?;
+        let password_hash = password::hash(new_user.password)?;
+        self.store.transaction(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            if !rights.superadmin && role == Role::Superadmin {
+                return Err(Error::forbidden(
+                    "only a superadmin can create a superadmin",
+                ));
+            }
+            let user = User {
+                id: accounts::new_user_id()?,
+                email,
+                display_name,
+                password_hash,
+                role,
+                org_id: rights.org_id.unwrap_or_else(|| DEFAULT_ORG.to_owned()),
+                status: UserStatus::Active,
+                created_at: now,
+                last_login_at: None,
+            };
+            store::users::insert_user(transaction, &user)?;
+            Ok(user)
+        })
+    }
+
+    /// Changes an account's role (`PUT /users/{id}/role`, `picoauth users set-role`) and ends
+    /// its sessions.
     ///
     /// # Errors
     /// `InvalidInput` for a role that is not a user role, `NotFound` for an unknown account (or
     /// one outside an org_admin's organisation), `Forbidden` when an org_admin grants or takes
     /// away superadmin, `Conflict` when it would leave no active superadmin.
-    pub fn set_role(&self, actor: Actor<'_>, user_id: &str, role: &str) -> Result<User> {
+    pub fn set_role(&self, actor: Actor<'_>, user: &str, role: &str) -> Result<User> {
         let role = Role::parse_user_role(role).map_err(Error::invalid_input)?;
         self.store.transaction(|transaction| {
             let rights = admin_rights(transaction, actor)?;
-            let mut user = store::users::get_user_by_id(transaction, user_id)?
-                .filter(|user| rights.org_id.as_ref().is_none_or(|org| *org == user.org_id))
-                .ok_or_else(|| Error::not_found("no such user"))?;
+            let mut user = administered_user(transaction, &rights, user)?;
             if !rights.superadmin && (role == Role::Superadmin || user.role == Role::Superadmin) {
                 return Err(Error::forbidden(
                     "only a superadmin can grant or take away superadmin",
                 ));
             }
-            if user.role == Role::Superadmin
-                && role != Role::Superadmin
-                && user.status == UserStatus::Active
-                && store::users::count_active_with_role(transaction, Role::Superadmin)? <= 1
-            {
-                return Err(Error::new(
-                    ErrorKind::Conflict,
-                    "this is the last active superadmin",
-                ));
+            if role != Role::Superadmin {
+                keep_a_superadmin(transaction, &user)?;
             }
             if user.role != role {
                 store::users::update_role(transaction, &user.id, role)?;
@@ -61,6 +103,116 @@ impl App {
             Ok(user)
         })
     }
+
+    /// Sets an account's password (`picoauth users passwd`) and ends its sessions.
+    ///
+    /// # Errors
+    /// `InvalidInput` if the password breaks the rules, and as [`App::find_user`].
+    pub fn set_password(&self, actor: Actor<'_>, user: &str, password: &str) -> Result<User> {
+        password::check_new(password)?;
+        let password_hash = password::hash(password)?;
+        self.store.transaction(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            let user = administered_user(transaction, &rights, user)?;
+            guard_superadmin(&rights, &user)?;
+            store::users::update_password_hash(transaction, &user.id, &password_hash)?;
+            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            Ok(user)
+        })
+    }
+
+    /// Disables or enables an account (`picoauth users disable / enable`); disabling ends its
+    /// sessions and refuses its logins with 403.
+    ///
+    /// # Errors
+    /// `Conflict` when it would leave no active superadmin, and as [`App::find_user`].
+    pub fn set_status(&self, actor: Actor<'_>, user: &str, status: UserStatus) -> Result<User> {
+        self.store.transaction(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            let mut user = administered_user(transaction, &rights, user)?;
+            guard_superadmin(&rights, &user)?;
+            if status == UserStatus::Disabled {
+                keep_a_superadmin(transaction, &user)?;
+                store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            }
+            store::users::update_status(transaction, &user.id, status)?;
+            user.status = status;
+            Ok(user)
+        })
+    }
+
+    /// Deletes an account and its sessions (`picoauth users delete`).
+    ///
+    /// # Errors
+    /// `Conflict` when it would leave no active superadmin, and as [`App::find_user`].
+    pub fn delete_user(&self, actor: Actor<'_>, user: &str) -> Result<User> {
+        self.store.transaction(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            let user = administered_user(transaction, &rights, user)?;
+            guard_superadmin(&rights, &user)?;
+            keep_a_superadmin(transaction, &user)?;
+            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            store::users::delete_user(transaction, &user.id)?;
+            Ok(user)
+        })
+    }
+}
+
+/// What `picoauth users add` asks for.
+#[derive(Clone, Copy, Debug)]
+pub struct NewUser<'a> {
+    /// The email (login name).
+    pub email: &'a str,
+    /// The first password.
+    pub password: &'a str,
+    /// One of the four user roles.
+    pub role: &'a str,
+    /// Shown to people; empty if not given.
+    pub display_name: Option<&'a str>,
+}
+
+/// The account named by an id or an email, within the actor's reach.
+fn administered_user(
+    connection: &rusqlite::Connection,
+    rights: &AdminRights,
+    user: &str,
+) -> Result<User> {
+    let found = match store::users::get_user_by_id(connection, user)? {
+        Some(found) => Some(found),
+        None => store::users::get_user_by_email(connection, &user.trim().to_ascii_lowercase())?,
+    };
+    found
+        .filter(|found| {
+            rights
+                .org_id
+                .as_ref()
+                .is_none_or(|org| *org == found.org_id)
+        })
+        .ok_or_else(|| Error::not_found(format!("no user {user}")))
+}
+
+/// Only a superadmin may change a superadmin's password, status or existence.
+fn guard_superadmin(rights: &AdminRights, user: &User) -> Result<()> {
+    if user.role == Role::Superadmin && !rights.superadmin {
+        return Err(Error::forbidden(
+            "only a superadmin can change a superadmin",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a change that takes `user` out of the active superadmins if it is the last one.
+fn keep_a_superadmin(connection: &rusqlite::Connection, user: &User) -> Result<()> {
+    if user.role == Role::Superadmin
+        && user.status == UserStatus::Active
+        && store::users::count_active_with_role(connection, Role::Superadmin)? <= 1
+    {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("{} is the last active superadmin", user.email),
+        ));
+    }
+    Ok(())
 }
 
 /// What an actor may do to accounts.

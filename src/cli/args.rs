@@ -38,6 +38,19 @@ pub enum Command {
     )]
     Serve,
 
+    /// Manage the signing keys: create the first, rotate, list, retire.
+    ///
+    /// After a rotation the new key signs and the old one stays in the JWKS until every token
+    /// it signed has expired; a running server picks the change up within a second.
+    #[command(
+        after_help = "Examples:\n  picoauth keygen --rotate\n  picoauth keygen --list\n  picoauth keygen --retire Upe4NJ8qZJU11mBPCs1dSmZu85rjXrIdFnddnxcVyks"
+    )]
+    Keygen(KeygenArgs),
+
+    /// Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import.
+    #[command(subcommand)]
+    Users(UsersCommand),
+
     /// Mint a fleet token for an agent session; stdout is the token alone.
     ///
     /// Works on the database and key directory directly: the server need not be running.
@@ -75,6 +88,108 @@ pub enum Command {
     GenerateDocs {
         /// The repository root.
         dir: std::path::PathBuf,
+    },
+}
+
+/// `picoauth keygen`: without an option, creates the first key (an error if one exists).
+#[derive(Debug, ClapArgs)]
+pub struct KeygenArgs {
+    /// Make a new key the signing key; the old one stays published for its grace period.
+    #[arg(long, conflicts_with_all = ["list", "retire"])]
+    pub rotate: bool,
+    /// List the keys with their state (active, grace until …, retired).
+    #[arg(long, conflicts_with = "retire")]
+    pub list: bool,
+    /// Take a key out of the JWKS now; tokens it signed stop verifying.
+    #[arg(long, value_name = "KID")]
+    pub retire: Option<String>,
+    /// With --list: print `{"keys": [...]}`.
+    #[arg(long, requires = "list")]
+    pub json: bool,
+}
+
+/// `picoauth users …`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List the accounts.
+    #[command(after_help = "Examples:\n  picoauth users list\n  picoauth users list --json")]
+    List {
+        /// Print the `/users` response object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an account; prints its id. The password is asked twice on a terminal.
+    #[command(
+        after_help = "Examples:\n  picoauth users add ada@example.com --role operator --display-name Ada\n  printf '%s\\n' \"$PASSWORD\" | picoauth users add ci@example.com --password-stdin"
+    )]
+    Add {
+        /// The email, which is the login name.
+        email: String,
+        /// superadmin, org_admin, operator or viewer.
+        #[arg(long, value_name = "ROLE", default_value = "viewer")]
+        role: String,
+        /// The name shown to people.
+        #[arg(long, value_name = "NAME")]
+        display_name: Option<String>,
+        /// Read the password from the first line of stdin instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change an account's role; its sessions end.
+    #[command(after_help = "Examples:\n  picoauth users set-role ada@example.com org_admin")]
+    SetRole {
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID")]
+        user: String,
+        /// superadmin, org_admin, operator or viewer.
+        role: String,
+    },
+    /// Set an account's password; its sessions end.
+    #[command(
+        after_help = "Examples:\n  picoauth users passwd ada@example.com\n  printf '%s\\n' \"$NEW_PASSWORD\" | picoauth users passwd ada@example.com --password-stdin"
+    )]
+    Passwd {
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID")]
+        user: String,
+        /// Read the password from the first line of stdin instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: its logins are refused (403) and its sessions end.
+    #[command(after_help = "Examples:\n  picoauth users disable ada@example.com")]
+    Disable {
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID")]
+        user: String,
+    },
+    /// Enable a disabled account.
+    #[command(after_help = "Examples:\n  picoauth users enable ada@example.com")]
+    Enable {
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID")]
+        user: String,
+    },
+    /// Delete an account and its sessions; asks for confirmation on a terminal.
+    #[command(
+        after_help = "Examples:\n  picoauth users delete ada@example.com\n  picoauth users delete 4f1c2a9be0d3 --yes"
+    )]
+    Delete {
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID")]
+        user: String,
+        /// Delete without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Import the accounts of a pico-auth database, keeping ids and passwords; idempotent.
+    #[command(
+        after_help = "Examples:\n  picoauth users import --from-pico-auth ~/.pico-auth/auth.db"
+    )]
+    Import {
+        /// The pico-auth SQLite file.
+        #[arg(long, value_name = "FILE")]
+        from_pico_auth: PathBuf,
     },
 }
 

@@ -27,7 +27,8 @@ pub fn completion(shell: Shell) -> Vec<u8> {
     script
 }
 
-/// Every man page: `picoauth.1` and one `picoauth-<subcommand>.1` per visible subcommand.
+/// Every man page: `picoauth.1` and one `picoauth-<subcommand>.1` per visible subcommand, nested
+/// ones included (`picoauth-users-add.1`).
 ///
 /// # Errors
 /// `Internal` if rendering fails.
@@ -36,18 +37,28 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     // Building propagates the global options into each subcommand's page.
     command.build();
     let mut pages = vec![("picoauth.1".to_owned(), render(command.clone())?)];
-    for subcommand in command
-        .get_subcommands()
-        .filter(|sub| !sub.is_hide_set() && sub.get_name() != "help")
-    {
-        let name = format!("picoauth-{}", subcommand.get_name());
+    add_subcommand_pages(&command, "picoauth", &mut pages)?;
+    Ok(pages)
+}
+
+fn add_subcommand_pages(
+    parent: &clap::Command,
+    prefix: &str,
+    pages: &mut Vec<(String, Vec<u8>)>,
+) -> Result<()> {
+    for subcommand in parent.get_subcommands() {
+        if subcommand.is_hide_set() || subcommand.get_name() == "help" {
+            continue;
+        }
+        let name = format!("{prefix}-{}", subcommand.get_name());
         let page = subcommand
             .clone()
             .name(name.clone())
             .display_name(name.clone());
         pages.push((format!("{name}.1"), render(page)?));
+        add_subcommand_pages(subcommand, &name, pages)?;
     }
-    Ok(pages)
+    Ok(())
 }
 
 fn render(command: clap::Command) -> Result<Vec<u8>> {

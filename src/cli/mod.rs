@@ -11,11 +11,13 @@
 
 pub mod args;
 pub mod generate;
+mod keygen;
 mod list_mints;
 mod mint_fleet;
 mod render;
 mod revoke;
 mod serve;
+mod users;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -50,8 +52,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if serving {
         return serve::run(config);
     }
-    let app = App::open_existing(config)?;
+    // Creating the first key may also create the database; everything else needs it to exist.
+    let creates_first_key = matches!(
+        &args.command,
+        Command::Keygen(keygen) if !keygen.rotate && !keygen.list && keygen.retire.is_none()
+    );
+    let app = if creates_first_key {
+        App::open_creating(config)?
+    } else {
+        App::open_existing(config)?
+    };
     match args.command {
+        Command::Keygen(keygen_args) => keygen::run(keygen_args, &app),
+        Command::Users(users_command) => users::run(users_command, &app),
         Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),

@@ -12,6 +12,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// How often expired refresh tokens and revocations are pruned.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
+/// How often the server looks for key rotations made by `picoauth keygen` in another process.
+const KEY_CHECK_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Runs the server.
 ///
@@ -51,29 +53,54 @@ async fn serve(app: Arc<App>) -> Result<()> {
     let _ = writeln!(stdout, "listening on http://{bound}");
     let _ = stdout.flush();
 
-    let pruner = tokio::spawn(prune_periodically(Arc::clone(&app)));
+    let pruner = tokio::spawn(every(PRUNE_INTERVAL, Arc::clone(&app), "pruning", prune));
+    let key_watcher = tokio::spawn(every(
+        KEY_CHECK_INTERVAL,
+        Arc::clone(&app),
+        "reloading keys",
+        reload_keys,
+    ));
     let result = crate::http::serve(listener, app, shutdown_signal()).await;
     pruner.abort();
+    key_watcher.abort();
     result
 }
 
-async fn prune_periodically(app: Arc<App>) {
-    let mut interval = tokio::time::interval(PRUNE_INTERVAL);
+/// Runs `work` on the blocking pool every `period`, logging failures; it never stops the
+/// server.
+async fn every(
+    period: Duration,
+    app: Arc<App>,
+    what: &'static str,
+    work: fn(&App, i64) -> Result<()>,
+) {
+    let mut interval = tokio::time::interval(period);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
         let app = Arc::clone(&app);
-        let pruned = tokio::task::spawn_blocking(move || app.prune(super::now())).await;
-        match pruned {
-            Ok(Ok(pruned)) if pruned != Pruned::default() => tracing::info!(
-                refresh_tokens = pruned.refresh_tokens,
-                revocations = pruned.revocations,
-                "pruned expired entries"
-            ),
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => tracing::warn!(error = %error, "pruning failed"),
-            Err(error) => tracing::warn!(%error, "pruning task failed"),
+        match tokio::task::spawn_blocking(move || work(&app, super::now())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(error = %error, "{what} failed"),
+            Err(error) => tracing::warn!(%error, "{what} task failed"),
         }
     }
+}
+
+fn prune(app: &App, now: i64) -> Result<()> {
+    let pruned = app.prune(now)?;
+    if pruned != Pruned::default() {
+        tracing::info!(
+            refresh_tokens = pruned.refresh_tokens,
+            revocations = pruned.revocations,
+            "pruned expired entries"
+        );
+    }
+    Ok(())
+}
+
+fn reload_keys(app: &App, now: i64) -> Result<()> {
+    app.refresh_keys(now).map(|_| ())
 }
 
 /// Completes on SIGTERM or SIGINT.

@@ -11,6 +11,7 @@ use super::request::{bearer_token, string_or_field};
 use super::respond::{Body, json};
 use crate::app::Actor;
 use crate::error::Result;
+use crate::store::users::User;
 
 /// `GET /users`: `{users: [...], total}`.
 pub async fn get_users(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
@@ -21,19 +22,7 @@ pub async fn get_users(state: Arc<State>, request: Request<Incoming>) -> Result<
             app.list_users(Actor::Token(&claims))
         })
         .await?;
-    let items: Vec<_> = users
-        .iter()
-        .map(|user| {
-            json!({
-                "id": user.id,
-                "email": user.email,
-                "display_name": user.display_name,
-                "role": user.role.as_str(),
-                "org_id": user.org_id,
-                "status": user.status.as_str(),
-            })
-        })
-        .collect();
+    let items: Vec<_> = users.iter().map(User::summary).collect();
     Ok(json(&json!({ "total": items.len(), "users": items })))
 }
 

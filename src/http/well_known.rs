@@ -20,7 +20,7 @@ const JWKS_MAX_AGE: &str = "public, max-age=300";
 /// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period.
 pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Result<Response<Body>> {
     // `serve` loads the keys at startup, so this is a lock and a reference count, not I/O.
-    let keys = state.app.keys()?;
+    let keys = state.app.keys(super::now())?;
     let etag = keys.key_ring.jwks_etag();
     let fresh = request
         .headers()
@@ -87,7 +87,7 @@ pub async fn get_readyz(state: Arc<State>) -> Result<Response<Body>> {
     if state.draining.load(Ordering::SeqCst) {
         return Err(Error::new(ErrorKind::Unavailable, "shutting down"));
     }
-    match state.run(|app, _now| app.check_ready()).await {
+    match state.run(|app, now| app.check_ready(now)).await {
         Ok(()) => Ok(json(&json!({ "status": "ready" }))),
         Err(error) => {
             // Readiness exists to say what is wrong, so the reason is shown, but only its

@@ -1,9 +1,10 @@
-//! The `signing_keys` table: which signing keys exist, by kid. The private keys are files in the
-//! key directory; this table is what every process on the database agrees on.
+//! The `signing_keys` table: which signing keys exist, by kid, and where each is in its life
+//! cycle. The private keys are files in the key directory; this table is what every process on
+//! the database agrees on.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Row, params};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A signing key's record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,24 +15,34 @@ pub struct SigningKeyRecord {
     pub algorithm: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// When a newer key replaced it; `None` while it signs.
+    pub deactivated_at: Option<i64>,
+    /// Until when it stays in the JWKS after it stopped signing.
+    pub published_until: Option<i64>,
 }
 
-/// Every signing key, newest first (the newest signs).
+const COLUMNS: &str = "kid, algorithm, created_at, deactivated_at, published_until";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
+    Ok(SigningKeyRecord {
+        kid: row.get(0)?,
+        algorithm: row.get(1)?,
+        created_at: row.get(2)?,
+        deactivated_at: row.get(3)?,
+        published_until: row.get(4)?,
+    })
+}
+
+/// Every signing key, newest first.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
 pub fn list_signing_keys(connection: &Connection) -> Result<Vec<SigningKeyRecord>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT kid, algorithm, created_at FROM signing_keys ORDER BY created_at DESC, rowid DESC",
-    )?;
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM signing_keys ORDER BY created_at DESC, rowid DESC"
+    ))?;
     let records = statement
-        .query_map([], |row| {
-            Ok(SigningKeyRecord {
-                kid: row.get(0)?,
-                algorithm: row.get(1)?,
-                created_at: row.get(2)?,
-            })
-        })?
+        .query_map([], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(records)
 }
@@ -42,9 +53,37 @@ pub fn list_signing_keys(connection: &Connection) -> Result<Vec<SigningKeyRecord
 /// `Storage` if SQLite fails.
 pub fn insert_signing_key(connection: &Connection, record: &SigningKeyRecord) -> Result<()> {
     connection
+        .prepare_cached(&format!(
+            "INSERT INTO signing_keys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"
+        ))?
+        .execute(params![
+            record.kid,
+            record.algorithm,
+            record.created_at,
+            record.deactivated_at,
+            record.published_until,
+        ])?;
+    Ok(())
+}
+
+/// Stops a key from signing (if it still does) and publishes it until `published_until`.
+///
+/// # Errors
+/// `NotFound` for an unknown kid.
+pub fn update_key_retirement(
+    connection: &Connection,
+    kid: &str,
+    now: i64,
+    published_until: i64,
+) -> Result<()> {
+    let changed = connection
         .prepare_cached(
-            "INSERT INTO signing_keys (kid, algorithm, created_at) VALUES (?1, ?2, ?3)",
+            "UPDATE signing_keys SET deactivated_at = COALESCE(deactivated_at, ?2), \
+             published_until = ?3 WHERE kid = ?1",
         )?
-        .execute(params![record.kid, record.algorithm, record.created_at])?;
+        .execute(params![kid, now, published_until])?;
+    if changed == 0 {
+        return Err(Error::not_found(format!("no signing key with kid {kid}")));
+    }
     Ok(())
 }

@@ -15,6 +15,7 @@
 
 pub mod keys;
 pub mod mints;
+pub mod pico_auth;
 pub mod refresh;
 pub mod revocations;
 mod schema;

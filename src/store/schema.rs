@@ -82,6 +82,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX revocations_by_time ON revocations (revoked_at);
     CREATE INDEX revocations_by_expiry ON revocations (expires_at);
     "#,
+    // 3: the signing-key life cycle. A key stops signing at deactivated_at (a rotation) and
+    // stays published in the JWKS until published_until; the active key has neither.
+    r#"
+    ALTER TABLE signing_keys ADD COLUMN deactivated_at INTEGER;
+    ALTER TABLE signing_keys ADD COLUMN published_until INTEGER;
+    "#,
 ];
 
 /// Brings the schema up to date inside `transaction` (which must be `BEGIN IMMEDIATE`).

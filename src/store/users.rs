@@ -3,6 +3,7 @@
 //! Emails are stored lowercased; callers normalise before they look one up.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
@@ -67,6 +68,37 @@ impl std::fmt::Debug for User {
             .field("status", &self.status)
             .field("password_hash", &"[redacted]")
             .finish_non_exhaustive()
+    }
+}
+
+/// An account as `GET /users` lists it, which `picoauth users list --json` prints too.
+#[derive(Debug, Serialize)]
+pub struct UserSummary<'a> {
+    /// The account's id.
+    pub id: &'a str,
+    /// Its email.
+    pub email: &'a str,
+    /// Its display name.
+    pub display_name: &'a str,
+    /// Its role.
+    pub role: &'static str,
+    /// Its organisation.
+    pub org_id: &'a str,
+    /// `active` or `disabled`.
+    pub status: &'static str,
+}
+
+impl User {
+    /// The public face of the account, without its password hash.
+    pub fn summary(&self) -> UserSummary<'_> {
+        UserSummary {
+            id: &self.id,
+            email: &self.email,
+            display_name: &self.display_name,
+            role: self.role.as_str(),
+            org_id: &self.org_id,
+            status: self.status.as_str(),
+        }
     }
 }
 
@@ -195,6 +227,28 @@ pub fn update_password_hash(connection: &Connection, id: &str, password_hash: &s
     let changed = connection
         .prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
         .execute(params![id, password_hash])?;
+    found(changed)
+}
+
+/// Sets an account's status.
+///
+/// # Errors
+/// `NotFound` if there is no such account.
+pub fn update_status(connection: &Connection, id: &str, status: UserStatus) -> Result<()> {
+    let changed = connection
+        .prepare_cached("UPDATE users SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status.as_str()])?;
+    found(changed)
+}
+
+/// Deletes an account; its refresh tokens go with it (foreign key cascade).
+///
+/// # Errors
+/// `NotFound` if there is no such account.
+pub fn delete_user(connection: &Connection, id: &str) -> Result<()> {
+    let changed = connection
+        .prepare_cached("DELETE FROM users WHERE id = ?1")?
+        .execute([id])?;
     found(changed)
 }
 

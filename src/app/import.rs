@@ -1,0 +1,94 @@
+//! Migrating accounts from pico-auth (`picoauth users import --from-pico-auth`).
+//!
+//! # Invariants
+//! - Ids, emails, bcrypt hashes, roles, organisations and statuses are kept, so imported users
+//!   log in with their old passwords (rehashed to argon2id at their first login).
+//! - Importing is idempotent: an account whose id is already here is left alone; one whose
+//!   email belongs to another account is reported, never merged or overwritten.
+//! - The whole import is one transaction: it lands completely or not at all.
+
+use std::path::Path;
+
+use super::{App, DEFAULT_ORG, accounts};
+use crate::error::Result;
+use crate::roles::Role;
+use crate::store::{self, pico_auth::PicoAuthUser, users::User, users::UserStatus};
+
+/// What an import did, account by account.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Emails of the accounts created.
+    pub imported: Vec<String>,
+    /// Emails of accounts that were here already (same id).
+    pub unchanged: Vec<String>,
+    /// Accounts not imported, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl App {
+    /// Imports the accounts of the pico-auth database at `path`.
+    ///
+    /// # Errors
+    /// `InvalidInput` if the file is not a pico-auth database; `Storage`/`Unavailable` if this
+    /// database fails (nothing is imported then).
+    pub fn import_pico_auth(&self, path: &Path, now: i64) -> Result<ImportReport> {
+        let rows = store::pico_auth::read_pico_auth_users(path)?;
+        self.store.transaction(|transaction| {
+            let mut report = ImportReport::default();
+            for row in rows {
+                let label = if row.email.is_empty() {
+                    row.id.clone()
+                } else {
+                    row.email.clone()
+                };
+                if store::users::get_user_by_id(transaction, &row.id)?.is_some() {
+                    report.unchanged.push(label);
+                    continue;
+                }
+                let user = match convert(row, now) {
+                    Ok(user) => user,
+                    Err(why) => {
+                        report.skipped.push((label, why));
+                        continue;
+                    }
+                };
+                if store::users::get_user_by_email(transaction, &user.email)?.is_some() {
+                    report
+                        .skipped
+                        .push((label, "another account has this email".to_owned()));
+                    continue;
+                }
+                store::users::insert_user(transaction, &user)?;
+                report.imported.push(user.email);
+            }
+            Ok(report)
+        })
+    }
+}
+
+fn convert(row: PicoAuthUser, now: i64) -> std::result::Result<User, String> {
+    if row.id.trim().is_empty() {
+        return Err("it has no id".to_owned());
+    }
+    let email = accounts::normalise_email(&row.email).map_err(|error| error.detail().to_owned())?;
+    let role = Role::parse_user_role(&row.role)?;
+    Ok(User {
+        id: row.id,
+        email,
+        display_name: row.display_name,
+        password_hash: row.password_hash,
+        role,
+        org_id: if row.org_id.is_empty() {
+            DEFAULT_ORG.to_owned()
+        } else {
+            row.org_id
+        },
+        status: if row.status == "active" {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        },
+        created_at: row.created_at.unwrap_or(now),
+        last_login_at: row.last_login_at,
+    })
+}

@@ -1,0 +1,337 @@
+//! The signing-key life cycle: the first key, rotation, retirement, and keeping the keys a
+//! process has loaded in step with the database.
+//!
+//! A key signs from its creation until a newer key replaces it (`keygen --rotate`); it then
+//! stays published in the JWKS for the longest lifetime a token of this server can have, so
+//! every token it signed keeps verifying, and drops out by itself. `keygen --retire` drops it
+//! at once.
+//!
+//! # Invariants
+//! - Exactly one key signs: the newest one that has not been deactivated.
+//! - Key changes happen in `BEGIN IMMEDIATE` transactions, so two processes never both rotate.
+//! - A running server reloads its keys when the table changes (`serve` checks four times a
+//!   second) and at once when a token names a kid it does not know (at most once a second).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde::Serialize;
+
+use super::{App, seconds};
+use crate::error::{Error, ErrorKind, Result};
+use crate::keys::{self, KeyRing, RefreshKey, SigningKey};
+use crate::store::{self, keys::SigningKeyRecord};
+
+/// The keys a process signs and hashes with, parsed once.
+#[derive(Debug)]
+pub struct KeyMaterial {
+    /// The published signing keys; the active one first.
+    pub key_ring: KeyRing,
+    /// Hashes refresh tokens before they reach the store.
+    pub(super) refresh_key: RefreshKey,
+    /// The table rows this was loaded from, to tell whether a reload is due.
+    loaded_from: Vec<SigningKeyRecord>,
+    /// When the first key in its grace period drops out, making a reload due.
+    next_expiry: Option<i64>,
+}
+
+/// A signing key as `keygen --list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeyInfo {
+    /// The key's id.
+    pub kid: String,
+    /// `RS256`.
+    pub algorithm: String,
+    /// `active` (signs), `grace` (published, no longer signs) or `retired` (gone from JWKS).
+    pub state: &'static str,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// For keys in grace or retired: until when it was (or is) published.
+    pub published_until: Option<i64>,
+}
+
+impl App {
+    /// The loaded key material; loads it on first use.
+    ///
+    /// # Errors
+    /// `Keys` if there is no signing key yet, or a key file is missing or unreadable.
+    pub fn keys(&self, now: i64) -> Result<Arc<KeyMaterial>> {
+        if let Some(material) = self.lock_keys().as_ref() {
+            return Ok(Arc::clone(material));
+        }
+        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        let material = Arc::new(load_key_material(records, &self.config.key_dir, now)?);
+        *self.lock_keys() = Some(Arc::clone(&material));
+        Ok(material)
+    }
+
+    /// Reloads the keys if the table changed or a key's grace period ended. Returns whether it
+    /// reloaded.
+    ///
+    /// # Errors
+    /// `Storage` if the table cannot be read, `Keys` if a listed key cannot be loaded (the old
+    /// keys then stay in use).
+    pub fn refresh_keys(&self, now: i64) -> Result<bool> {
+        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        if let Some(current) = self.lock_keys().as_ref() {
+            let expired = current.next_expiry.is_some_and(|expiry| expiry <= now);
+            if current.loaded_from == records && !expired {
+                return Ok(false);
+            }
+        }
+        let material = Arc::new(load_key_material(records, &self.config.key_dir, now)?);
+        tracing::info!(
+            active = material.key_ring.active().kid(),
+            "signing keys reloaded"
+        );
+        *self.lock_keys() = Some(material);
+        Ok(true)
+    }
+
+    /// Reloads the keys when a token names a kid this process does not know (a rotation made
+    /// by another process), at most once a second so forged kids cannot hammer the database.
+    pub(super) fn keys_for_kid(&self, kid: Option<&str>, now: i64) -> Result<Arc<KeyMaterial>> {
+        let material = self.keys(now)?;
+        let known = kid.is_none_or(|kid| material.key_ring.find(kid).is_some());
+        let last = self.last_forced_key_reload.load(Ordering::Relaxed);
+        if known || last >= now {
+            return Ok(material);
+        }
+        self.last_forced_key_reload.store(now, Ordering::Relaxed);
+        self.refresh_keys(now)?;
+        self.keys(now)
+    }
+
+    /// Creates the first signing key (`picoauth keygen`, and `serve` on first start).
+    /// Returns its kid, or `None` if a key exists already.
+    ///
+    /// # Errors
+    /// `Keys` if the key cannot be generated or written, `Storage`/`Unavailable` if the
+    /// database fails.
+    pub fn create_first_key(&self, now: i64) -> Result<Option<String>> {
+        keys::ensure_key_dir(&self.config.key_dir)?;
+        self.store.transaction(|transaction| {
+            // Under the write lock, so two processes starting at once share one file.
+            RefreshKey::load_or_create(&self.config.key_dir)?;
+            if !store::keys::list_signing_keys(transaction)?.is_empty() {
+                return Ok(None);
+            }
+            let kid = self.add_key(transaction, SigningKey::generate()?, now)?;
+            tracing::info!(kid, "created the first signing key");
+            Ok(Some(kid))
+        })
+    }
+
+    /// Replaces the active key with a new one; the old one stays published for the longest
+    /// lifetime a token can have (`picoauth keygen --rotate`). Returns the new kid.
+    ///
+    /// # Errors
+    /// `NotFound` if there is no key to rotate, `Keys` if the new key cannot be written.
+    pub fn rotate_key(&self, now: i64) -> Result<String> {
+        keys::ensure_key_dir(&self.config.key_dir)?;
+        // Generating takes tens of milliseconds: do it before taking the write lock.
+        let generated = SigningKey::generate()?;
+        let grace_end = now.saturating_add(seconds(self.config.longest_token_ttl()));
+        self.store.transaction(|transaction| {
+            let records = store::keys::list_signing_keys(transaction)?;
+            let active = active_record(&records).ok_or_else(|| {
+                Error::not_found("there is no signing key to rotate; run `picoauth keygen`")
+            })?;
+            store::keys::update_key_retirement(transaction, &active.kid, now, grace_end)?;
+            self.add_key(transaction, generated, now)
+        })
+    }
+
+    /// Takes a key out of the JWKS now (`picoauth keygen --retire`): tokens it signed stop
+    /// verifying. The active key cannot be retired; rotate first.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown kid, `Conflict` for the active key.
+    pub fn retire_key(&self, kid: &str, now: i64) -> Result<()> {
+        self.store.transaction(|transaction| {
+            let records = store::keys::list_signing_keys(transaction)?;
+            if active_record(&records).is_some_and(|active| active.kid == kid) {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "{kid} is the active signing key; run `picoauth keygen --rotate` first"
+                    ),
+                ));
+            }
+            store::keys::update_key_retirement(transaction, kid, now, now)
+        })
+    }
+
+    /// Every signing key with its state at `now`, newest first (`picoauth keygen --list`).
+    ///
+    /// # Errors
+    /// `Storage` if the database fails.
+    pub fn list_keys(&self, now: i64) -> Result<Vec<KeyInfo>> {
+        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        let active_kid = active_record(&records).map(|active| active.kid.clone());
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                let state = if Some(&record.kid) == active_kid.as_ref() {
+                    "active"
+                } else if is_published(&record, now) {
+                    "grace"
+                } else {
+                    "retired"
+                };
+                KeyInfo {
+                    kid: record.kid,
+                    algorithm: record.algorithm,
+                    state,
+                    created_at: record.created_at,
+                    published_until: record.published_until,
+                }
+            })
+            .collect())
+    }
+
+    /// Saves a new key's file and records it; returns its kid.
+    fn add_key(
+        &self,
+        connection: &rusqlite::Connection,
+        key: (SigningKey, keys::PrivateKeyDer),
+        now: i64,
+    ) -> Result<String> {
+        let (key, der) = key;
+        keys::save_signing_key(&self.config.key_dir, key.kid(), &der)?;
+        store::keys::insert_signing_key(
+            connection,
+            &SigningKeyRecord {
+                kid: key.kid().to_owned(),
+                algorithm: keys::RS256.to_owned(),
+                created_at: now,
+                deactivated_at: None,
+                published_until: None,
+            },
+        )?;
+        Ok(key.kid().to_owned())
+    }
+
+    fn lock_keys(&self) -> std::sync::MutexGuard<'_, Option<Arc<KeyMaterial>>> {
+        // The slot holds an Arc that is swapped whole, so a poisoned lock is still consistent.
+        self.key_material
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The key that signs: the newest one not deactivated.
+fn active_record(records: &[SigningKeyRecord]) -> Option<&SigningKeyRecord> {
+    records
+        .iter()
+        .find(|record| record.deactivated_at.is_none())
+}
+
+fn is_published(record: &SigningKeyRecord, now: i64) -> bool {
+    record.published_until.is_none_or(|until| until > now)
+}
+
+/// Loads the active key and every key in its grace period, and the refresh-hashing key.
+fn load_key_material(
+    records: Vec<SigningKeyRecord>,
+    key_dir: &Path,
+    now: i64,
+) -> Result<KeyMaterial> {
+    let no_key = || {
+        Error::new(
+            ErrorKind::Keys,
+            format!(
+                "no signing key in {} — run `picoauth keygen` or start `picoauth serve` once",
+                key_dir.display()
+            ),
+        )
+    };
+    let active = active_record(&records).ok_or_else(no_key)?;
+    let mut signing_keys = vec![keys::load_signing_key(key_dir, &active.kid)?];
+    for record in records
+        .iter()
+        .filter(|record| record.kid != active.kid && is_published(record, now))
+    {
+        signing_keys.push(keys::load_signing_key(key_dir, &record.kid)?);
+    }
+    let next_expiry = records
+        .iter()
+        .filter_map(|record| record.published_until)
+        .filter(|until| *until > now)
+        .min();
+    Ok(KeyMaterial {
+        key_ring: KeyRing::new(signing_keys)?,
+        refresh_key: RefreshKey::load_or_create(key_dir)?,
+        loaded_from: records,
+        next_expiry,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{NOW, test_app};
+
+    fn states(app: &App, now: i64) -> Vec<&'static str> {
+        app.list_keys(now)
+            .unwrap()
+            .into_iter()
+            .map(|key| key.state)
+            .collect()
+    }
+
+    #[test]
+    fn rotation_keeps_the_old_key_published_for_the_grace_period() {
+        let test = test_app("rotate");
+        let app = &test.app;
+        let old_kid = app.keys(NOW).unwrap().key_ring.active().kid().to_owned();
+        let grace = seconds(app.config().longest_token_ttl());
+        let new_kid = app.rotate_key(NOW + 10).unwrap();
+        assert!(app.refresh_keys(NOW + 10).unwrap());
+        let keys = app.keys(NOW + 10).unwrap();
+        assert_eq!(keys.key_ring.active().kid(), new_kid);
+        assert!(keys.key_ring.find(&old_kid).is_some());
+        assert_eq!(states(app, NOW + 10), ["active", "grace"]);
+
+        assert!(!app.refresh_keys(NOW + 11).unwrap(), "nothing changed");
+        assert!(
+            app.refresh_keys(NOW + 10 + grace).unwrap(),
+            "the grace period ended"
+        );
+        assert!(
+            app.keys(NOW + 10 + grace)
+                .unwrap()
+                .key_ring
+                .find(&old_kid)
+                .is_none()
+        );
+        assert_eq!(states(app, NOW + 10 + grace), ["active", "retired"]);
+    }
+
+    #[test]
+    fn retiring_drops_a_key_at_once_but_never_the_active_one() {
+        let test = test_app("retire");
+        let app = &test.app;
+        let old_kid = app.keys(NOW).unwrap().key_ring.active().kid().to_owned();
+        let new_kid = app.rotate_key(NOW).unwrap();
+        assert_eq!(
+            app.retire_key(&new_kid, NOW).unwrap_err().kind(),
+            ErrorKind::Conflict
+        );
+        assert_eq!(
+            app.retire_key("nope", NOW).unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        app.retire_key(&old_kid, NOW + 1).unwrap();
+        app.refresh_keys(NOW + 1).unwrap();
+        assert!(app.keys(NOW + 1).unwrap().key_ring.find(&old_kid).is_none());
+        assert_eq!(states(app, NOW + 1), ["active", "retired"]);
+    }
+
+    #[test]
+    fn the_first_key_is_created_once() {
+        let test = test_app("first-key");
+        assert_eq!(test.app.create_first_key(NOW).unwrap(), None);
+    }
+}

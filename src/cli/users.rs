@@ -1,0 +1,173 @@
+//! `picoauth users …`: account administration from the command line, through the same core
+//! rules as the HTTP endpoints. Passwords are read without echo, never from an argument.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::args::UsersCommand;
+use super::{os_user, render};
+use crate::app::{Actor, App, NewUser};
+use crate::error::{Error, Result};
+use crate::store::users::{User, UserStatus};
+
+/// Runs one `users` subcommand.
+///
+/// # Errors
+/// Whatever the core refuses (`InvalidInput`, `NotFound`, `Conflict`, …), and `InvalidInput`
+/// when a password or confirmation is needed but there is no terminal to ask on.
+pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
+    let user = os_user();
+    let actor = Actor::Cli(&user);
+    match command {
+        UsersCommand::List { json } => {
+            let users = app.list_users(actor)?;
+            if json {
+                let items: Vec<_> = users.iter().map(User::summary).collect();
+                render::print_json(&json!({ "total": items.len(), "users": items }))?;
+            } else {
+                print_table(&users)?;
+            }
+        }
+        UsersCommand::Add {
+            email,
+            role,
+            display_name,
+            password_stdin,
+        } => {
+            let password = read_new_password(password_stdin)?;
+            let new_user = NewUser {
+                email: &email,
+                password: &password,
+                role: &role,
+                display_name: display_name.as_deref(),
+            };
+            let created = app.add_user(actor, new_user, super::now())?;
+            render::print(&format!("{}\n", created.id))?;
+        }
+        UsersCommand::SetRole { user, role } => {
+            let changed = app.set_role(actor, &user, &role)?;
+            render::print(&format!("{} is now {}\n", changed.email, changed.role))?;
+        }
+        UsersCommand::Passwd {
+            user,
+            password_stdin,
+        } => {
+            // Fail on an unknown account before asking for a password.
+            app.find_user(actor, &user)?;
+            let password = read_new_password(password_stdin)?;
+            let changed = app.set_password(actor, &user, &password)?;
+            render::print(&format!(
+                "password of {} changed; its sessions ended\n",
+                changed.email
+            ))?;
+        }
+        UsersCommand::Disable { user } => {
+            let changed = app.set_status(actor, &user, UserStatus::Disabled)?;
+            render::print(&format!(
+                "{} is disabled; its sessions ended\n",
+                changed.email
+            ))?;
+        }
+        UsersCommand::Enable { user } => {
+            let changed = app.set_status(actor, &user, UserStatus::Active)?;
+            render::print(&format!("{} is enabled\n", changed.email))?;
+        }
+        UsersCommand::Delete { user, yes } => {
+            let found = app.find_user(actor, &user)?;
+            if !yes {
+                confirm(&format!(
+                    "Delete {} ({})? Type yes to confirm: ",
+                    found.email, found.id
+                ))?;
+            }
+            let deleted = app.delete_user(actor, &found.id)?;
+            render::print(&format!("deleted {}\n", deleted.email))?;
+        }
+        UsersCommand::Import { from_pico_auth } => {
+            let report = app.import_pico_auth(&from_pico_auth, super::now())?;
+            for email in &report.imported {
+                render::print(&format!("imported {email}\n"))?;
+            }
+            for email in &report.unchanged {
+                render::print(&format!("already here {email}\n"))?;
+            }
+            for (email, why) in &report.skipped {
+                render::print(&format!("skipped {email}: {why}\n"))?;
+            }
+            eprintln!(
+                "picoauth: {} imported, {} already here, {} skipped",
+                report.imported.len(),
+                report.unchanged.len(),
+                report.skipped.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(users: &[User]) -> Result<()> {
+    let mut table = render::table(&[
+        "id",
+        "email",
+        "name",
+        "role",
+        "status",
+        "created",
+        "last login",
+    ]);
+    for user in users {
+        table.add_row(vec![
+            user.id.clone(),
+            user.email.clone(),
+            user.display_name.clone(),
+            user.role.to_string(),
+            user.status.as_str().to_owned(),
+            render::utc(user.created_at),
+            user.last_login_at
+                .map(render::utc)
+                .unwrap_or_else(|| "never".to_owned()),
+        ]);
+    }
+    render::print(&format!("{table}\n"))
+}
+
+/// A new password: the first line of stdin with `--password-stdin`, else asked twice without
+/// echo on the terminal.
+fn read_new_password(from_stdin: bool) -> Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::invalid_input(
+            "no terminal to ask for the password on; pipe it in with --password-stdin",
+        ));
+    }
+    let first = rpassword::prompt_password("New password: ")?;
+    let second = rpassword::prompt_password("Repeat the password: ")?;
+    if first != second {
+        return Err(Error::invalid_input(
+            "the two passwords differ; nothing was changed",
+        ));
+    }
+    Ok(first)
+}
+
+/// Asks on the terminal; anything but `yes`/`y` declines. Without a terminal it refuses.
+fn confirm(question: &str) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::invalid_input(
+            "refusing to delete without confirmation: there is no terminal to ask on; pass --yes",
+        ));
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" => Ok(()),
+        _ => Err(Error::invalid_input("not confirmed; nothing was deleted")),
+    }
+}
