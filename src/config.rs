@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::roles::Role;
+use crate::wallet::WalletAlgorithm;
 
 /// A secret string (password, shared secret) that never shows up in logs or `Debug` output.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -45,9 +46,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// The wallet algorithms a server may accept (API.md §5); the wire names live here once.
-pub const WALLET_ALGORITHMS: [&str; 3] = ["ML-DSA-65", "Ed25519", "secp256k1"];
-
 /// Every setting, resolved and validated. Durations are whole seconds.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -75,8 +73,8 @@ pub struct Config {
     pub admin_password: Secret,
     /// Lifetime of a wallet challenge.
     pub challenge_ttl: u64,
-    /// Wallet algorithms accepted by `/sign-in`, by wire name.
-    pub wallet_algorithms: Vec<String>,
+    /// Wallet algorithms accepted by `/sign-in`.
+    pub wallet_algorithms: Vec<WalletAlgorithm>,
     /// Shared secrets for `POST /fleet/sessions`; several may be valid at once. Empty: endpoint off.
     pub fleet_mint_secrets: Vec<Secret>,
     /// Default lifetime of a fleet token.
@@ -107,10 +105,7 @@ impl Default for Config {
             admin_email: "admin@pico.local".to_owned(),
             admin_password: Secret::default(),
             challenge_ttl: 60,
-            wallet_algorithms: WALLET_ALGORITHMS
-                .iter()
-                .map(|name| name.to_string())
-                .collect(),
+            wallet_algorithms: WalletAlgorithm::ALL.to_vec(),
             fleet_mint_secrets: Vec::new(),
             fleet_session_ttl: DAY,
             fleet_max_ttl: 30 * DAY,
@@ -395,21 +390,8 @@ fn list(text: &str) -> impl Iterator<Item = &str> {
         .filter(|item| !item.is_empty())
 }
 
-fn parse_wallet_algorithms(text: &str) -> std::result::Result<Vec<String>, String> {
-    let mut algorithms = Vec::new();
-    for name in list(text) {
-        let Some(known) = WALLET_ALGORITHMS
-            .iter()
-            .find(|known| known.eq_ignore_ascii_case(name))
-        else {
-            return Err(format!(
-                "unknown wallet algorithm `{name}` (known: {})",
-                WALLET_ALGORITHMS.join(", ")
-            ));
-        };
-        algorithms.push(known.to_string());
-    }
-    Ok(algorithms)
+fn parse_wallet_algorithms(text: &str) -> std::result::Result<Vec<WalletAlgorithm>, String> {
+    list(text).map(WalletAlgorithm::parse).collect()
 }
 
 #[cfg(test)]
@@ -510,7 +492,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.fleet_allowed_roles, vec![Role::Agent]);
-        assert_eq!(config.wallet_algorithms, vec!["Ed25519", "secp256k1"]);
+        assert_eq!(
+            config.wallet_algorithms,
+            vec![WalletAlgorithm::Ed25519, WalletAlgorithm::Secp256k1]
+        );
     }
 
     #[test]

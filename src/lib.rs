@@ -23,3 +23,4 @@ pub mod password;
 pub mod roles;
 pub mod store;
 pub mod tokens;
+pub mod wallet;

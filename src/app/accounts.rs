@@ -11,8 +11,9 @@ use crate::error::{Error, Result};
 use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
-use crate::store::{self, users::User, users::UserStatus};
+use crate::store::{self, refresh::RefreshOwner, users::User, users::UserStatus};
 use crate::tokens::{self, Claims};
+use crate::wallet::WalletAlgorithm;
 
 const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_DISPLAY_NAME_LENGTH: usize = 200;
@@ -88,26 +89,14 @@ impl App {
             Verdict::MatchNeedsRehash => Some(password::hash(password)?),
             _ => None,
         };
-        let keys = self.keys(now)?;
-        let refresh_token = new_refresh_token()?;
-        let token_hash = keys.refresh_key.hash(&refresh_token);
-        let family_id = tokens::new_jti()?;
-        let chain_end = now.saturating_add(seconds(self.config.refresh_token_ttl));
         let claims = self.user_claims(&user, now)?;
-        self.store.transaction(|transaction| {
+        let refresh_token = self.store.transaction(|transaction| {
             if let Some(password_hash) = &rehashed {
                 store::users::update_password_hash(transaction, &user.id, password_hash)?;
             }
             store::users::update_last_login(transaction, &user.id, now)?;
-            store::refresh::insert_refresh_token(
-                transaction,
-                &token_hash,
-                &family_id,
-                Some(&user.id),
-                now,
-                chain_end,
-            )?;
-            self.audit_mint(transaction, &claims, "POST /login")
+            self.audit_mint(transaction, &claims, "POST /login")?;
+            self.start_refresh_chain(transaction, &RefreshOwner::User(user.id.clone()), now)
         })?;
         Ok(Session {
             access_token: self.sign(&claims)?,
@@ -116,12 +105,35 @@ impl App {
         })
     }
 
+    /// Issues the first refresh token of a new chain for `owner`, inside the transaction that
+    /// starts the session. The chain ends `refresh_token_ttl` from now, however often it rotates.
+    pub(super) fn start_refresh_chain(
+        &self,
+        connection: &rusqlite::Connection,
+        owner: &RefreshOwner,
+        now: i64,
+    ) -> Result<String> {
+        let refresh_token = new_refresh_token()?;
+        let token_hash = self.keys(now)?.refresh_key.hash(&refresh_token);
+        let chain_end = now.saturating_add(seconds(self.config.refresh_token_ttl));
+        store::refresh::insert_refresh_token(
+            connection,
+            &token_hash,
+            &tokens::new_jti()?,
+            owner,
+            now,
+            chain_end,
+        )?;
+        Ok(refresh_token)
+    }
+
     /// Rotates a refresh token (`POST /refresh`): the presented token dies, a new one with the
     /// same absolute end is returned with a fresh access token.
     ///
     /// # Errors
     /// `InvalidToken` for an unknown, expired or already-rotated token (the last also kills
-    /// every token of its family), or when the account is gone or disabled.
+    /// every token of its family), or when the account is gone or disabled, or the wallet's
+    /// algorithm has been disabled.
     pub fn refresh(&self, refresh_token: &str, now: i64) -> Result<Session> {
         let keys = self.keys(now)?;
         let token_hash = keys.refresh_key.hash(refresh_token);
@@ -148,14 +160,21 @@ impl App {
                 store::refresh::delete_family(transaction, &record.family_id)?;
                 return Ok(Err(Error::invalid_token("the refresh token has expired")));
             }
-            let user = match &record.user_id {
-                Some(user_id) => store::users::get_user_by_id(transaction, user_id)?,
-                None => None,
+            let claims = match &record.owner {
+                RefreshOwner::User(user_id) => store::users::get_user_by_id(transaction, user_id)?
+                    .filter(|user| user.status == UserStatus::Active)
+                    .map(|user| self.user_claims(&user, now))
+                    .transpose()?,
+                RefreshOwner::Wallet { address, algorithm } => WalletAlgorithm::parse(algorithm)
+                    .ok()
+                    .filter(|algorithm| self.config.wallet_algorithms.contains(algorithm))
+                    .map(|algorithm| self.wallet_claims(address, algorithm, now))
+                    .transpose()?,
             };
-            let Some(user) = user.filter(|user| user.status == UserStatus::Active) else {
+            let Some(claims) = claims else {
                 store::refresh::delete_family(transaction, &record.family_id)?;
                 return Ok(Err(Error::invalid_token(
-                    "the account behind this refresh token is not active",
+                    "the account or wallet behind this refresh token may no longer sign in",
                 )));
             };
             store::refresh::update_rotated(transaction, &token_hash, now)?;
@@ -163,11 +182,10 @@ impl App {
                 transaction,
                 &next_hash,
                 &record.family_id,
-                Some(&user.id),
+                &record.owner,
                 now,
                 record.expires_at,
             )?;
-            let claims = self.user_claims(&user, now)?;
             self.audit_mint(transaction, &claims, "POST /refresh")?;
             Ok(Ok(claims))
         })?;

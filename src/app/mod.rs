@@ -6,7 +6,7 @@
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
 //! accounts), `import` (accounts from pico-auth), `fleet` (fleet tokens, revocation, the mint
-//! audit), `signing` (the signing-key life cycle).
+//! audit), `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created under the database's write
@@ -23,6 +23,7 @@ mod fleet;
 mod import;
 mod signing;
 mod users;
+mod wallet;
 
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,7 @@ pub use fleet::{FleetToken, FleetTokenRequest, MAX_MINTS_LIMIT};
 pub use import::ImportReport;
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
+pub use wallet::{Challenge, MAX_PENDING_CHALLENGES, SignInRequest, WalletSession};
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
@@ -185,7 +187,7 @@ impl App {
     }
 
     /// Deletes what has stopped mattering: refresh tokens of ended chains, revocations of
-    /// expired tokens. Safe to run from any process at any time.
+    /// expired tokens, expired challenges. Safe to run from any process at any time.
     ///
     /// # Errors
     /// `Storage` or `Unavailable` if the database fails.
@@ -194,6 +196,7 @@ impl App {
             Ok(Pruned {
                 refresh_tokens: store::refresh::delete_expired_refresh_tokens(connection, now)?,
                 revocations: store::revocations::delete_expired_revocations(connection, now)?,
+                challenges: store::challenges::delete_expired_challenges(connection, now)?,
             })
         })
     }
@@ -334,6 +337,8 @@ pub struct Pruned {
     pub refresh_tokens: usize,
     /// Denylist entries of expired tokens.
     pub revocations: usize,
+    /// Challenges past their lifetime.
+    pub challenges: usize,
 }
 
 /// The active account behind a user token.

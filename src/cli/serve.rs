@@ -93,6 +93,7 @@ fn prune(app: &App, now: i64) -> Result<()> {
         tracing::info!(
             refresh_tokens = pruned.refresh_tokens,
             revocations = pruned.revocations,
+            challenges = pruned.challenges,
             "pruned expired entries"
         );
     }

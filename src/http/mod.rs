@@ -18,6 +18,7 @@ mod request;
 mod respond;
 mod router;
 mod users;
+mod wallet;
 mod well_known;
 
 use std::convert::Infallible;

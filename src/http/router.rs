@@ -11,7 +11,7 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use super::respond::{Body, error_response};
-use super::{State, accounts, fleet, users, well_known};
+use super::{State, accounts, fleet, users, wallet, well_known};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Every API route lives under this prefix (API.md §3).
@@ -35,6 +35,8 @@ enum Route {
     Revoke,
     RevokedJtis,
     Mints,
+    Challenge,
+    SignIn,
 }
 
 impl Route {
@@ -61,6 +63,8 @@ impl Route {
             "/revoke" => Route::Revoke,
             "/revoked-jtis" => Route::RevokedJtis,
             "/mints" => Route::Mints,
+            "/challenge" => Route::Challenge,
+            "/sign-in" => Route::SignIn,
             _ => {
                 let id = rest.strip_prefix("/users/")?.strip_suffix("/role")?;
                 if id.is_empty() || id.contains('/') {
@@ -84,7 +88,9 @@ impl Route {
             | Route::Refresh
             | Route::MePassword
             | Route::FleetSessions
-            | Route::Revoke => Method::POST,
+            | Route::Revoke
+            | Route::Challenge
+            | Route::SignIn => Method::POST,
             Route::RevokedJtis | Route::Mints => Method::GET,
             Route::UserRole(_) => Method::PUT,
         }
@@ -144,6 +150,8 @@ async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Respo
         Route::Revoke => fleet::post_revoke(state, request).await,
         Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
         Route::Mints => fleet::get_mints(state, request).await,
+        Route::Challenge => wallet::post_challenge(state, request).await,
+        Route::SignIn => wallet::post_sign_in(state, request).await,
     }
 }
 

@@ -13,6 +13,7 @@
 //! - The database file is created with mode 0600 (SQLite gives its WAL files the same mode).
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
+pub mod challenges;
 pub mod keys;
 pub mod mints;
 pub mod pico_auth;

@@ -4,15 +4,29 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
+
+/// Whose session a refresh token continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefreshOwner {
+    /// An account, by id.
+    User(String),
+    /// A wallet, by canonical address and algorithm wire name.
+    Wallet {
+        /// The canonical address.
+        address: String,
+        /// The algorithm it signed in with.
+        algorithm: String,
+    },
+}
 
 /// A stored refresh token (by hash).
 #[derive(Clone, Debug)]
 pub struct RefreshRecord {
     /// Every token descended from one login shares this id.
     pub family_id: String,
-    /// The account the chain belongs to.
-    pub user_id: Option<String>,
+    /// Whose session it is.
+    pub owner: RefreshOwner,
     /// Absolute end of the chain, counted from the login (Unix seconds).
     pub expires_at: i64,
     /// When the token was used (and replaced); a second use is theft.
@@ -27,17 +41,29 @@ pub fn insert_refresh_token(
     connection: &Connection,
     token_hash: &[u8],
     family_id: &str,
-    user_id: Option<&str>,
+    owner: &RefreshOwner,
     issued_at: i64,
     expires_at: i64,
 ) -> Result<()> {
+    let (user_id, wallet_address, wallet_algorithm) = match owner {
+        RefreshOwner::User(id) => (Some(id.as_str()), None, None),
+        RefreshOwner::Wallet { address, algorithm } => {
+            (None, Some(address.as_str()), Some(algorithm.as_str()))
+        }
+    };
     connection
         .prepare_cached(
-            "INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO refresh_tokens (token_hash, family_id, user_id, wallet_address, \
+             wallet_algorithm, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
-            token_hash, family_id, user_id, issued_at, expires_at
+            token_hash,
+            family_id,
+            user_id,
+            wallet_address,
+            wallet_algorithm,
+            issued_at,
+            expires_at
         ])?;
     Ok(())
 }
@@ -45,25 +71,46 @@ pub fn insert_refresh_token(
 /// The record behind a token hash, if it is still stored.
 ///
 /// # Errors
-/// `Storage` if SQLite fails.
+/// `Storage` if SQLite fails or the row names no owner.
 pub fn get_refresh_token(
     connection: &Connection,
     token_hash: &[u8],
 ) -> Result<Option<RefreshRecord>> {
-    Ok(connection
+    let row = connection
         .prepare_cached(
-            "SELECT family_id, user_id, expires_at, rotated_at FROM refresh_tokens \
-             WHERE token_hash = ?1",
+            "SELECT family_id, user_id, wallet_address, wallet_algorithm, expires_at, rotated_at \
+             FROM refresh_tokens WHERE token_hash = ?1",
         )?
         .query_row([token_hash], |row| {
-            Ok(RefreshRecord {
-                family_id: row.get(0)?,
-                user_id: row.get(1)?,
-                expires_at: row.get(2)?,
-                rotated_at: row.get(3)?,
-            })
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, Option<i64>>(5)?,
+            ))
         })
-        .optional()?)
+        .optional()?;
+    let Some((family_id, user_id, address, algorithm, expires_at, rotated_at)) = row else {
+        return Ok(None);
+    };
+    let owner = match (user_id, address, algorithm) {
+        (Some(id), _, _) => RefreshOwner::User(id),
+        (None, Some(address), Some(algorithm)) => RefreshOwner::Wallet { address, algorithm },
+        _ => {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "a refresh token without an owner",
+            ));
+        }
+    };
+    Ok(Some(RefreshRecord {
+        family_id,
+        owner,
+        expires_at,
+        rotated_at,
+    }))
 }
 
 /// Marks a token as used.
@@ -77,7 +124,7 @@ pub fn update_rotated(connection: &Connection, token_hash: &[u8], now: i64) -> R
     Ok(())
 }
 
-/// Deletes a whole chain (reuse detected, or logout of that session).
+/// Deletes a whole chain (reuse detected, or its owner is gone).
 ///
 /// # Errors
 /// `Storage` if SQLite fails.

@@ -88,6 +88,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE signing_keys ADD COLUMN deactivated_at INTEGER;
     ALTER TABLE signing_keys ADD COLUMN published_until INTEGER;
     "#,
+    // 4: wallet sign-in: pending challenges, and refresh tokens owned by a wallet.
+    r#"
+    CREATE TABLE challenges (
+        challenge TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX challenges_by_expiry ON challenges (expires_at);
+
+    ALTER TABLE refresh_tokens ADD COLUMN wallet_address TEXT;
+    ALTER TABLE refresh_tokens ADD COLUMN wallet_algorithm TEXT;
+    "#,
 ];
 
 /// Brings the schema up to date inside `transaction` (which must be `BEGIN IMMEDIATE`).

@@ -1,0 +1,66 @@
+//! Handlers for wallet sign-in: challenge and sign-in.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::State;
+use super::request::json_body;
+use super::respond::{Body, json};
+use crate::app::SignInRequest;
+use crate::error::Result;
+
+#[derive(Deserialize)]
+struct ChallengeBody {
+    address: String,
+}
+
+#[derive(Deserialize)]
+struct SignInBody {
+    address: String,
+    public_key: String,
+    signature: String,
+    challenge: String,
+    #[serde(default)]
+    algorithm: Option<String>,
+}
+
+/// `POST /challenge`: `{address}` → `{challenge, ttl}`.
+pub async fn post_challenge(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>> {
+    let body: ChallengeBody = json_body(request).await?;
+    let challenge = state
+        .run(move |app, now| app.create_challenge(&body.address, now))
+        .await?;
+    Ok(json(
+        &json!({ "challenge": challenge.challenge, "ttl": challenge.ttl }),
+    ))
+}
+
+/// `POST /sign-in`: a signed challenge → `{access_token, refresh_token, address, algorithm}`.
+pub async fn post_sign_in(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let body: SignInBody = json_body(request).await?;
+    let sign_in = SignInRequest {
+        address: body.address,
+        public_key: body.public_key,
+        signature: body.signature,
+        challenge: body.challenge,
+        algorithm: body.algorithm,
+    };
+    let session = state
+        .run(move |app, now| app.sign_in(&sign_in, now))
+        .await?;
+    Ok(json(&json!({
+        "access_token": session.access_token,
+        "refresh_token": session.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": session.expires_in,
+        "address": session.address.as_str(),
+        "algorithm": session.algorithm.as_str(),
+    })))
+}
