@@ -60,7 +60,7 @@ impl App {
             last_login_at: None,
         };
         self.store
-            .with_connection(|connection| store::users::insert_user(connection, &user))?;
+            .write(|connection| store::users::insert_user(connection, &user))?;
         Ok(user)
     }
 
@@ -73,7 +73,7 @@ impl App {
         let email = email.trim().to_ascii_lowercase();
         let user = self
             .store
-            .with_connection(|connection| store::users::get_user_by_email(connection, &email))?;
+            .read(|connection| store::users::get_user_by_email(connection, &email))?;
         let Some(user) = user else {
             password::burn_time(password);
             return Err(Error::invalid_credentials());
@@ -90,7 +90,7 @@ impl App {
             _ => None,
         };
         let claims = self.user_claims(&user, now)?;
-        let refresh_token = self.store.transaction(|transaction| {
+        let refresh_token = self.store.write(|transaction| {
             if let Some(password_hash) = &rehashed {
                 store::users::update_password_hash(transaction, &user.id, password_hash)?;
             }
@@ -141,7 +141,7 @@ impl App {
         let next_hash = keys.refresh_key.hash(&next_token);
         // The transaction commits even when the answer is a refusal, because a refusal may have
         // to kill the family; hence the inner Result.
-        let rotation: Result<Claims> = self.store.transaction(|transaction| {
+        let rotation: Result<Claims> = self.store.write(|transaction| {
             let Some(record) = store::refresh::get_refresh_token(transaction, &token_hash)? else {
                 return Ok(Err(Error::invalid_token("unknown refresh token")));
             };
@@ -203,8 +203,7 @@ impl App {
     /// `Forbidden` for a token that is not a user token or a disabled account, `InvalidToken`
     /// if the account no longer exists.
     pub fn me(&self, claims: &Claims) -> Result<User> {
-        self.store
-            .with_connection(|connection| token_user(connection, claims))
+        self.store.read(|connection| token_user(connection, claims))
     }
 
     /// Changes the caller's password (`POST /me/password`) and ends all their sessions.
@@ -224,7 +223,7 @@ impl App {
         }
         password::check_new(new_password)?;
         let password_hash = password::hash(new_password)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             store::users::update_password_hash(transaction, &user.id, &password_hash)?;
             store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
             Ok(())

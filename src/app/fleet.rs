@@ -148,9 +148,8 @@ impl App {
         claims.session_id = Some(session_id.to_owned());
         claims.agent_id = Some(agent_id.to_owned());
         claims.scope = scope.map(str::to_owned);
-        self.store.with_connection(|connection| {
-            self.audit_mint(connection, &claims, &actor.audit_name())
-        })?;
+        self.store
+            .write(|connection| self.audit_mint(connection, &claims, &actor.audit_name()))?;
         Ok(FleetToken {
             session_token: self.sign(&claims)?,
             exp: claims.exp,
@@ -183,7 +182,7 @@ impl App {
             revoked_by: actor.audit_name(),
         };
         let unknown_until = now.saturating_add(seconds(self.config.longest_token_ttl()));
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             self.require_role(transaction, actor, &OPERATORS)?;
             let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
             store::revocations::insert_revocation(transaction, &revocation, expires_at)
@@ -196,7 +195,7 @@ impl App {
     /// # Errors
     /// `Forbidden` unless the actor is a `service` token, an operator or the CLI.
     pub fn revocations(&self, actor: Actor<'_>, since: i64, now: i64) -> Result<Vec<Revocation>> {
-        self.store.with_connection(|connection| {
+        self.store.read(|connection| {
             self.require_role(connection, actor, &DENYLIST_READERS)?;
             store::revocations::list_revocations(connection, since, now)
         })
@@ -215,7 +214,7 @@ impl App {
         now: i64,
     ) -> Result<Vec<MintRecord>> {
         let limit = limit.min(MAX_MINTS_LIMIT);
-        self.store.with_connection(|connection| {
+        self.store.read(|connection| {
             self.require_role(connection, actor, &OPERATORS)?;
             store::mints::list_mints(connection, limit, active.then_some(now))
         })

@@ -33,7 +33,7 @@ impl App {
     /// database fails (nothing is imported then).
     pub fn import_pico_auth(&self, path: &Path, now: i64) -> Result<ImportReport> {
         let rows = store::pico_auth::read_pico_auth_users(path)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let mut report = ImportReport::default();
             for row in rows {
                 let label = if row.email.is_empty() {

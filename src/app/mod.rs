@@ -177,9 +177,9 @@ impl App {
             &self.config.audience,
             now,
         )?;
-        let revoked = self.store.with_connection(|connection| {
-            store::revocations::is_revoked(connection, &claims.jti)
-        })?;
+        let revoked = self
+            .store
+            .read(|connection| store::revocations::is_revoked(connection, &claims.jti))?;
         if revoked {
             return Err(Error::invalid_token("the token has been revoked"));
         }
@@ -192,7 +192,7 @@ impl App {
     /// # Errors
     /// `Storage` or `Unavailable` if the database fails.
     pub fn prune(&self, now: i64) -> Result<Pruned> {
-        self.store.with_connection(|connection| {
+        self.store.write(|connection| {
             Ok(Pruned {
                 refresh_tokens: store::refresh::delete_expired_refresh_tokens(connection, now)?,
                 revocations: store::revocations::delete_expired_revocations(connection, now)?,
@@ -219,7 +219,7 @@ impl App {
         // Hashing first keeps the write lock short; the hash is wasted only when another
         // process bootstrapped in the meantime.
         let password_hash = crate::password::hash(&password)?;
-        let created = self.store.transaction(|transaction| {
+        let created = self.store.write(|transaction| {
             if store::users::count_with_role(transaction, Role::Superadmin)? > 0 {
                 return Ok(false);
             }

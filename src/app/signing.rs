@@ -60,7 +60,7 @@ impl App {
         if let Some(material) = self.lock_keys().as_ref() {
             return Ok(Arc::clone(material));
         }
-        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        let records = self.store.read(store::keys::list_signing_keys)?;
         let material = Arc::new(load_key_material(records, &self.config.key_dir, now)?);
         *self.lock_keys() = Some(Arc::clone(&material));
         Ok(material)
@@ -73,7 +73,7 @@ impl App {
     /// `Storage` if the table cannot be read, `Keys` if a listed key cannot be loaded (the old
     /// keys then stay in use).
     pub fn refresh_keys(&self, now: i64) -> Result<bool> {
-        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        let records = self.store.read(store::keys::list_signing_keys)?;
         if let Some(current) = self.lock_keys().as_ref() {
             let expired = current.next_expiry.is_some_and(|expiry| expiry <= now);
             if current.loaded_from == records && !expired {
@@ -111,7 +111,7 @@ impl App {
     /// database fails.
     pub fn create_first_key(&self, now: i64) -> Result<Option<String>> {
         keys::ensure_key_dir(&self.config.key_dir)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             // Under the write lock, so two processes starting at once share one file.
             RefreshKey::load_or_create(&self.config.key_dir)?;
             if !store::keys::list_signing_keys(transaction)?.is_empty() {
@@ -133,7 +133,7 @@ impl App {
         // Generating takes tens of milliseconds: do it before taking the write lock.
         let generated = SigningKey::generate()?;
         let grace_end = now.saturating_add(seconds(self.config.longest_token_ttl()));
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let records = store::keys::list_signing_keys(transaction)?;
             let active = active_record(&records).ok_or_else(|| {
                 Error::not_found("there is no signing key to rotate; run `picoauth keygen`")
@@ -149,7 +149,7 @@ impl App {
     /// # Errors
     /// `NotFound` for an unknown kid, `Conflict` for the active key.
     pub fn retire_key(&self, kid: &str, now: i64) -> Result<()> {
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let records = store::keys::list_signing_keys(transaction)?;
             if active_record(&records).is_some_and(|active| active.kid == kid) {
                 return Err(Error::new(
@@ -168,7 +168,7 @@ impl App {
     /// # Errors
     /// `Storage` if the database fails.
     pub fn list_keys(&self, now: i64) -> Result<Vec<KeyInfo>> {
-        let records = self.store.with_connection(store::keys::list_signing_keys)?;
+        let records = self.store.read(store::keys::list_signing_keys)?;
         let active_kid = active_record(&records).map(|active| active.kid.clone());
         Ok(records
             .into_iter()

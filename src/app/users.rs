@@ -22,7 +22,7 @@ impl App {
     /// # Errors
     /// `Forbidden` if the actor administers no users.
     pub fn list_users(&self, actor: Actor<'_>) -> Result<Vec<User>> {
-        self.store.with_connection(|connection| {
+        self.store.read(|connection| {
             let rights = admin_rights(connection, actor)?;
             store::users::list_users(connection, rights.org_id.as_deref())
         })
@@ -34,7 +34,7 @@ impl App {
     /// `NotFound` for an unknown account or one outside an org_admin's organisation,
     /// `Forbidden` if the actor administers no accounts.
     pub fn find_user(&self, actor: Actor<'_>, user: &str) -> Result<User> {
-        self.store.with_connection(|connection| {
+        self.store.read(|connection| {
             let rights = admin_rights(connection, actor)?;
             administered_user(connection, &rights, user)
         })
@@ -52,7 +52,7 @@ impl App {
         let display_name = accounts::check_display_name(new_user.display_name.unwrap_or(""))?;
         password::check_new(new_user.password)?;
         let password_hash = password::hash(new_user.password)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             if !rights.superadmin && role == Role::Superadmin {
                 return Err(Error::forbidden(
@@ -84,7 +84,7 @@ impl App {
     /// away superadmin, `Conflict` when it would leave no active superadmin.
     pub fn set_role(&self, actor: Actor<'_>, user: &str, role: &str) -> Result<User> {
         let role = Role::parse_user_role(role).map_err(Error::invalid_input)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let mut user = administered_user(transaction, &rights, user)?;
             if !rights.superadmin && (role == Role::Superadmin || user.role == Role::Superadmin) {
@@ -111,7 +111,7 @@ impl App {
     pub fn set_password(&self, actor: Actor<'_>, user: &str, password: &str) -> Result<User> {
         password::check_new(password)?;
         let password_hash = password::hash(password)?;
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
@@ -127,7 +127,7 @@ impl App {
     /// # Errors
     /// `Conflict` when it would leave no active superadmin, and as [`App::find_user`].
     pub fn set_status(&self, actor: Actor<'_>, user: &str, status: UserStatus) -> Result<User> {
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let mut user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
@@ -146,7 +146,7 @@ impl App {
     /// # Errors
     /// `Conflict` when it would leave no active superadmin, and as [`App::find_user`].
     pub fn delete_user(&self, actor: Actor<'_>, user: &str) -> Result<User> {
-        self.store.transaction(|transaction| {
+        self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;

@@ -84,7 +84,7 @@ impl App {
         let challenge = keys::hex(&keys::random_bytes::<32>()?);
         let ttl = self.config.challenge_ttl;
         let expires_at = now.saturating_add(super::seconds(ttl));
-        self.store.with_connection(|connection| {
+        self.store.write(|connection| {
             if store::challenges::count_challenges(connection)? >= MAX_PENDING_CHALLENGES {
                 store::challenges::delete_expired_challenges(connection, now)?;
                 if store::challenges::count_challenges(connection)? >= MAX_PENDING_CHALLENGES {
@@ -134,9 +134,8 @@ impl App {
         let pending = if challenge.len() > MAX_CHALLENGE_LENGTH {
             None
         } else {
-            self.store.with_connection(|connection| {
-                store::challenges::take_challenge(connection, challenge)
-            })?
+            self.store
+                .write(|connection| store::challenges::take_challenge(connection, challenge))?
         };
         let pending = pending
             .filter(|pending| pending.expires_at > now)
@@ -154,7 +153,7 @@ impl App {
             address: address.as_str().to_owned(),
             algorithm: algorithm.as_str().to_owned(),
         };
-        let refresh_token = self.store.transaction(|transaction| {
+        let refresh_token = self.store.write(|transaction| {
             self.audit_mint(transaction, &claims, "POST /sign-in")?;
             self.start_refresh_chain(transaction, &owner, now)
         })?;

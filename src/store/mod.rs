@@ -8,8 +8,9 @@
 //! # Invariants
 //! - Every connection runs in WAL mode with a busy timeout and foreign keys on, so a CLI process
 //!   and a running server can use the file at once.
-//! - Read-then-write work runs in [`Store::transaction`], a `BEGIN IMMEDIATE` transaction: the write
-//!   lock is taken before the read, so two processes can never both win.
+//! - Every change runs in [`Store::write`]: a `BEGIN IMMEDIATE` transaction on the one writer
+//!   connection, so the write lock is taken before anything is read and two processes can never
+//!   both win a read-then-write race. [`Store::read`] is for reads only.
 //! - The database file is created with mode 0600 (SQLite gives its WAL files the same mode).
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
@@ -36,17 +37,21 @@ use crate::error::{Error, ErrorKind, Result};
 /// `Unavailable` (HTTP 503).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How many idle connections are kept for reuse; more may exist while a burst lasts.
-const MAX_IDLE_CONNECTIONS: usize = 8;
+/// How many idle reading connections are kept for reuse; more may exist while a burst lasts.
+const MAX_IDLE_READERS: usize = 8;
 
-/// The database file and a small pool of open connections to it.
+/// The database file: one connection that writes, and a small pool of connections that read.
 pub struct Store {
-    /// Where the file is; `None` for an in-memory database (unit tests), which has exactly one
-    /// connection.
-    path: Option<PathBuf>,
-    /// Connections not lent out right now. Opening a connection costs a few syscalls and the
-    /// pragmas; reusing one keeps its prepared-statement cache warm.
-    idle: Mutex<Vec<Connection>>,
+    /// Where the file is, for opening more readers.
+    path: PathBuf,
+    /// The one connection this process writes through. SQLite lets one writer in at a time
+    /// anyway; queueing writers on this mutex instead of in SQLite's busy handler (which sleeps
+    /// and retries) keeps a burst of mints from stalling. Other processes (CLI commands) still
+    /// meet the busy timeout.
+    writer: Mutex<Connection>,
+    /// Connections not lent out right now for reading. Reusing them keeps their
+    /// prepared-statement caches warm.
+    readers: Mutex<Vec<Connection>>,
 }
 
 impl Store {
@@ -57,65 +62,49 @@ impl Store {
     /// process holds the write lock past the busy timeout.
     pub fn open(path: &Path) -> Result<Store> {
         create_private_file(path)?;
-        let connection = open_connection(path)?;
-        let store = Store {
-            path: Some(path.to_owned()),
-            idle: Mutex::new(Vec::new()),
-        };
-        store.migrate(connection)?;
-        Ok(store)
+        let mut writer = open_connection(path)?;
+        if schema::needs_migration(&writer)? {
+            let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            schema::migrate(&transaction)?;
+            transaction.commit()?;
+        }
+        Ok(Store {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
     }
 
-    /// A fresh, migrated in-memory database for unit tests.
-    ///
-    /// # Errors
-    /// `Storage` if SQLite fails.
-    pub fn open_in_memory() -> Result<Store> {
-        let connection = Connection::open_in_memory()?;
-        configure(&connection)?;
-        let store = Store {
-            path: None,
-            idle: Mutex::new(Vec::new()),
-        };
-        store.migrate(connection)?;
-        Ok(store)
-    }
-
-    fn migrate(&self, mut connection: Connection) -> Result<()> {
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        schema::migrate(&transaction)?;
-        transaction.commit()?;
-        self.give_back(connection);
-        Ok(())
-    }
-
-    /// Runs `work` on a pooled connection (reads, and single-statement writes).
+    /// Runs read-only `work` on a pooled connection. Use [`Store::write`] for anything that
+    /// changes the database.
     ///
     /// # Errors
     /// Whatever `work` returns, or `Storage` if no connection could be opened.
-    pub fn with_connection<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let connection = self.take()?;
+    pub fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let connection = match lock(&self.readers).pop() {
+            Some(connection) => connection,
+            None => open_connection(&self.path)?,
+        };
         let result = work(&connection);
-        self.give_back(connection);
+        let mut readers = lock(&self.readers);
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(connection);
+        }
         result
     }
 
-    /// Runs `work` inside a `BEGIN IMMEDIATE` transaction, committed if `work` returns `Ok`.
+    /// Runs `work` inside a `BEGIN IMMEDIATE` transaction on the writer connection, committed
+    /// if `work` returns `Ok`.
     ///
     /// # Errors
-    /// Whatever `work` returns (the transaction is then rolled back), `Unavailable` if the write
-    /// lock could not be had within the busy timeout, `Storage` if SQLite fails.
-    pub fn transaction<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut connection = self.take()?;
-        let result = (|| {
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = work(&transaction)?;
-            transaction.commit()?;
-            Ok(value)
-        })();
-        self.give_back(connection);
-        result
+    /// Whatever `work` returns (the transaction is then rolled back), `Unavailable` if another
+    /// process held the write lock past the busy timeout, `Storage` if SQLite fails.
+    pub fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut writer = lock(&self.writer);
+        let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
     }
 
     /// Checks that the database answers (for `/readyz`).
@@ -123,38 +112,19 @@ impl Store {
     /// # Errors
     /// `Storage` or `Unavailable` when it does not.
     pub fn ping(&self) -> Result<()> {
-        self.with_connection(|connection| {
+        self.read(|connection| {
             connection.query_row("SELECT count(*) FROM schema_info", [], |_| Ok(()))?;
             Ok(())
         })
     }
+}
 
-    fn take(&self) -> Result<Connection> {
-        if let Some(connection) = self.lock_idle().pop() {
-            return Ok(connection);
-        }
-        match &self.path {
-            Some(path) => open_connection(path),
-            None => Err(Error::internal(
-                "the in-memory database has one connection and it is in use",
-            )),
-        }
-    }
-
-    fn give_back(&self, connection: Connection) {
-        let mut idle = self.lock_idle();
-        if idle.len() < MAX_IDLE_CONNECTIONS || self.path.is_none() {
-            idle.push(connection);
-        }
-    }
-
-    fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
-        // A panic while holding this lock cannot leave the Vec half-updated, so a poisoned
-        // lock is still safe to use.
-        self.idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// Locks a mutex whose data stays consistent even if a holder panicked (a connection, or a
+/// Vec of connections that is only pushed and popped).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {

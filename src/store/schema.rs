@@ -103,6 +103,13 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
+/// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
+/// Checked first so that opening an up-to-date database takes no write lock.
+pub(super) fn needs_migration(connection: &rusqlite::Connection) -> Result<bool> {
+    let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok(version != MIGRATIONS.len() as i64)
+}
+
 /// Brings the schema up to date inside `transaction` (which must be `BEGIN IMMEDIATE`).
 pub(super) fn migrate(transaction: &Transaction<'_>) -> Result<()> {
     let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -130,16 +137,19 @@ mod tests {
     use crate::store::Store;
 
     #[test]
-    fn migrations_apply_and_are_idempotent() {
-        let store = Store::open_in_memory().unwrap();
-        store
-            .transaction(|transaction| {
-                super::migrate(transaction)?;
-                let version: i64 =
-                    transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
-                assert_eq!(version, super::MIGRATIONS.len() as i64);
-                Ok(())
-            })
-            .unwrap();
+    fn migrations_apply_once_and_reopening_is_a_no_op() {
+        let dir = std::env::temp_dir().join(format!("picoauth-schema-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("picoauth.db");
+        for _ in 0..2 {
+            let store = Store::open(&path).unwrap();
+            store
+                .read(|connection| {
+                    assert!(!super::needs_migration(connection)?);
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
