@@ -6,5 +6,10 @@ mod util;
 
 mod cli;
 mod config;
+mod crash;
+mod fleet;
 mod generated;
+mod keys;
 mod serve;
+mod users;
+mod wallet;

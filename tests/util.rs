@@ -824,3 +824,140 @@ pub fn run_picoauth(args: &[&str]) -> Run {
         command: rendered,
     }
 }
+
+// --- helpers for the fleet, revocation and crash tests ---
+
+impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.process.child.id()
+    }
+
+    /// Sends SIGKILL to the server now, while other threads may still be sending it requests.
+    ///
+    /// The process is reaped by `stop` or by dropping the guard; until then its pid cannot be reused.
+    #[track_caller]
+    pub fn sigkill(&self) {
+        let pid = self.pid().to_string();
+        let status = Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run `kill -KILL {pid}`: {e}"));
+        assert!(status.success(), "`kill -KILL {pid}` failed: {status}");
+    }
+
+    /// A handle for sending requests from other threads; a `Server` itself cannot be shared.
+    pub fn remote(&self) -> Remote {
+        Remote {
+            addr: self.addr,
+            server_stderr: Arc::clone(&self.process.stderr),
+        }
+    }
+}
+
+/// Sends requests to a server from any thread, for requests racing a server being killed.
+#[derive(Clone)]
+pub struct Remote {
+    addr: SocketAddr,
+    server_stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Remote {
+    /// POSTs `body` as JSON with extra `headers`; a connection that fails or closes before a
+    /// whole response has arrived is an `Err` instead of a panic.
+    pub fn try_post_json(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<Response, String> {
+        let body = body.to_string();
+        let mut bytes = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (name, value) in headers {
+            bytes.push_str(&format!("{name}: {value}\r\n"));
+        }
+        bytes.push_str("\r\n");
+        bytes.push_str(&body);
+        let raw = exchange(self.addr, bytes.as_bytes()).map_err(|e| e.to_string())?;
+        if !is_complete_response(&raw) {
+            return Err(format!("incomplete response: {}", abbreviate(&raw)));
+        }
+        Ok(Response::parse(
+            &raw,
+            abbreviate(bytes.as_bytes()),
+            Arc::clone(&self.server_stderr),
+        ))
+    }
+}
+
+/// Whether `raw` holds a whole response head and as much body as the head announces.
+fn is_complete_response(raw: &[u8]) -> bool {
+    let Some(head_len) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&raw[..head_len]).to_ascii_lowercase();
+    let rest = &raw[head_len + 4..];
+    let header = |name: &str| {
+        head.split("\r\n")
+            .filter_map(|line| line.split_once(':'))
+            .find(|(candidate, _)| candidate.trim() == name)
+            .map(|(_, value)| value.trim().to_string())
+    };
+    if header("transfer-encoding").is_some_and(|value| value == "chunked") {
+        dechunk(rest).is_some()
+    } else if let Some(length) = header("content-length") {
+        length
+            .parse::<usize>()
+            .is_ok_and(|length| rest.len() >= length)
+    } else {
+        true
+    }
+}
+
+/// Runs `picoauth <args> --db <dir>/picoauth.db --key-dir <dir>/keys` and waits for it.
+///
+/// `env` sets (`Some`) or removes (`None`) variables on top of the inherited environment,
+/// from which every `PICOAUTH_*` variable is already removed.
+#[track_caller]
+pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut command = picoauth();
+    command
+        .args(args)
+        .arg("--db")
+        .arg(dir.db())
+        .arg("--key-dir")
+        .arg(dir.key_dir())
+        .stdin(Stdio::null());
+    let mut rendered = String::new();
+    for (name, value) in env {
+        match value {
+            Some(value) => {
+                command.env(name, value);
+                rendered.push_str(&format!("{name}={value:?} "));
+            }
+            None => {
+                command.env_remove(name);
+                rendered.push_str(&format!("-u {name} "));
+            }
+        }
+    }
+    rendered.push_str(&format!(
+        "picoauth {} --db {} --key-dir {}",
+        args.join(" "),
+        dir.db().display(),
+        dir.key_dir().display()
+    ));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {rendered}: {e}"));
+    Run {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        command: rendered,
+    }
+}

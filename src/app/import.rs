@@ -3,8 +3,8 @@
 //! # Invariants
 //! - Ids, emails, bcrypt hashes, roles, organisations and statuses are kept, so imported users
 //!   log in with their old passwords (rehashed to argon2id at their first login).
-//! - Importing is idempotent: an account whose id is already here is left alone; one whose
-//!   email belongs to another account is reported, never merged or overwritten.
+//! - Importing is idempotent: an account already here (same id and email) is left alone; one
+//!   whose id or email belongs to another account here is reported, never merged or overwritten.
 //! - The whole import is one transaction: it lands completely or not at all.
 
 use std::path::Path;
@@ -41,8 +41,13 @@ impl App {
                 } else {
                     row.email.clone()
                 };
-                if store::users::get_user_by_id(transaction, &row.id)?.is_some() {
-                    report.unchanged.push(label);
+                if let Some(existing) = store::users::get_user_by_id(transaction, &row.id)? {
+                    if existing.email == row.email.trim().to_ascii_lowercase() {
+                        report.unchanged.push(label);
+                    } else {
+                        let why = format!("its id belongs to {} here", existing.email);
+                        report.skipped.push((label, why));
+                    }
                     continue;
                 }
                 let user = match convert(row, now) {

@@ -76,7 +76,8 @@ impl App {
         if address.is_empty() {
             return Err(Error::invalid_input("address is required"));
         }
-        if address.len() > MAX_ADDRESS_LENGTH || wallet::decode_hex("address", address).is_err() {
+        let digits = wallet::decode_hex("address", address).unwrap_or_default();
+        if address.len() > MAX_ADDRESS_LENGTH || digits.is_empty() {
             return Err(Error::invalid_input(
                 "address must be a wallet address (0x and 40 hex digits) or a public key in hex",
             ));

@@ -101,7 +101,7 @@ pub struct KeygenArgs {
     #[arg(long, conflicts_with = "retire")]
     pub list: bool,
     /// Take a key out of the JWKS now; tokens it signed stop verifying.
-    #[arg(long, value_name = "KID")]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
     pub retire: Option<String>,
     /// With --list: print `{"keys": [...]}`.
     #[arg(long, requires = "list")]

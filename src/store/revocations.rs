@@ -76,7 +76,7 @@ pub fn is_revoked(connection: &Connection, jti: &str) -> Result<bool> {
 pub fn list_revocations(connection: &Connection, since: i64, now: i64) -> Result<Vec<Revocation>> {
     let mut statement = connection.prepare_cached(
         "SELECT jti, revoked_at, reason, revoked_by FROM revocations \
-         WHERE revoked_at >= ?1 AND expires_at > ?2 ORDER BY revoked_at DESC, jti",
+         WHERE revoked_at >= ?1 AND expires_at > ?2 ORDER BY revoked_at DESC, rowid DESC",
     )?;
     let revocations = statement
         .query_map(params![since, now], |row| {
