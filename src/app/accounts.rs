@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
-use crate::store::{self, refresh::RefreshOwner, users::User, users::UserStatus};
+use crate::store::refresh::{NewRefreshToken, RefreshOwner};
+use crate::store::{self, users::User, users::UserStatus};
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
 
@@ -96,7 +97,8 @@ impl App {
             }
             store::users::update_last_login(transaction, &user.id, now)?;
             self.audit_mint(transaction, &claims, "POST /login")?;
-            self.start_refresh_chain(transaction, &RefreshOwner::User(user.id.clone()), now)
+            let owner = RefreshOwner::User(user.id.clone());
+            self.start_refresh_chain(transaction, &owner, &claims.jti, now)
         })?;
         Ok(Session {
             access_token: self.sign(&claims)?,
@@ -105,24 +107,28 @@ impl App {
         })
     }
 
-    /// Issues the first refresh token of a new chain for `owner`, inside the transaction that
-    /// starts the session. The chain ends `refresh_token_ttl` from now, however often it rotates.
+    /// Issues the first refresh token of a new chain for `owner`, with the access token
+    /// `access_jti`, inside the transaction that starts the session. The chain ends
+    /// `refresh_token_ttl` from now, however often it rotates.
     pub(super) fn start_refresh_chain(
         &self,
         connection: &rusqlite::Connection,
         owner: &RefreshOwner,
+        access_jti: &str,
         now: i64,
     ) -> Result<String> {
         let refresh_token = new_refresh_token()?;
         let token_hash = self.keys(now)?.refresh_key.hash(&refresh_token);
-        let chain_end = now.saturating_add(seconds(self.config.refresh_token_ttl));
         store::refresh::insert_refresh_token(
             connection,
-            &token_hash,
-            &tokens::new_jti()?,
-            owner,
-            now,
-            chain_end,
+            &NewRefreshToken {
+                token_hash: &token_hash,
+                family_id: &tokens::new_jti()?,
+                owner,
+                access_jti,
+                issued_at: now,
+                expires_at: now.saturating_add(seconds(self.config.refresh_token_ttl)),
+            },
         )?;
         Ok(refresh_token)
     }
@@ -160,6 +166,11 @@ impl App {
                 store::refresh::delete_family(transaction, &record.family_id)?;
                 return Ok(Err(Error::invalid_token("the refresh token has expired")));
             }
+            if store::refresh::is_family_revoked(transaction, &record.family_id)? {
+                // Revoking any access token of a session ends the session.
+                store::refresh::delete_family(transaction, &record.family_id)?;
+                return Ok(Err(Error::invalid_token("the session has been revoked")));
+            }
             let claims = match &record.owner {
                 RefreshOwner::User(user_id) => store::users::get_user_by_id(transaction, user_id)?
                     .filter(|user| user.status == UserStatus::Active)
@@ -180,11 +191,14 @@ impl App {
             store::refresh::update_rotated(transaction, &token_hash, now)?;
             store::refresh::insert_refresh_token(
                 transaction,
-                &next_hash,
-                &record.family_id,
-                &record.owner,
-                now,
-                record.expires_at,
+                &NewRefreshToken {
+                    token_hash: &next_hash,
+                    family_id: &record.family_id,
+                    owner: &record.owner,
+                    access_jti: &claims.jti,
+                    issued_at: now,
+                    expires_at: record.expires_at,
+                },
             )?;
             self.audit_mint(transaction, &claims, "POST /refresh")?;
             Ok(Ok(claims))
@@ -321,6 +335,27 @@ mod tests {
             ErrorKind::InvalidToken
         );
         assert!(app.refresh(&other.refresh_token, NOW + 4).is_ok());
+    }
+
+    #[test]
+    fn revoking_an_access_token_of_a_session_ends_the_session() {
+        let test = test_app("revoked-session");
+        let app = &test.app;
+        let session = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let other = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let rotated = app.refresh(&session.refresh_token, NOW + 1).unwrap();
+        let first_jti = app
+            .authenticate(&session.access_token, NOW + 1)
+            .unwrap()
+            .jti;
+        app.revoke(crate::app::Actor::Cli("root"), &first_jti, None, NOW + 2)
+            .unwrap();
+        let error = app.refresh(&rotated.refresh_token, NOW + 3).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidToken);
+        assert!(
+            app.refresh(&other.refresh_token, NOW + 3).is_ok(),
+            "other sessions live on"
+        );
     }
 
     #[test]

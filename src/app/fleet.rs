@@ -9,6 +9,8 @@
 //! - A revocation is kept until the token it names has expired: its `exp` from the audit, or,
 //!   for a jti the audit does not know, the longest lifetime any token of this server can have.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{Actor, App, seconds};
@@ -201,6 +203,39 @@ impl App {
         })
     }
 
+    /// The whole denylist as the JSON body of `GET /revoked-jtis` (`{"items": [...]}`), served
+    /// from memory while the table's version is unchanged: resource servers poll it every few
+    /// seconds, and at 100,000 entries reading and serialising it costs far more than checking
+    /// one version number. Entries of tokens that expired since the last prune may be listed
+    /// until the next one (at most a minute); they name dead tokens.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor is a `service` token, an operator or the CLI.
+    pub fn denylist_json(&self, actor: Actor<'_>, now: i64) -> Result<Arc<[u8]>> {
+        self.store.read(|connection| {
+            self.require_role(connection, actor, &DENYLIST_READERS)?;
+            let version = store::revocations::get_revocations_version(connection)?;
+            let mut cache = self
+                .denylist_cache
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((cached_version, json)) = cache.as_ref()
+                && *cached_version == version
+            {
+                return Ok(Arc::clone(json));
+            }
+            // Read after the version: a change in between makes the next call read again.
+            let items = store::revocations::list_revocations(connection, 0, now)?;
+            let json: Arc<[u8]> = serde_json::to_vec(&serde_json::json!({ "items": items }))
+                .map_err(|error| {
+                    Error::internal(format!("cannot serialise the denylist: {error}"))
+                })?
+                .into();
+            *cache = Some((version, Arc::clone(&json)));
+            Ok(json)
+        })
+    }
+
     /// The newest `limit` (at most 1000) entries of the mint audit; with `active`, only tokens
     /// that are neither expired nor revoked.
     ///
@@ -324,6 +359,35 @@ mod tests {
         assert_eq!(listed(NOW + 3600), 1);
         assert_eq!(app.prune(NOW + longest).unwrap().revocations, 1);
         assert_eq!(listed(NOW + longest), 0);
+    }
+
+    #[test]
+    fn the_cached_denylist_follows_every_change() {
+        let test = test_app("denylist-cache");
+        let app = &test.app;
+        let cli = Actor::Cli("root");
+        let listed = |now| -> Vec<String> {
+            let json = app.denylist_json(cli, now).unwrap();
+            let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            value["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["jti"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert!(listed(NOW).is_empty());
+        app.revoke(cli, "first", None, NOW).unwrap();
+        assert_eq!(listed(NOW), ["first"]);
+        assert_eq!(listed(NOW), ["first"], "served again from the cache");
+        app.revoke(cli, "second", None, NOW + 1).unwrap();
+        assert_eq!(listed(NOW + 1), ["second", "first"]);
+        let longest = seconds(app.config().longest_token_ttl());
+        app.prune(NOW + longest + 1).unwrap();
+        assert!(
+            listed(NOW + longest + 1).is_empty(),
+            "pruning invalidates it too"
+        );
     }
 
     #[test]

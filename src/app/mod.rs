@@ -57,6 +57,9 @@ pub struct App {
     /// When a token with an unknown kid last made this process reload its keys (Unix seconds),
     /// so such reloads happen at most once a second.
     last_forced_key_reload: AtomicI64,
+    /// The serialised denylist and the `revocations` version it was read at; see
+    /// [`App::denylist_json`].
+    denylist_cache: Mutex<Option<(i64, Arc<[u8]>)>>,
 }
 
 /// Who is asking.
@@ -138,6 +141,7 @@ impl App {
             store,
             key_material: Mutex::new(None),
             last_forced_key_reload: AtomicI64::new(i64::MIN),
+            denylist_cache: Mutex::new(None),
         }
     }
 

@@ -156,7 +156,7 @@ impl App {
         };
         let refresh_token = self.store.write(|transaction| {
             self.audit_mint(transaction, &claims, "POST /sign-in")?;
-            self.start_refresh_chain(transaction, &owner, now)
+            self.start_refresh_chain(transaction, &owner, &claims.jti, now)
         })?;
         Ok(WalletSession {
             access_token: self.sign(&claims)?,

@@ -234,7 +234,7 @@ pub struct RevokeArgs {
 #[derive(Debug, ClapArgs)]
 pub struct ListMintsArgs {
     /// How many of the newest entries to show (at most 1000).
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
     /// Only tokens that are neither expired nor revoked.
     #[arg(long)]

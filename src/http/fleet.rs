@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use hyper::body::Incoming;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::State;
 use super::request::{bearer_token, json_body, query_param};
-use super::respond::{Body, json};
+use super::respond::{Body, json, json_bytes};
 use crate::app::{Actor, FleetTokenRequest};
 use crate::config::parse_duration;
 use crate::error::{Error, Result};
@@ -113,13 +114,20 @@ pub async fn get_revoked_jtis(
         .transpose()?
         // pico-server-auth wrote fractional epochs; an entry revoked within the second counts.
         .map_or(0, |since| since.floor() as i64);
-    let items = state
+    let body = state
         .run(move |app, now| {
             let claims = app.authenticate(&token, now)?;
-            app.revocations(Actor::Token(&claims), since, now)
+            let actor = Actor::Token(&claims);
+            if since == 0 {
+                return app.denylist_json(actor, now);
+            }
+            let items = app.revocations(actor, since, now)?;
+            serde_json::to_vec(&json!({ "items": items }))
+                .map(Arc::from)
+                .map_err(|error| Error::internal(format!("cannot serialise the denylist: {error}")))
         })
         .await?;
-    Ok(json(&json!({ "items": items })))
+    Ok(json_bytes(StatusCode::OK, Bytes::from_owner(body)))
 }
 
 /// `GET /mints?limit=&active=`: `{items: [...]}`, newest first.

@@ -147,6 +147,13 @@ fn configure(connection: &Connection) -> Result<()> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // A short-lived CLI process would otherwise checkpoint the WAL, with an fsync, as it closes
+    // its last connection; the server's (or the next writer's) automatic checkpoints do that
+    // work anyway.
+    connection.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
     connection.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

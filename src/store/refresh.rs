@@ -33,18 +33,36 @@ pub struct RefreshRecord {
     pub rotated_at: Option<i64>,
 }
 
+/// A refresh token to store: its hash, its chain, and the access token issued with it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRefreshToken<'a> {
+    /// The keyed hash of the token.
+    pub token_hash: &'a [u8],
+    /// The chain it belongs to.
+    pub family_id: &'a str,
+    /// Whose session it is.
+    pub owner: &'a RefreshOwner,
+    /// The jti of the access token handed out with it.
+    pub access_jti: &'a str,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// The chain's absolute end, Unix seconds.
+    pub expires_at: i64,
+}
+
 /// Stores a new refresh token's hash.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
-pub fn insert_refresh_token(
-    connection: &Connection,
-    token_hash: &[u8],
-    family_id: &str,
-    owner: &RefreshOwner,
-    issued_at: i64,
-    expires_at: i64,
-) -> Result<()> {
+pub fn insert_refresh_token(connection: &Connection, token: &NewRefreshToken<'_>) -> Result<()> {
+    let NewRefreshToken {
+        token_hash,
+        family_id,
+        owner,
+        access_jti,
+        issued_at,
+        expires_at,
+    } = *token;
     let (user_id, wallet_address, wallet_algorithm) = match owner {
         RefreshOwner::User(id) => (Some(id.as_str()), None, None),
         RefreshOwner::Wallet { address, algorithm } => {
@@ -54,7 +72,8 @@ pub fn insert_refresh_token(
     connection
         .prepare_cached(
             "INSERT INTO refresh_tokens (token_hash, family_id, user_id, wallet_address, \
-             wallet_algorithm, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             wallet_algorithm, access_jti, issued_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             token_hash,
@@ -62,6 +81,7 @@ pub fn insert_refresh_token(
             user_id,
             wallet_address,
             wallet_algorithm,
+            access_jti,
             issued_at,
             expires_at
         ])?;
@@ -111,6 +131,19 @@ pub fn get_refresh_token(
         expires_at,
         rotated_at,
     }))
+}
+
+/// Whether any access token issued in this chain has been revoked.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn is_family_revoked(connection: &Connection, family_id: &str) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens t JOIN revocations r \
+             ON r.jti = t.access_jti WHERE t.family_id = ?1)",
+        )?
+        .query_row([family_id], |row| row.get(0))?)
 }
 
 /// Marks a token as used.

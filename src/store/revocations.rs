@@ -91,6 +91,17 @@ pub fn list_revocations(connection: &Connection, since: i64, now: i64) -> Result
     Ok(revocations)
 }
 
+/// The denylist's version: it changes with every insertion, deletion or update of an entry
+/// (triggers of the schema keep it), so a copy read at one version is current while it holds.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn get_revocations_version(connection: &Connection) -> Result<i64> {
+    Ok(connection
+        .prepare_cached("SELECT version FROM versions WHERE name = 'revocations'")?
+        .query_row([], |row| row.get(0))?)
+}
+
 /// Deletes entries of tokens that have expired: a dead token needs no denylist entry.
 ///
 /// # Errors

@@ -101,6 +101,29 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE refresh_tokens ADD COLUMN wallet_address TEXT;
     ALTER TABLE refresh_tokens ADD COLUMN wallet_algorithm TEXT;
     "#,
+    // 5: a version of the denylist that every change bumps (by trigger, so no writer can
+    // forget), letting the server serve GET /revoked-jtis from memory until it changes.
+    r#"
+    CREATE TABLE versions (
+        name TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    INSERT INTO versions (name, version) VALUES ('revocations', 0);
+    CREATE TRIGGER revocations_inserted AFTER INSERT ON revocations BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'revocations';
+    END;
+    CREATE TRIGGER revocations_deleted AFTER DELETE ON revocations BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'revocations';
+    END;
+    CREATE TRIGGER revocations_updated AFTER UPDATE ON revocations BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'revocations';
+    END;
+    "#,
+    // 6: the access token minted with each refresh token, so revoking any access token of a
+    // session ends the session.
+    r#"
+    ALTER TABLE refresh_tokens ADD COLUMN access_jti TEXT;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
