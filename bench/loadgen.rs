@@ -3,6 +3,9 @@
 //!
 //! Usage: `loadgen <host:port> <ML-DSA-65|Ed25519> <connections> <seconds>`
 //! Prints one JSON line: flows, seconds, errors and flow latency percentiles in milliseconds.
+//!
+//! `loadgen argon2 <count>` instead times picoauth's own password hash, one at a time, and
+//! prints the median in milliseconds: the unit the login benchmark is measured against.
 //! Each connection is a thread with its own key (generated before the clock starts) and one
 //! keep-alive HTTP/1.1 connection.
 
@@ -148,8 +151,33 @@ fn percentile(sorted: &[u64], fraction: f64) -> f64 {
     sorted[index] as f64 / 1000.0
 }
 
+/// The median time of one `picoauth::password::hash`, in milliseconds.
+fn time_argon2(count: usize) -> f64 {
+    let mut times: Vec<f64> = (0..count)
+        .map(|_| {
+            let started = Instant::now();
+            picoauth::password::hash("benchmark password").expect("hash");
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.len() >= 3 && args[1] == "argon2" {
+        let count = args[2].parse().expect("count");
+        let threads: usize = args.get(3).map_or(1, |threads| threads.parse().expect("threads"));
+        let started = Instant::now();
+        let medians: Vec<f64> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(|| time_argon2(count))).collect();
+            handles.into_iter().map(|handle| handle.join().expect("hasher")).collect()
+        });
+        let rate = (count * threads) as f64 / started.elapsed().as_secs_f64();
+        println!("{}", serde_json::json!({ "ms": medians[0], "per_second": rate }));
+        return;
+    }
     if args.len() != 5 {
         eprintln!("usage: loadgen <host:port> <ML-DSA-65|Ed25519> <connections> <seconds>");
         std::process::exit(2);
