@@ -155,7 +155,7 @@ _picoauth() {
 
     case "${cmd}" in
         picoauth)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version serve keygen users mint-fleet revoke list-mints completions generate-docs help"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version serve keygen users mint-fleet revoke list-mints completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,6 +233,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -241,7 +273,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__completions)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version bash elvish fish powershell zsh"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +348,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -327,7 +391,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__generate__subcmd__docs)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +466,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -665,7 +761,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__keygen)
-            opts="-h -V --rotate --list --retire --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --rotate --list --retire --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -747,6 +843,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -755,7 +883,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__list__subcmd__mints)
-            opts="-h -V --limit --active --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --limit --active --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -837,6 +965,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -845,7 +1005,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__mint__subcmd__fleet)
-            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -943,6 +1103,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -951,7 +1143,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__revoke)
-            opts="-h -V --reason --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --reason --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1033,6 +1225,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1041,7 +1265,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__serve)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1116,6 +1340,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1127,7 +1383,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version list add set-role passwd disable enable delete import help"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version list add set-role passwd disable enable delete import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1205,6 +1461,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1213,7 +1501,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__add)
-            opts="-h -V --role --display-name --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --role --display-name --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1299,6 +1587,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1307,7 +1627,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__delete)
-            opts="-h -V --yes --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --yes --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,6 +1702,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1393,7 +1745,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__disable)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1468,6 +1820,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1479,7 +1863,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__enable)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1554,6 +1938,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1705,7 +2121,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__import)
-            opts="-h -V --from-pico-auth --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --from-pico-auth --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1787,6 +2203,38 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1795,7 +2243,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__list)
-            opts="-h -V --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1870,6 +2318,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1881,7 +2361,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__passwd)
-            opts="-h -V --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1956,6 +2436,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1967,7 +2479,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__set__subcmd__role)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2042,6 +2554,38 @@ _picoauth() {
                     return 0
                     ;;
                 --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-limit-per-second)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-free-failures)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

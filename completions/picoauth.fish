@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_picoauth_global_optspecs
-    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= h/help V/version
+    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= log-format= metrics-listen= rate-limit-per-second= login-free-failures= login-max-delay= trusted-proxies= max-connections= request-timeout= h/help V/version
 end
 
 function __fish_picoauth_needs_command
@@ -41,7 +41,15 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -l fleet-session-ttl -d 
 complete -c picoauth -n "__fish_picoauth_needs_command" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_needs_command" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_needs_command" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
@@ -70,7 +78,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l fleet-sessio
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d 'Take a key out of the JWKS now; tokens it signed stop verifying' -r
@@ -91,7 +107,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-sessi
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rotate -d 'Make a new key the signing key; the old one stays published for its grace period'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l list -d 'List the keys with their state (active, grace until …, retired)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l json -d 'With --list: print `{"keys": [...]}`'
@@ -114,7 +138,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "list" -d 'List the accounts'
@@ -143,7 +175,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l json -d 'Print the `/users` response object instead of a table'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -166,7 +206,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
@@ -187,7 +235,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -207,7 +263,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
@@ -228,7 +292,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -248,7 +320,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -268,7 +348,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l yes -d 'Delete without asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
@@ -290,7 +378,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the accounts'
@@ -324,7 +420,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l fleet-s
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l json -d 'Print the `/fleet/sessions` response object instead of the bare token'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s V -l version -d 'Print version'
@@ -346,7 +450,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l fleet-sessi
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l json -d 'Print one `/revoke` response object per jti, one per line'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s V -l version -d 'Print version'
@@ -368,7 +480,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l fleet-s
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l active -d 'Only tokens that are neither expired nor revoked'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l json -d 'Print the `/mints` response object instead of a table'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s h -l help -d 'Print help'
@@ -390,7 +510,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l fleet-
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -410,7 +538,15 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l flee
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
-complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'

@@ -88,6 +88,88 @@ pub struct Config {
     /// Which log lines are written, as a `tracing` filter (`info`, `debug`, `picoauth=debug`);
     /// unset, `serve` logs at `info` and the other commands only warnings.
     pub log_level: Option<String>,
+    /// `text` (for people) or `json` (one object per line, for log pipelines).
+    pub log_format: LogFormat,
+    /// Where Prometheus metrics are served (`GET /metrics`); `None` (the default) turns them off.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Requests per second one client IP may make to each abuse-prone endpoint (login,
+    /// register, refresh, challenge, sign-in, fleet sessions), with bursts of twice that;
+    /// 0 turns the limit off.
+    pub rate_limit_per_second: u32,
+    /// Wrong passwords an account (or client IP) may send before each further one makes it
+    /// wait, twice as long each time.
+    pub login_free_failures: u32,
+    /// The longest such wait: the back-off never becomes a lockout.
+    pub login_max_delay: u64,
+    /// Proxies whose `X-Forwarded-For` is believed (IPs or CIDR ranges); none by default.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers, or its body.
+    pub request_timeout: u64,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// An IP network in CIDR notation (`10.0.0.0/8`, `fd00::/8`); a bare IP is a /32 or /128.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpNet {
+    address: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `a.b.c.d`, `a.b.c.d/n`, an IPv6 address, or `v6/n`.
+    ///
+    /// # Errors
+    /// A sentence naming the text.
+    pub fn parse(text: &str) -> std::result::Result<IpNet, String> {
+        let bad = || format!("`{text}` is not an IP address or CIDR range");
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let address: std::net::IpAddr = address.trim().parse().map_err(|_| bad())?;
+        let max = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|prefix| *prefix <= max)
+                .ok_or_else(bad)?,
+            None => max,
+        };
+        Ok(IpNet { address, prefix })
+    }
+
+    /// Whether `ip` lies in this network.
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        match (self.address, ip) {
+            (IpAddr::V4(network), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(network) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(network), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(network) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Default for Config {
@@ -112,6 +194,14 @@ impl Default for Config {
             fleet_allowed_roles: vec![Role::Agent, Role::Service],
             mint_audit_min_ttl: 5 * MINUTE,
             log_level: None,
+            log_format: LogFormat::Text,
+            metrics_listen: None,
+            rate_limit_per_second: 100,
+            login_free_failures: 5,
+            login_max_delay: 15 * MINUTE,
+            trusted_proxies: Vec::new(),
+            max_connections: 1024,
+            request_timeout: 10,
         }
     }
 }
@@ -121,7 +211,7 @@ const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
 /// Every key the file, the environment and the flags may set.
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 27] = [
     "listen",
     "db",
     "key_dir",
@@ -141,6 +231,14 @@ pub const KEYS: [&str; 19] = [
     "fleet_allowed_roles",
     "mint_audit_min_ttl",
     "log_level",
+    "log_format",
+    "metrics_listen",
+    "rate_limit_per_second",
+    "login_free_failures",
+    "login_max_delay",
+    "trusted_proxies",
+    "max_connections",
+    "request_timeout",
 ];
 
 /// Keys that hold secrets: accepted from the environment and the file, never as flags.
@@ -247,6 +345,36 @@ impl Config {
             }
             "mint_audit_min_ttl" => self.mint_audit_min_ttl = parse_duration(value)?,
             "log_level" => self.log_level = Some(non_empty(value)?.to_owned()),
+            "log_format" => {
+                self.log_format = match value.to_ascii_lowercase().as_str() {
+                    "text" => LogFormat::Text,
+                    "json" => LogFormat::Json,
+                    _ => return Err(format!("`{value}` is not text or json")),
+                }
+            }
+            "metrics_listen" => {
+                self.metrics_listen = if value.is_empty() {
+                    None
+                } else {
+                    Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("`{value}` is not an IP address and port"))?,
+                    )
+                }
+            }
+            "rate_limit_per_second" => self.rate_limit_per_second = parse_number(value)?,
+            "login_free_failures" => self.login_free_failures = parse_number(value)?,
+            "login_max_delay" => self.login_max_delay = parse_duration(value)?,
+            "trusted_proxies" => {
+                self.trusted_proxies = list(value)
+                    .map(IpNet::parse)
+                    .collect::<std::result::Result<_, _>>()?
+            }
+            "max_connections" => {
+                self.max_connections = parse_number::<usize>(value)?.max(1);
+            }
+            "request_timeout" => self.request_timeout = parse_duration(value)?,
             _ => return Err(format!("unknown setting `{key}`")),
         }
         Ok(())
@@ -352,6 +480,11 @@ pub fn parse_duration(text: &str) -> std::result::Result<u64, String> {
         return Err("a duration must be longer than zero".to_owned());
     }
     Ok(seconds)
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))
 }
 
 fn parse_bool(text: &str) -> std::result::Result<bool, String> {
@@ -496,6 +629,40 @@ mod tests {
             config.wallet_algorithms,
             vec![WalletAlgorithm::Ed25519, WalletAlgorithm::Secp256k1]
         );
+    }
+
+    #[test]
+    fn abuse_settings() {
+        let config = resolve(
+            &[
+                ("trusted_proxies", "10.0.0.0/8, ::1"),
+                ("rate_limit_per_second", "0"),
+            ],
+            &[
+                ("PICOAUTH_LOG_FORMAT", "JSON"),
+                ("PICOAUTH_METRICS_LISTEN", "127.0.0.1:9100"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.metrics_listen.unwrap().port(), 9100);
+        assert_eq!(config.rate_limit_per_second, 0);
+        let proxies = &config.trusted_proxies;
+        assert!(proxies[0].contains("10.200.3.4".parse().unwrap()));
+        assert!(!proxies[0].contains("11.0.0.1".parse().unwrap()));
+        assert!(proxies[1].contains("::1".parse().unwrap()));
+        assert!(!proxies[1].contains("127.0.0.1".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "banana", "::1/129"] {
+            assert!(IpNet::parse(bad).is_err(), "{bad}");
+        }
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(resolve(&[("log_format", "xml")], &[], None).is_err());
+        assert!(resolve(&[("max_connections", "lots")], &[], None).is_err());
     }
 
     #[test]

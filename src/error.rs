@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Conflict,
     /// The request body is larger than the server accepts.
     PayloadTooLarge,
+    /// Too many requests or failures from this client or for this account; retry later.
+    TooManyRequests,
     /// The database is locked past the busy timeout, or the server is shutting down.
     Unavailable,
     /// SQLite failed.
@@ -54,6 +56,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Conflict => 409,
             ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => 500,
         }
@@ -79,6 +82,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => "internal",
         }
@@ -98,6 +102,8 @@ pub struct Error {
     kind: ErrorKind,
     detail: String,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// Seconds the caller should wait before trying again (HTTP `Retry-After`).
+    retry_after: Option<u64>,
 }
 
 /// The crate's result type.
@@ -110,6 +116,7 @@ impl Error {
             kind,
             detail: detail.into(),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -132,6 +139,18 @@ impl Error {
     /// A token that does not check out; `why` is kept general on purpose.
     pub fn invalid_token(why: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidToken, why)
+    }
+
+    /// A 429: wait `retry_after` seconds.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Error {
+        let mut error = Error::new(ErrorKind::TooManyRequests, detail);
+        error.retry_after = Some(retry_after.max(1));
+        error
+    }
+
+    /// How long the caller should wait before trying again, if the error says.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// A 403 with a reason.
@@ -236,6 +255,7 @@ mod tests {
         check(ErrorKind::NotFound, 404, 1, "not_found");
         check(ErrorKind::Conflict, 409, 1, "conflict");
         check(ErrorKind::PayloadTooLarge, 413, 1, "payload_too_large");
+        check(ErrorKind::TooManyRequests, 429, 1, "too_many_requests");
         check(ErrorKind::Unavailable, 503, 1, "unavailable");
         check(ErrorKind::Storage, 500, 1, "internal");
         check(ErrorKind::Internal, 500, 1, "internal");

@@ -311,9 +311,33 @@ pub struct SettingsArgs {
     /// Tokens living at least this long are audited [default: 5m].
     #[arg(long, global = true, value_name = "DURATION")]
     pub mint_audit_min_ttl: Option<String>,
-    /// Log filter, e.g. info, debug, picoauth=debug [default: info].
+    /// Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise].
     #[arg(long, global = true, value_name = "FILTER")]
     pub log_level: Option<String>,
+    /// Log lines as text or json [default: text].
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Address for Prometheus metrics (GET /metrics) [default: off].
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+    /// Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100].
+    #[arg(long, global = true, value_name = "N")]
+    pub rate_limit_per_second: Option<String>,
+    /// Wrong passwords before each further one doubles the wait [default: 5].
+    #[arg(long, global = true, value_name = "N")]
+    pub login_free_failures: Option<String>,
+    /// The longest wait after wrong passwords [default: 15m].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub login_max_delay: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none].
+    #[arg(long, global = true, value_name = "LIST")]
+    pub trusted_proxies: Option<String>,
+    /// Connections served at once [default: 1024].
+    #[arg(long, global = true, value_name = "N")]
+    pub max_connections: Option<String>,
+    /// Time allowed to send a request's headers, and its body [default: 10s].
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub request_timeout: Option<String>,
 }
 
 impl SettingsArgs {
@@ -337,6 +361,14 @@ impl SettingsArgs {
             ("fleet_allowed_roles", &self.fleet_allowed_roles),
             ("mint_audit_min_ttl", &self.mint_audit_min_ttl),
             ("log_level", &self.log_level),
+            ("log_format", &self.log_format),
+            ("metrics_listen", &self.metrics_listen),
+            ("rate_limit_per_second", &self.rate_limit_per_second),
+            ("login_free_failures", &self.login_free_failures),
+            ("login_max_delay", &self.login_max_delay),
+            ("trusted_proxies", &self.trusted_proxies),
+            ("max_connections", &self.max_connections),
+            ("request_timeout", &self.request_timeout),
         ];
         flags
             .into_iter()

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::App;
-use crate::config::{Config, Layers};
+use crate::config::{Config, Layers, LogFormat};
 use crate::error::{Error, ErrorKind, Result};
 use args::{Args, Command};
 
@@ -97,16 +97,20 @@ fn load_config(args: &Args) -> Result<Config> {
     })
 }
 
-/// Logs go to stderr, filtered by `log_level` or else `default_level`.
+/// Logs go to stderr, filtered by `log_level` or else `default_level`, as text or JSON lines.
 fn init_logging(config: &Config, default_level: &str) -> Result<()> {
     let filter = EnvFilter::try_new(config.log_level.as_deref().unwrap_or(default_level))
         .map_err(|error| Error::invalid_input(format!("invalid value for log_level: {error}")))?;
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        .init();
+        .with_target(false);
+    match config.log_format {
+        LogFormat::Json => builder.json().with_target(true).init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .init(),
+    }
     Ok(())
 }
 

@@ -53,6 +53,22 @@ async fn serve(app: Arc<App>) -> Result<()> {
     let _ = writeln!(stdout, "listening on http://{bound}");
     let _ = stdout.flush();
 
+    let metrics_listener = match app.config().metrics_listen {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|error| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!("cannot listen on {address} for metrics"),
+                    )
+                    .with_source(error)
+                })?;
+            tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+            Some(listener)
+        }
+        None => None,
+    };
     let pruner = tokio::spawn(every(PRUNE_INTERVAL, Arc::clone(&app), "pruning", prune));
     let key_watcher = tokio::spawn(every(
         KEY_CHECK_INTERVAL,
@@ -60,7 +76,7 @@ async fn serve(app: Arc<App>) -> Result<()> {
         "reloading keys",
         reload_keys,
     ));
-    let result = crate::http::serve(listener, app, shutdown_signal()).await;
+    let result = crate::http::serve(listener, metrics_listener, app, shutdown_signal()).await;
     pruner.abort();
     key_watcher.abort();
     result

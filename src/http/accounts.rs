@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::State;
-use super::request::{bearer_token, json_body, string_or_field};
-use super::respond::{Body, json};
+use super::request::{bearer_token, context, json_body, string_or_field};
+use super::respond::{Body, audit, json};
+use super::throttle::Failures;
 use crate::app::Session;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::users::User;
 
 #[derive(Deserialize)]
@@ -106,13 +107,40 @@ pub async fn post_register(
     })))
 }
 
-/// `POST /login`.
+/// `POST /login`: wrong passwords make the account, and past a higher mark the client, wait
+/// (see `throttle`).
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
-    let session = state
+    let account = Failures::Account(body.email.clone());
+    let client = Failures::LoginClient(context.client);
+    for failures in [&account, &client] {
+        state
+            .throttle
+            .check_failures(failures, state.clock())
+            .map_err(|wait| {
+                audit("login", "throttled", &body.email, &context);
+                Error::too_many_requests("too many failed logins; wait before trying again", wait)
+            })?;
+    }
+    let email = body.email.clone();
+    let result = state
         .run_hashing(move |app, now| app.login(&body.email, &body.password, now))
-        .await?;
-    Ok(json(&SessionResponse::from(session)))
+        .await;
+    match &result {
+        Ok(_) => {
+            state.throttle.record_success(&account);
+            audit("login", "success", &email, &context);
+        }
+        Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
+            let now = state.clock();
+            state.throttle.record_failure(&account, now);
+            state.throttle.record_failure(&client, now);
+            audit("login", "wrong email or password", &email, &context);
+        }
+        Err(error) => audit("login", error.kind().code(), &email, &context),
+    }
+    Ok(json(&SessionResponse::from(result?)))
 }
 
 /// `POST /refresh`: `{"refresh_token": "…"}` or the bare JSON string.

@@ -9,11 +9,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::State;
-use super::request::{bearer_token, json_body, query_param};
-use super::respond::{Body, json, json_bytes};
+use super::request::{bearer_token, context, json_body, query_param};
+use super::respond::{Body, audit, json, json_bytes};
+use super::throttle::Failures;
 use crate::app::{Actor, FleetTokenRequest};
 use crate::config::parse_duration;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The header carrying the fleet secret.
 const FLEET_SECRET_HEADER: &str = "x-fleet-secret";
@@ -53,11 +54,23 @@ pub async fn post_fleet_sessions(
     request: Request<Incoming>,
 ) -> Result<Response<Body>> {
     // The secret is checked before the body is read: a wrong secret learns nothing else.
+    let context = context(&request);
+    let client = Failures::FleetSecretClient(context.client);
+    state
+        .throttle
+        .check_failures(&client, state.clock())
+        .map_err(|wait| Error::too_many_requests("too many wrong fleet secrets; wait", wait))?;
     let presented = request
         .headers()
         .get(FLEET_SECRET_HEADER)
         .map(|value| value.to_str().unwrap_or_default().to_owned());
-    state.app.check_fleet_secret(presented.as_deref())?;
+    if let Err(error) = state.app.check_fleet_secret(presented.as_deref()) {
+        if error.kind() == ErrorKind::Unauthorized {
+            state.throttle.record_failure(&client, state.clock());
+            audit("fleet-secret", "wrong secret", "", &context);
+        }
+        return Err(error);
+    }
     let body: FleetSessionRequest = json_body(request).await?;
     let ttl = match body.ttl {
         None => None,
@@ -73,9 +86,11 @@ pub async fn post_fleet_sessions(
         ttl,
         scope: body.scope,
     };
+    let session_id = token_request.session_id.clone();
     let token = state
         .run(move |app, now| app.mint_fleet_token(Actor::FleetSecret, &token_request, now))
         .await?;
+    audit("fleet-session", "success", &session_id, &context);
     Ok(json(&token))
 }
 

@@ -11,12 +11,17 @@
 //! - At most one password hash per CPU runs at once ([`State::run_hashing`]): a login storm
 //!   queues as cheap futures instead of exhausting memory (argon2id takes 19 MiB per hash).
 //! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
+//! - Every request from an untrusted network is bounded: headers (16 KiB, `request_timeout`),
+//!   body (64 KiB, `request_timeout`), connections (`max_connections`), and the abuse-prone
+//!   routes by client (`throttle`).
 
 mod accounts;
 mod fleet;
+mod metrics;
 mod request;
 mod respond;
 mod router;
+mod throttle;
 mod users;
 mod wallet;
 mod well_known;
@@ -36,8 +41,8 @@ use tokio::sync::Semaphore;
 use crate::app::App;
 use crate::error::{Error, Result};
 
-/// How long a client may take to send its request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most header bytes a request may have; more is answered 431.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// How long in-flight requests get to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
@@ -49,9 +54,20 @@ pub(crate) struct State {
     hashing: Semaphore,
     /// Set when shutdown begins, so `/readyz` turns 503 and load balancers stop sending.
     draining: AtomicBool,
+    /// Request rates and failure back-off per client and account.
+    throttle: throttle::Throttle,
+    /// Counters for `GET /metrics`.
+    metrics: Arc<metrics::Metrics>,
+    /// The origin of the throttle's monotonic clock.
+    started: std::time::Instant,
 }
 
 impl State {
+    /// Monotonic seconds since the server started: the throttle's clock.
+    fn clock(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
     /// Runs core work on the blocking pool with the current time.
     async fn run<T: Send + 'static>(
         self: &Arc<Self>,
@@ -86,27 +102,50 @@ pub(crate) fn now() -> i64 {
         })
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then drains in-flight requests.
+/// Serves the API on `listener` (and metrics on `metrics_listener`, if given) until
+/// `shutdown` completes, then drains in-flight requests.
 ///
 /// # Errors
 /// None today; the signature leaves room for fatal listener errors.
 pub async fn serve(
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     app: Arc<App>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let hashing_permits = std::thread::available_parallelism().map_or(2, usize::from);
+    let config = app.config();
+    let throttle = throttle::Throttle::new(
+        config.rate_limit_per_second,
+        config.login_free_failures,
+        config.login_max_delay,
+    );
+    let request_timeout = Duration::from_secs(config.request_timeout);
+    let connections = Arc::new(Semaphore::new(config.max_connections));
     let state = Arc::new(State {
         app,
         hashing: Semaphore::new(hashing_permits),
         draining: AtomicBool::new(false),
+        throttle,
+        metrics: Arc::new(metrics::Metrics::default()),
+        started: std::time::Instant::now(),
     });
+    let metrics_server = metrics_listener
+        .map(|listener| tokio::spawn(metrics::serve_metrics(listener, Arc::clone(&state.metrics))));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        // At most max_connections at once: past that, new ones wait in the kernel's backlog.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -118,17 +157,19 @@ pub async fn serve(
                 let state = Arc::clone(&state);
                 let service = service_fn(move |request| {
                     let state = Arc::clone(&state);
-                    async move { Ok::<_, Infallible>(router::handle(state, request).await) }
+                    async move { Ok::<_, Infallible>(router::handle(state, request, peer.ip()).await) }
                 });
                 let connection = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(HEADER_READ_TIMEOUT)
+                    .header_read_timeout(request_timeout)
+                    .max_buf_size(MAX_HEADER_BYTES)
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {
                         tracing::debug!(%error, "connection ended with an error");
                     }
+                    drop(permit);
                 });
             }
             () = &mut shutdown => break,
@@ -142,6 +183,9 @@ pub async fn serve(
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {
             tracing::warn!("shutdown grace period over; closing remaining connections");
         }
+    }
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.abort();
     }
     Ok(())
 }

@@ -11,13 +11,14 @@ use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, CONTENT_LENGTH};
 use serde::de::DeserializeOwned;
 
+use super::router::Context;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The largest request body accepted (API.md §1).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// How long a client may take to send its body once the headers are in.
-const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send its body when the router has not said (tests).
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reads the whole body, refusing more than [`MAX_BODY_BYTES`].
 pub async fn body_bytes(request: Request<Incoming>) -> Result<bytes::Bytes> {
@@ -29,8 +30,12 @@ pub async fn body_bytes(request: Request<Incoming>) -> Result<bytes::Bytes> {
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
+    let timeout = request
+        .extensions()
+        .get::<Context>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |context| context.body_timeout);
     let collect = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
-    match tokio::time::timeout(BODY_READ_TIMEOUT, collect).await {
+    match tokio::time::timeout(timeout, collect).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Ok(Err(_)) => Err(Error::invalid_input("the request body could not be read")),
@@ -48,6 +53,19 @@ fn too_large() -> Error {
             MAX_BODY_BYTES / 1024
         ),
     )
+}
+
+/// The router's [`Context`] of a request (a default one outside the router, in tests).
+pub fn context<B>(request: &Request<B>) -> Context {
+    request
+        .extensions()
+        .get::<Context>()
+        .cloned()
+        .unwrap_or_else(|| Context {
+            client: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            request_id: String::new(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+        })
 }
 
 /// Reads a JSON body into `T`.

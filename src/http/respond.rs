@@ -13,6 +13,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
+use super::router::Context;
 use crate::error::{Error, ErrorKind};
 
 /// The body type of every response.
@@ -64,10 +65,26 @@ pub fn error_response(error: &Error) -> Response<Body> {
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
         }
-        ErrorKind::Unavailable => {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        ErrorKind::Unavailable | ErrorKind::TooManyRequests => {
+            let seconds = error.retry_after().unwrap_or(1);
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         _ => {}
     }
     response
+}
+
+/// Writes the audit line of an authentication attempt (target `audit`): what, how it ended,
+/// who it was for (an email, address or session; never a secret), the client and the request
+/// id. Timestamps are UTC, as on every log line.
+pub fn audit(event: &str, outcome: &str, subject: &str, context: &Context) {
+    tracing::info!(
+        target: "audit",
+        event,
+        outcome,
+        subject,
+        client = %context.client,
+        request_id = context.request_id,
+        "authentication"
+    );
 }

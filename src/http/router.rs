@@ -1,8 +1,9 @@
-//! Routing: `(method, path)` to a handler, and the one log line per request.
+//! Routing: `(method, path)` to a handler; per request, the client's address, the request id,
+//! the rate limit of abuse-prone routes, the metrics and the one log line.
 //!
-//! Route paths are the constants below; a path that exists with another method answers 405
-//! with `Allow`, an unknown path 404.
+//! A path that exists with another method answers 405 with `Allow`, an unknown path 404.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,8 +12,11 @@ use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use super::respond::{Body, error_response};
+use super::throttle::Bucket;
 use super::{State, accounts, fleet, users, wallet, well_known};
+use crate::config::IpNet;
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys;
 
 /// Every API route lives under this prefix (API.md §3).
 pub const API_PREFIX: &str = "/api/v1/auth";
@@ -75,6 +79,42 @@ impl Route {
         })
     }
 
+    /// The route's name in metrics and logs: a fixed set, whatever the client sends.
+    fn name(&self) -> &'static str {
+        match self {
+            Route::Healthz => "healthz",
+            Route::Readyz => "readyz",
+            Route::OpenidConfiguration => "openid-configuration",
+            Route::Jwks => "jwks",
+            Route::Register => "register",
+            Route::Login => "login",
+            Route::Refresh => "refresh",
+            Route::Me => "me",
+            Route::MePassword => "me/password",
+            Route::Users => "users",
+            Route::UserRole(_) => "users/{id}/role",
+            Route::FleetSessions => "fleet/sessions",
+            Route::Revoke => "revoke",
+            Route::RevokedJtis => "revoked-jtis",
+            Route::Mints => "mints",
+            Route::Challenge => "challenge",
+            Route::SignIn => "sign-in",
+        }
+    }
+
+    /// The request-rate bucket of the abuse-prone routes.
+    fn bucket(&self) -> Option<Bucket> {
+        match self {
+            Route::Login => Some(Bucket::Login),
+            Route::Register => Some(Bucket::Register),
+            Route::Refresh => Some(Bucket::Refresh),
+            Route::Challenge => Some(Bucket::Challenge),
+            Route::SignIn => Some(Bucket::SignIn),
+            Route::FleetSessions => Some(Bucket::FleetSessions),
+            _ => None,
+        }
+    }
+
     fn method(&self) -> Method {
         match self {
             Route::Healthz
@@ -97,33 +137,114 @@ impl Route {
     }
 }
 
-/// Answers one request and logs it (method, path, status, time; never headers or bodies).
-pub async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Body> {
+/// Who sent a request, for throttling and the logs; stored in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The client's address: the peer, or what a trusted proxy says in `X-Forwarded-For`.
+    pub client: IpAddr,
+    /// The request id: the caller's `X-Request-Id` if it is sensible, else a new one.
+    pub request_id: String,
+    /// How long the client may take to send the body (`request_timeout`).
+    pub body_timeout: std::time::Duration,
+}
+
+/// Answers one request from `peer`, counts it, and logs it (method, path, status, time, client,
+/// request id; never headers or bodies).
+pub async fn handle(
+    state: Arc<State>,
+    mut request: Request<Incoming>,
+    peer: IpAddr,
+) -> Response<Body> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = match dispatch(state, request).await {
+    let route = Route::parse(&path);
+    let context = Context {
+        client: client_address(&request, peer, &state.app.config().trusted_proxies),
+        request_id: request_id(&request),
+        body_timeout: std::time::Duration::from_secs(state.app.config().request_timeout),
+    };
+    request.extensions_mut().insert(context.clone());
+    let mut response = match dispatch(Arc::clone(&state), request, route.as_ref(), &context).await {
         Ok(response) => response,
         Err(error) => {
             if error.kind().http_status() >= 500 {
-                tracing::error!(%method, path, error = %error, "request failed");
+                tracing::error!(%method, path, request_id = context.request_id, error = %error, "request failed");
             }
             error_response(&error)
         }
     };
+    if let Ok(value) = HeaderValue::from_str(&context.request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    let elapsed = started.elapsed();
+    state.metrics.observe(
+        route.as_ref().map_or("unknown", Route::name),
+        status,
+        elapsed,
+    );
     tracing::info!(
         %method,
         path,
-        status = response.status().as_u16(),
-        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        status,
+        micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        client = %context.client,
+        request_id = context.request_id,
         "request"
     );
     response
 }
 
-async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
-    let route =
-        Route::parse(request.uri().path()).ok_or_else(|| Error::not_found("no such endpoint"))?;
+/// The header carrying the request id, both ways.
+const REQUEST_ID: &str = "x-request-id";
+
+/// The caller's `X-Request-Id` if it is 1 to 128 visible ASCII characters, else a new one.
+fn request_id<B>(request: &Request<B>) -> String {
+    request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| {
+            (1..=128).contains(&id.len()) && id.bytes().all(|byte| byte.is_ascii_graphic())
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            keys::random_bytes::<8>()
+                .map(|bytes| keys::hex(&bytes))
+                .unwrap_or_default()
+        })
+}
+
+/// The client's address. `X-Forwarded-For` is believed only from a trusted proxy, and then
+/// read from the right: the first address that is not itself a trusted proxy is the client.
+fn client_address<B>(request: &Request<B>, peer: IpAddr, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(*ip))
+        .unwrap_or(peer)
+}
+
+async fn dispatch(
+    state: Arc<State>,
+    request: Request<Incoming>,
+    route: Option<&Route>,
+    context: &Context,
+) -> Result<Response<Body>> {
+    let route = route.ok_or_else(|| Error::not_found("no such endpoint"))?;
     if *request.method() != route.method() {
         let mut response = error_response(&Error::new(
             ErrorKind::MethodNotAllowed,
@@ -133,6 +254,12 @@ async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Respo
             response.headers_mut().insert(ALLOW, allow);
         }
         return Ok(response);
+    }
+    if let Some(bucket) = route.bucket() {
+        state
+            .throttle
+            .check_rate(bucket, context.client, state.clock())
+            .map_err(|wait| Error::too_many_requests("too many requests from this client", wait))?;
     }
     match route {
         Route::Healthz => Ok(well_known::get_healthz()),
@@ -145,7 +272,7 @@ async fn dispatch(state: Arc<State>, request: Request<Incoming>) -> Result<Respo
         Route::Me => accounts::get_me(state, request).await,
         Route::MePassword => accounts::post_me_password(state, request).await,
         Route::Users => users::get_users(state, request).await,
-        Route::UserRole(id) => users::put_user_role(state, request, id).await,
+        Route::UserRole(id) => users::put_user_role(state, request, id.clone()).await,
         Route::FleetSessions => fleet::post_fleet_sessions(state, request).await,
         Route::Revoke => fleet::post_revoke(state, request).await,
         Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
@@ -161,6 +288,42 @@ mod tests {
 
     fn check(path: &str, expected: Option<Route>) {
         assert_eq!(Route::parse(path), expected, "{path}");
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let request = Request::builder()
+            .header("x-forwarded-for", "203.0.113.9, 10.0.0.7")
+            .body(())
+            .unwrap();
+        let trusted = [IpNet::parse("10.0.0.0/8").unwrap()];
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_address(&request, peer, &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(&request, peer, &[]),
+            peer,
+            "ignored by default"
+        );
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_address(&request, stranger, &trusted), stranger);
+    }
+
+    #[test]
+    fn request_ids_are_taken_when_sensible() {
+        let given = Request::builder()
+            .header("x-request-id", "abc-123")
+            .body(())
+            .unwrap();
+        assert_eq!(request_id(&given), "abc-123");
+        let spaced = Request::builder()
+            .header("x-request-id", "a b")
+            .body(())
+            .unwrap();
+        assert_eq!(request_id(&spaced).len(), 16);
+        assert_eq!(request_id(&Request::new(())).len(), 16);
     }
 
     #[test]

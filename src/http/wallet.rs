@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::State;
-use super::request::json_body;
-use super::respond::{Body, json};
+use super::request::{context, json_body};
+use super::respond::{Body, audit, json};
 use crate::app::SignInRequest;
 use crate::error::Result;
 
@@ -44,7 +44,9 @@ pub async fn post_challenge(
 
 /// `POST /sign-in`: a signed challenge → `{access_token, refresh_token, address, algorithm}`.
 pub async fn post_sign_in(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
+    let context = context(&request);
     let body: SignInBody = json_body(request).await?;
+    let claimed = body.address.clone();
     let sign_in = SignInRequest {
         address: body.address,
         public_key: body.public_key,
@@ -52,9 +54,16 @@ pub async fn post_sign_in(state: Arc<State>, request: Request<Incoming>) -> Resu
         challenge: body.challenge,
         algorithm: body.algorithm,
     };
-    let session = state
-        .run(move |app, now| app.sign_in(&sign_in, now))
-        .await?;
+    let result = state.run(move |app, now| app.sign_in(&sign_in, now)).await;
+    let outcome = result
+        .as_ref()
+        .map_or_else(|error| error.kind().code(), |_| "success");
+    // The claimed address is only what the client said; on success, the derived one is logged.
+    let subject = result
+        .as_ref()
+        .map_or(claimed, |session| session.address.to_string());
+    audit("sign-in", outcome, &subject, &context);
+    let session = result?;
     Ok(json(&json!({
         "access_token": session.access_token,
         "refresh_token": session.refresh_token,
