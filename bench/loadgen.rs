@@ -168,14 +168,24 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() >= 3 && args[1] == "argon2" {
         let count = args[2].parse().expect("count");
-        let threads: usize = args.get(3).map_or(1, |threads| threads.parse().expect("threads"));
+        let threads: usize = args
+            .get(3)
+            .map_or(1, |threads| threads.parse().expect("threads"));
         let started = Instant::now();
         let medians: Vec<f64> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(|| time_argon2(count))).collect();
-            handles.into_iter().map(|handle| handle.join().expect("hasher")).collect()
+            let handles: Vec<_> = (0..threads)
+                .map(|_| scope.spawn(|| time_argon2(count)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("hasher"))
+                .collect()
         });
         let rate = (count * threads) as f64 / started.elapsed().as_secs_f64();
-        println!("{}", serde_json::json!({ "ms": medians[0], "per_second": rate }));
+        println!(
+            "{}",
+            serde_json::json!({ "ms": medians[0], "per_second": rate })
+        );
         return;
     }
     if args.len() != 5 {
