@@ -10,7 +10,10 @@
 //! - A hash that is bcrypt or has weaker parameters is reported as needing a rehash, so it is
 //!   upgraded at the next successful login.
 //! - A login for an unknown account still costs one hash ([`burn_time`]).
+//! - New passwords have 8 to 1024 characters and are not among the 5,000 most common ones
+//!   (`common_passwords.txt`); there are no composition rules (NIST SP 800-63B).
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use argon2::password_hash::SaltString;
@@ -34,7 +37,21 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Checks a new password against the length rules.
+/// The most common passwords (from zxcvbn's frequency list), refused for new passwords as
+/// NIST SP 800-63B §3.1.1.2 asks.
+fn is_common(password: &str) -> bool {
+    static COMMON: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    COMMON
+        .get_or_init(|| {
+            include_str!("common_passwords.txt")
+                .lines()
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .collect()
+        })
+        .contains(password.to_lowercase().as_str())
+}
+
+/// Checks a new password against the rules: length, and not one of the most common.
 ///
 /// # Errors
 /// `InvalidInput` saying which rule failed.
@@ -49,6 +66,11 @@ pub fn check_new(password: &str) -> Result<()> {
         return Err(Error::invalid_input(format!(
             "the password must be at most {MAX_LENGTH} characters long"
         )));
+    }
+    if is_common(password) {
+        return Err(Error::invalid_input(
+            "this password is one of the most commonly used ones, which attackers try first; choose another",
+        ));
     }
     Ok(())
 }
@@ -174,10 +196,13 @@ mod tests {
     }
 
     #[test]
-    fn length_rules() {
-        assert!(check_new("1234567").is_err());
-        assert!(check_new("12345678").is_ok());
+    fn length_and_commonness_rules() {
+        assert!(check_new("h7#kq2z").is_err(), "seven characters");
+        assert!(check_new("h7#kq2zP").is_ok());
         assert!(check_new(&"x".repeat(MAX_LENGTH + 1)).is_err());
+        for common in ["12345678", "password", "Password", "iloveyou", "qwertyuiop"] {
+            assert!(check_new(common).is_err(), "{common}");
+        }
     }
 
     #[test]

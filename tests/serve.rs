@@ -269,7 +269,17 @@ fn register_refuses_a_short_password() {
         .send()
         .assert_error(400, "invalid_request");
     // Eight characters is the minimum, so it is accepted.
-    server.register("eight@example.com", "12345678");
+    server.register("eight@example.com", "h7#kq2zP");
+    // One of the most common passwords is refused whatever its length (NIST SP 800-63B).
+    for common in ["password123", "iloveyou", "Qwertyuiop"] {
+        server
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({"email": "common@example.com", "password": common}),
+            )
+            .send()
+            .assert_error(400, "invalid_request");
+    }
 }
 
 #[test]

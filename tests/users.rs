@@ -313,8 +313,8 @@ fn passwords_shorter_than_8_characters_are_refused() {
     Session::from_response(&server.refresh(&session.refresh_token));
 
     // Eight is enough.
-    add(&dir, "eight@example.com", "12345678", &[]);
-    server.login("eight@example.com", "12345678");
+    add(&dir, "eight@example.com", "h7#kq2zP", &[]);
+    server.login("eight@example.com", "h7#kq2zP");
 }
 
 #[test]

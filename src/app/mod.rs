@@ -217,6 +217,14 @@ impl App {
         let (password, generated) = if configured.is_empty() {
             (crate::password::generate()?, true)
         } else {
+            // The operator's choice is honoured (pico-auth deployments may carry a short one),
+            // but not silently.
+            if let Err(weak) = crate::password::check_new(configured) {
+                tracing::warn!(
+                    "the configured admin_password is weak ({}); change it after the first login",
+                    weak.detail()
+                );
+            }
             (configured.to_owned(), false)
         };
         let email = self.config.admin_email.clone();
