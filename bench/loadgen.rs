@@ -4,11 +4,17 @@
 //! Usage: `loadgen <host:port> <ML-DSA-65|Ed25519> <connections> <seconds>`
 //! Prints one JSON line: flows, seconds, errors and flow latency percentiles in milliseconds.
 //!
-//! `loadgen argon2 <count>` instead times picoauth's own password hash, one at a time, and
+//! `loadgen mixed <host:port> <fleet-secret> <seconds>` mints fleet tokens from four good
+//! clients alone, then again while four hostile clients (from 127.0.0.2–5) send garbage JSON,
+//! forged tokens, wrong secrets, password guesses and replayed challenges as fast as they can;
+//! it prints both rates and the statuses the hostile clients got (0: a broken connection).
+//!
+//! `loadgen argon2 <count> [threads]` instead times picoauth's own password hash, one at a time, and
 //! prints the median in milliseconds: the unit the login benchmark is measured against.
 //! Each connection is a thread with its own key (generated before the clock starts) and one
 //! keep-alive HTTP/1.1 connection.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -66,34 +72,65 @@ struct Connection {
 
 impl Connection {
     fn open(host: &str) -> Connection {
-        let stream = TcpStream::connect(host).expect("cannot connect");
-        stream.set_nodelay(true).expect("nodelay");
-        Connection {
+        Connection::open_from(host, None).expect("cannot connect")
+    }
+
+    /// Connects from `source` (another loopback address plays another client) if given.
+    fn open_from(host: &str, source: Option<std::net::IpAddr>) -> std::io::Result<Connection> {
+        let address: std::net::SocketAddr = host.parse().map_err(std::io::Error::other)?;
+        let stream = match source {
+            None => TcpStream::connect(address)?,
+            Some(source) => {
+                let socket =
+                    socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+                socket.bind(&std::net::SocketAddr::new(source, 0).into())?;
+                socket.connect(&address.into())?;
+                socket.into()
+            }
+        };
+        stream.set_nodelay(true)?;
+        Ok(Connection {
             host: host.to_owned(),
-            reader: BufReader::new(stream.try_clone().expect("clone")),
+            reader: BufReader::new(stream.try_clone()?),
             writer: stream,
-        }
+        })
     }
 
     /// POSTs a JSON body and returns the status and body.
     fn post(&mut self, path: &str, body: &str) -> (u16, String) {
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        self.send("POST", path, &[], body).expect("request")
+    }
+
+    /// Sends one request and reads the whole response.
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.host,
             body.len()
         );
-        self.writer.write_all(request.as_bytes()).expect("write");
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        self.writer.write_all(request.as_bytes())?;
         let mut line = String::new();
-        self.reader.read_line(&mut line).expect("status line");
+        self.reader.read_line(&mut line)?;
         let status = line
             .split(' ')
             .nth(1)
             .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
+            .ok_or_else(|| std::io::Error::other("no status line"))?;
         let mut length = 0;
         loop {
             line.clear();
-            self.reader.read_line(&mut line).expect("header");
+            self.reader.read_line(&mut line)?;
             if line == "\r\n" || line.is_empty() {
                 break;
             }
@@ -104,9 +141,129 @@ impl Connection {
             }
         }
         let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).expect("body");
-        (status, String::from_utf8_lossy(&body).into_owned())
+        self.reader.read_exact(&mut body)?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
+}
+
+/// Good clients mint fleet tokens from 127.0.0.1 until `deadline`; returns how many.
+fn good_client(host: &str, secret: &str, deadline: Instant) -> u64 {
+    let mut connection = Connection::open(host);
+    let body = r#"{"session_id":"good","agent_id":"good","ttl":3600}"#;
+    let mut minted = 0;
+    while Instant::now() < deadline {
+        match connection.send(
+            "POST",
+            "/api/v1/auth/fleet/sessions",
+            &[("X-Fleet-Secret", secret)],
+            body,
+        ) {
+            Ok((200, _)) => minted += 1,
+            Ok(_) => {}
+            Err(_) => connection = Connection::open(host),
+        }
+    }
+    minted
+}
+
+/// One hostile request: method, path, headers, body.
+type Attack<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+
+/// A hostile client from `source`: garbage JSON, forged tokens, wrong secrets and replayed
+/// challenges, as fast as it can. Returns the count of each status, 0 for a broken connection.
+fn bad_client(host: &str, source: std::net::IpAddr, deadline: Instant) -> BTreeMap<u16, u64> {
+    let forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6InN1cGVyYWRtaW4ifQ.";
+    let bearer = format!("Bearer {forged}");
+    let attacks: [Attack<'_>; 5] = [
+        ("POST", "/api/v1/auth/login", vec![], "{\"email\": [1, 2"),
+        (
+            "GET",
+            "/api/v1/auth/me",
+            vec![("Authorization", bearer.as_str())],
+            "",
+        ),
+        (
+            "POST",
+            "/api/v1/auth/fleet/sessions",
+            vec![("X-Fleet-Secret", "guess")],
+            "{}",
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            vec![],
+            r#"{"email":"admin@pico.local","password":"guess-guess"}"#,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/sign-in",
+            vec![],
+            r#"{"address":"0xabc","public_key":"00","signature":"00","challenge":"replayed","algorithm":"Ed25519"}"#,
+        ),
+    ];
+    let mut statuses = BTreeMap::new();
+    let mut connection = Connection::open_from(host, Some(source)).ok();
+    let mut turn = 0;
+    while Instant::now() < deadline {
+        let (method, path, headers, body) = &attacks[turn % attacks.len()];
+        turn += 1;
+        let outcome = match connection.as_mut() {
+            Some(open) => open.send(method, path, headers, body),
+            None => Err(std::io::Error::other("not connected")),
+        };
+        match outcome {
+            Ok((status, _)) => *statuses.entry(status).or_insert(0) += 1,
+            Err(_) => {
+                *statuses.entry(0).or_insert(0) += 1;
+                connection = Connection::open_from(host, Some(source)).ok();
+            }
+        }
+    }
+    statuses
+}
+
+/// Runs good clients alone, then with hostile clients, for `seconds` each.
+fn mixed(host: &str, secret: &str, seconds: u64) {
+    let good_workers = 4;
+    let run_good = |deadline| -> u64 {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..good_workers)
+                .map(|_| scope.spawn(move || good_client(host, secret, deadline)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().expect("good client"))
+                .sum()
+        })
+    };
+    let clean = run_good(Instant::now() + Duration::from_secs(seconds));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let (mixed, statuses) = std::thread::scope(|scope| {
+        let bad: Vec<_> = (2..=5u8)
+            .map(|last| {
+                let source = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last));
+                scope.spawn(move || bad_client(host, source, deadline))
+            })
+            .collect();
+        let good = run_good(deadline);
+        let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+        for handle in bad {
+            for (status, count) in handle.join().expect("bad client") {
+                *statuses.entry(status).or_insert(0) += count;
+            }
+        }
+        (good, statuses)
+    });
+    let seconds = seconds as f64;
+    println!(
+        "{}",
+        serde_json::json!({
+            "clean_per_second": clean as f64 / seconds,
+            "mixed_per_second": mixed as f64 / seconds,
+            "hostile_per_second": statuses.values().sum::<u64>() as f64 / seconds,
+            "hostile_statuses": statuses,
+        })
+    );
 }
 
 /// Runs flows until `deadline`; returns flow latencies in microseconds and the error count.
@@ -166,6 +323,11 @@ fn time_argon2(count: usize) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.len() == 5 && args[1] == "mixed" {
+        let seconds = args[4].parse().expect("seconds");
+        mixed(&args[2], &args[3], seconds);
+        return;
+    }
     if args.len() >= 3 && args[1] == "argon2" {
         let count = args[2].parse().expect("count");
         let threads: usize = args

@@ -9,6 +9,7 @@ mod config;
 mod crash;
 mod fleet;
 mod generated;
+mod hardening;
 mod keys;
 mod serve;
 mod users;

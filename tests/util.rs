@@ -961,3 +961,46 @@ pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run
         command: rendered,
     }
 }
+
+// --- helpers for the hardening tests ---
+
+impl Server {
+    /// Sends SIGTERM to the server, as an init system stopping it would.
+    #[track_caller]
+    pub fn sigterm(&self) {
+        let pid = self.pid().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run `kill -TERM {pid}`: {e}"));
+        assert!(status.success(), "`kill -TERM {pid}` failed: {status}");
+    }
+
+    /// Waits up to `timeout` for the server to exit by itself and returns how it ended.
+    ///
+    /// Panics, killing the server, if it is still running at the deadline.
+    #[track_caller]
+    pub fn wait_for_exit(mut self, timeout: Duration) -> Exit {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.process.child.try_wait() {
+                Ok(Some(status)) => {
+                    let stderr = self.process.finish();
+                    return Exit {
+                        status,
+                        stderr,
+                        command: self.process.command.clone(),
+                    };
+                }
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+                Ok(None) | Err(_) => {
+                    let stderr = self.process.finish();
+                    panic!(
+                        "{} did not exit within {timeout:?}\n--- stderr ---\n{stderr}",
+                        self.process.command
+                    )
+                }
+            }
+        }
+    }
+}

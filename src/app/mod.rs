@@ -36,7 +36,7 @@ pub use users::NewUser;
 pub use wallet::{Challenge, MAX_PENDING_CHALLENGES, SignInRequest, WalletSession};
 
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::keys;
 use crate::roles::Role;
 use crate::store::{self, Store, users::User, users::UserStatus};
@@ -157,11 +157,9 @@ impl App {
     pub fn check_ready(&self, now: i64) -> Result<()> {
         self.store.ping()?;
         let keys = self.keys(now)?;
-        let path = keys::private_key_path(&self.config.key_dir, keys.key_ring.active().kid());
-        std::fs::metadata(&path).map_err(|error| {
-            Error::new(ErrorKind::Keys, format!("cannot read {}", path.display()))
-                .with_source(error)
-        })?;
+        // Reading and parsing the file again, not just finding it: a key that a restart could
+        // not load is not ready either.
+        keys::load_signing_key(&self.config.key_dir, keys.key_ring.active().kid())?;
         Ok(())
     }
 

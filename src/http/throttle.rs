@@ -128,7 +128,8 @@ impl Throttle {
         }
     }
 
-    /// Counts a failure; past the free ones, the next attempt must wait 1 s, 2 s, 4 s, …
+    /// Counts a failure; once the free ones are used up, the next attempt must wait 1 s, then
+    /// 2 s, 4 s, … after each further failure.
     pub fn record_failure(&self, failures: &Failures, now: f64) {
         let mut entries = self.lock();
         let entry = entry(&mut entries, Key::Failures(normalised(failures)), now, 0.0);
@@ -144,8 +145,8 @@ impl Throttle {
                 self.free_failures.saturating_mul(FLEET_CLIENT_FACTOR)
             }
         };
-        if entry.failures > free {
-            let doublings = (entry.failures - free - 1).min(62);
+        if entry.failures >= free {
+            let doublings = (entry.failures - free).min(62);
             let delay = 2f64.powi(doublings as i32).min(self.max_delay);
             entry.blocked_until = now + delay;
         }
@@ -257,7 +258,7 @@ mod tests {
     fn failures_double_the_wait_up_to_the_cap_and_success_clears() {
         let throttle = Throttle::new(0, 3, 10);
         let account = Failures::Account("Ada@Example.com".into());
-        for _ in 0..3 {
+        for _ in 0..2 {
             throttle.record_failure(&account, 0.0);
             assert!(throttle.check_failures(&account, 0.0).is_ok());
         }
@@ -285,7 +286,7 @@ mod tests {
     fn quiet_forgets_failures() {
         let throttle = Throttle::new(0, 1, 900);
         let client = Failures::LoginClient(ip("2001:db8::1"));
-        for _ in 0..=LOGIN_CLIENT_FACTOR {
+        for _ in 0..LOGIN_CLIENT_FACTOR {
             throttle.record_failure(&client, 0.0);
         }
         assert!(
