@@ -65,6 +65,8 @@ class Server:
             "PICOAUTH_KEY_DIR": str(self.workdir / "keys"),
             "PICOAUTH_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "PICOAUTH_FLEET_MINT_SECRET": FLEET_SECRET,
+            # One client (loopback) drives all the load; the per-client limits would cap it.
+            "PICOAUTH_RATE_LIMIT_PER_SECOND": "0",
         })
         env.update(extra_env or {})
         self.env = env
@@ -200,6 +202,8 @@ def row(rows, name, result, ratio_to=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each load run")
+    parser.add_argument("--hostile-seconds", type=int, default=60,
+                        help="duration of the good-and-hostile run (and of its clean baseline)")
     args = parser.parse_args()
     for tool in ("cargo", "wrk", "openssl"):
         if not shutil.which(tool):
@@ -286,6 +290,33 @@ def main():
         server.stop()
         facts.append(("`picoauth serve` start to healthy /healthz (median)",
                       f"{start_to_healthy_ms(workdir, 10):.1f} ms"))
+
+    log(f"7. good and hostile clients together ({args.hostile_seconds} s each)")
+    with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
+        # No request-rate limit, so that the good clients (all on 127.0.0.1) are not capped;
+        # the hostile clients (127.0.0.2-5) still meet the login and fleet-secret back-off.
+        server = Server(workdir)
+        time.sleep(1)
+        rss_before = server.rss_mib()
+        output = subprocess.run([str(LOADGEN), "mixed", server.address, FLEET_SECRET,
+                                 str(args.hostile_seconds)], capture_output=True, text=True,
+                                check=True).stdout
+        mixed = json.loads(output)
+        rss_after = server.rss_mib()
+        alive = server.process.poll() is None
+        server.stop()
+        statuses = mixed["hostile_statuses"]
+        server_errors = sum(count for status, count in statuses.items() if int(status) >= 500)
+        broken = statuses.get("0", 0)
+        facts.append(("good fleet mints alone / with hostile clients",
+                      f"{mixed['clean_per_second']:,.0f}/s / {mixed['mixed_per_second']:,.0f}/s"
+                      f" ({mixed['mixed_per_second'] / max(mixed['clean_per_second'], 1):.2f}×)"))
+        facts.append(("hostile requests answered (statuses)",
+                      f"{mixed['hostile_per_second']:,.0f}/s "
+                      + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))))
+        facts.append(("5xx answers / broken connections / server alive",
+                      f"{server_errors} / {broken} / {'yes' if alive else 'NO'}"))
+        facts.append(("RSS before / after the hostile run", f"{rss_before:.1f} / {rss_after:.1f} MiB"))
 
     print(f"openssl speed rsa2048, one core: **{openssl_rate:,.0f} signs/s**"
           f" ({os.cpu_count()} cores, {seconds} s per run)\n")
