@@ -3,8 +3,9 @@
 //!
 //! This module knows nothing of users or the database; `app` decides when to hash, and stores
 //! the result. Hashing is slow and memory-hungry on purpose. Every argon2 computation runs on
-//! one of a fixed set of hashing threads (one per CPU), each reusing its own 19 MiB of memory:
-//! the memory a login storm can take is bounded and flat, and no hash pays for fresh pages. (On
+//! one of a fixed set of hashing threads (one per CPU), each reusing its own 19 MiB of memory
+//! while busy and giving it back after a few idle seconds: the memory a login storm can take
+//! is bounded and flat, and no hash in a burst pays for fresh pages. (On
 //! arbitrary threads, the allocator kept every freed 19 MiB block in a per-thread arena: the
 //! resident size grew by hundreds of megabytes under load.)
 //!
@@ -16,8 +17,8 @@
 //! - New passwords have 8 to 1024 characters and are not among the 5,000 most common ones
 //!   (`common_passwords.txt`); there are no composition rules (NIST SP 800-63B).
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 
 use argon2::password_hash::{self, Output, ParamsString, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, PasswordVerifier, Version};
@@ -39,45 +40,83 @@ fn params() -> Params {
         .unwrap_or_else(|_| unreachable!("the constant argon2 parameters are valid"))
 }
 
+/// How long a hashing thread keeps its memory without work.
+const IDLE_RELEASE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A hashing thread's argon2 memory, kept between hashes.
 type Memory = Vec<Block>;
 /// Work for a hashing thread.
 type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 
-/// The queue of the hashing threads, started on first use.
-fn hashing_queue() -> &'static Mutex<mpsc::Sender<Job>> {
-    static QUEUE: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+/// Work waiting for a hashing thread.
+struct Queue {
+    jobs: Mutex<VecDeque<Job>>,
+    /// Signalled when a job is queued.
+    ready: Condvar,
+    /// Whether any hashing thread could be started; if none, jobs run on the caller's thread.
+    has_threads: std::sync::atomic::AtomicBool,
+}
+
+/// The queue of the hashing threads, which are started on first use.
+fn hashing_queue() -> &'static Queue {
+    static QUEUE: OnceLock<&'static Queue> = OnceLock::new();
     QUEUE.get_or_init(|| {
-        let (sender, receiver) = mpsc::channel::<Job>();
-        let receiver = Arc::new(Mutex::new(receiver));
+        let queue: &'static Queue = Box::leak(Box::new(Queue {
+            jobs: Mutex::new(VecDeque::new()),
+            ready: Condvar::new(),
+            has_threads: std::sync::atomic::AtomicBool::new(false),
+        }));
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         for number in 0..threads {
-            let receiver = Arc::clone(&receiver);
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{number}"))
-                .spawn(move || {
-                    let mut memory = Memory::new();
-                    loop {
-                        let job = receiver
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .recv();
-                        match job {
-                            Ok(job) => job(&mut memory),
-                            Err(_) => return,
-                        }
-                    }
-                });
-            if let Err(error) = spawned {
-                tracing::warn!(%error, "cannot start a hashing thread");
+                .spawn(move || hashing_thread(queue));
+            match spawned {
+                Ok(_) => queue
+                    .has_threads
+                    .store(true, std::sync::atomic::Ordering::SeqCst),
+                Err(error) => tracing::warn!(%error, "cannot start a hashing thread"),
             }
         }
-        Mutex::new(sender)
+        queue
     })
 }
 
-/// Runs `work` on a hashing thread and waits for its answer. If the threads are gone, runs it
-/// here with memory of its own.
+/// A hashing thread: runs queued jobs in its memory; gives the memory back when idle.
+fn hashing_thread(queue: &Queue) {
+    let mut memory = Memory::new();
+    loop {
+        let mut jobs = lock(&queue.jobs);
+        let job = loop {
+            if let Some(job) = jobs.pop_front() {
+                break Some(job);
+            }
+            let (guard, waited) = queue
+                .ready
+                .wait_timeout(jobs, IDLE_RELEASE)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            jobs = guard;
+            if waited.timed_out() && jobs.is_empty() {
+                break None;
+            }
+        };
+        drop(jobs);
+        match job {
+            Some(job) => job(&mut memory),
+            // Idle: give the 19 MiB back, so a quiet server stays small.
+            None => memory = Memory::new(),
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The queue is only pushed and popped; a panic elsewhere cannot leave it half-changed.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `work` on a hashing thread and waits for its answer.
 fn on_hashing_thread<T: Send + 'static>(
     work: impl FnOnce(&mut Memory) -> T + Send + 'static,
 ) -> Result<T> {
@@ -85,11 +124,11 @@ fn on_hashing_thread<T: Send + 'static>(
     let job: Job = Box::new(move |memory| {
         let _ = reply.send(work(memory));
     });
-    let sent = hashing_queue()
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .send(job);
-    if let Err(mpsc::SendError(job)) = sent {
+    let queue = hashing_queue();
+    if queue.has_threads.load(std::sync::atomic::Ordering::SeqCst) {
+        lock(&queue.jobs).push_back(job);
+        queue.ready.notify_one();
+    } else {
         job(&mut Memory::new());
     }
     answer
