@@ -61,7 +61,9 @@ impl Wallet {
             Wallet::Ed25519(key) => hex(&key.sign(message).to_bytes()),
             Wallet::MlDsa65(key) => {
                 let mut signature = vec![0; 3309];
-                let length = key.sign(message, &mut signature).expect("ML-DSA-65 signing");
+                let length = key
+                    .sign(message, &mut signature)
+                    .expect("ML-DSA-65 signing");
                 hex(&signature[..length])
             }
         }
