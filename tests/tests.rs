@@ -1,4 +1,5 @@
-//! The one integration test binary: black-box tests that run the real `picoauth`.
+//! The one integration test binary: black-box tests that run the real `picoauth`, and
+//! property tests of the library's pure parts (`properties`).
 //!
 //! Each module drives one door or one concern; `util` is the harness they share.
 
@@ -11,6 +12,7 @@ mod fleet;
 mod generated;
 mod hardening;
 mod keys;
+mod properties;
 mod serve;
 mod users;
 mod wallet;

@@ -113,6 +113,10 @@ pub fn decode_hex(field: &str, text: &str) -> Result<Vec<u8>, String> {
     if !digits.len().is_multiple_of(2) {
         return Err(format!("{field} is not hex: odd number of digits"));
     }
+    // `from_str_radix` alone would take a leading `+` ("+f" is 15): check the digits first.
+    if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return Err(format!("{field} is not hex"));
+    }
     (0..digits.len())
         .step_by(2)
         .map(|at| {
@@ -188,6 +192,9 @@ mod tests {
         assert!(decode_hex("x", "abc").is_err());
         assert!(decode_hex("x", "zz").is_err());
         assert!(decode_hex("x", "é1").is_err());
+        // Found by fuzzing: `from_str_radix` accepts a sign.
+        assert!(decode_hex("x", "+f").is_err());
+        assert!(decode_hex("x", "F0+FbF").is_err());
     }
 
     #[test]
