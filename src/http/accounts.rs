@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::store::users::User;
 
 #[derive(Deserialize)]
-struct RegisterRequest {
+pub(super) struct RegisterRequest {
     email: String,
     password: String,
     #[serde(default)]
@@ -24,13 +24,13 @@ struct RegisterRequest {
 }
 
 #[derive(Deserialize)]
-struct LoginRequest {
+pub(super) struct LoginRequest {
     email: String,
     password: String,
 }
 
 #[derive(Deserialize)]
-struct PasswordChangeRequest {
+pub(super) struct PasswordChangeRequest {
     old_password: String,
     new_password: String,
 }

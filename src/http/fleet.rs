@@ -22,13 +22,13 @@ const FLEET_SECRET_HEADER: &str = "x-fleet-secret";
 const DEFAULT_MINTS_LIMIT: u32 = 200;
 
 #[derive(Deserialize)]
-struct FleetSessionRequest {
+pub(super) struct FleetSessionRequest {
     session_id: String,
     agent_id: String,
     #[serde(default)]
     role: Option<String>,
     #[serde(default)]
-    ttl: Option<Ttl>,
+    pub(super) ttl: Option<Ttl>,
     #[serde(default)]
     scope: Option<String>,
 }
@@ -36,13 +36,13 @@ struct FleetSessionRequest {
 /// A lifetime as seconds (pico-server-auth clients send a number) or a human duration.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Ttl {
+pub(super) enum Ttl {
     Seconds(u64),
     Text(String),
 }
 
 #[derive(Deserialize)]
-struct RevokeRequest {
+pub(super) struct RevokeRequest {
     jti: String,
     #[serde(default)]
     reason: Option<String>,
@@ -92,6 +92,17 @@ pub async fn post_fleet_sessions(
         .await?;
     audit("fleet-session", "success", &session_id, &context);
     Ok(json(&token))
+}
+
+/// A requested fleet-token lifetime in seconds.
+pub(super) fn requested_ttl(ttl: Option<Ttl>) -> Result<Option<u64>> {
+    match ttl {
+        None => Ok(None),
+        Some(Ttl::Seconds(seconds)) => Ok(Some(seconds)),
+        Some(Ttl::Text(text)) => parse_duration(&text)
+            .map(Some)
+            .map_err(|why| Error::invalid_input(format!("ttl: {why}"))),
+    }
 }
 
 /// `POST /revoke`: `{jti, reason?}` → `{revoked: {...}}`.

@@ -189,3 +189,30 @@ pub async fn serve(
     }
     Ok(())
 }
+
+/// What the fuzz targets (`fuzz/`) need of the HTTP door: its real body parsers, so that they
+/// fuzz the code that runs rather than copies of it. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::request::{parse_json, string_or_field_of};
+    use super::{accounts, fleet, wallet};
+    use crate::app::SignInRequest;
+
+    /// Parses `body` as each request body the handlers read; returns the sign-in request if
+    /// the body is one, for the wallet checks that follow.
+    pub fn parse_bodies(body: &[u8]) -> Option<SignInRequest> {
+        let _ = parse_json::<accounts::RegisterRequest>(body);
+        let _ = parse_json::<accounts::LoginRequest>(body);
+        let _ = parse_json::<accounts::PasswordChangeRequest>(body);
+        let _ = parse_json::<fleet::RevokeRequest>(body);
+        let _ = parse_json::<wallet::ChallengeBody>(body);
+        let _ = string_or_field_of(body, "refresh_token");
+        let _ = string_or_field_of(body, "role");
+        if let Ok(fleet_session) = parse_json::<fleet::FleetSessionRequest>(body) {
+            let _ = fleet::requested_ttl(fleet_session.ttl);
+        }
+        parse_json::<wallet::SignInBody>(body)
+            .ok()
+            .map(SignInRequest::from)
+    }
+}

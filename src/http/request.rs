@@ -83,10 +83,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 /// Reads a body that is either `{"<field>": "…"}` or the bare JSON string `"…"` (pico-auth
 /// clients send the latter to `/refresh` and `/users/{id}/role`).
 pub async fn string_or_field(request: Request<Incoming>, field: &str) -> Result<String> {
-    let body = body_bytes(request).await?;
+    string_or_field_of(&body_bytes(request).await?, field)
+}
+
+/// The value of a `{"<field>": "…"}` or bare-string body.
+pub fn string_or_field_of(body: &[u8], field: &str) -> Result<String> {
     let expected =
         || Error::invalid_input(format!("expected {{\"{field}\": \"…\"}} or a JSON string"));
-    match parse_json::<serde_json::Value>(&body)? {
+    match parse_json::<serde_json::Value>(body)? {
         serde_json::Value::String(text) => Ok(text),
         serde_json::Value::Object(mut object) => match object.remove(field) {
             Some(serde_json::Value::String(text)) => Ok(text),

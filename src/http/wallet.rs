@@ -14,18 +14,30 @@ use crate::app::SignInRequest;
 use crate::error::Result;
 
 #[derive(Deserialize)]
-struct ChallengeBody {
+pub(super) struct ChallengeBody {
     address: String,
 }
 
 #[derive(Deserialize)]
-struct SignInBody {
+pub(super) struct SignInBody {
     address: String,
     public_key: String,
     signature: String,
     challenge: String,
     #[serde(default)]
     algorithm: Option<String>,
+}
+
+impl From<SignInBody> for SignInRequest {
+    fn from(body: SignInBody) -> SignInRequest {
+        SignInRequest {
+            address: body.address,
+            public_key: body.public_key,
+            signature: body.signature,
+            challenge: body.challenge,
+            algorithm: body.algorithm,
+        }
+    }
 }
 
 /// `POST /challenge`: `{address}` → `{challenge, ttl}`.
@@ -47,13 +59,7 @@ pub async fn post_sign_in(state: Arc<State>, request: Request<Incoming>) -> Resu
     let context = context(&request);
     let body: SignInBody = json_body(request).await?;
     let claimed = body.address.clone();
-    let sign_in = SignInRequest {
-        address: body.address,
-        public_key: body.public_key,
-        signature: body.signature,
-        challenge: body.challenge,
-        algorithm: body.algorithm,
-    };
+    let sign_in = SignInRequest::from(body);
     let result = state.run(move |app, now| app.sign_in(&sign_in, now)).await;
     let outcome = result
         .as_ref()
