@@ -166,11 +166,6 @@ impl App {
                 store::refresh::delete_family(transaction, &record.family_id)?;
                 return Ok(Err(Error::invalid_token("the refresh token has expired")));
             }
-            if store::refresh::is_family_revoked(transaction, &record.family_id)? {
-                // Revoking any access token of a session ends the session.
-                store::refresh::delete_family(transaction, &record.family_id)?;
-                return Ok(Err(Error::invalid_token("the session has been revoked")));
-            }
             let claims = match &record.owner {
                 RefreshOwner::User(user_id) => store::users::get_user_by_id(transaction, user_id)?
                     .filter(|user| user.status == UserStatus::Active)

@@ -6,6 +6,8 @@
 //! - The fleet secret mints only `fleet_allowed_roles`; the CLI, which holds the keys, may mint
 //!   any role. Both get a lifetime clamped to [60 s, `fleet_max_ttl`].
 //! - Revoking is idempotent: the first entry (time, reason, who) stays.
+//! - Revoking an access token of a user or wallet session also deletes that session's refresh
+//!   chain, in the same transaction.
 //! - A revocation is kept until the token it names has expired: its `exp` from the audit, or,
 //!   for a jti the audit does not know, the longest lifetime any token of this server can have.
 
@@ -187,6 +189,9 @@ impl App {
         self.store.write(|transaction| {
             self.require_role(transaction, actor, &OPERATORS)?;
             let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
+            // Revoking an access token ends the session it came from, for good: its refresh
+            // chain goes now, not just while the denylist entry lasts.
+            store::refresh::delete_families_of_access_token(transaction, jti)?;
             store::revocations::insert_revocation(transaction, &revocation, expires_at)
         })
     }

@@ -114,15 +114,14 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     let body: LoginRequest = json_body(request).await?;
     let account = Failures::Account(body.email.clone());
     let client = Failures::LoginClient(context.client);
-    for failures in [&account, &client] {
-        state
-            .throttle
-            .check_failures(failures, state.clock())
-            .map_err(|wait| {
-                audit("login", "throttled", &body.email, &context);
-                Error::too_many_requests("too many failed logins; wait before trying again", wait)
-            })?;
-    }
+    // Counted as a failure before the hash runs, so parallel guesses cannot outrun the count.
+    state
+        .throttle
+        .begin_attempt(&[&account, &client], state.clock())
+        .map_err(|wait| {
+            audit("login", "throttled", &body.email, &context);
+            Error::too_many_requests("too many failed logins; wait before trying again", wait)
+        })?;
     let email = body.email.clone();
     let result = state
         .run_hashing(move |app, now| app.login(&body.email, &body.password, now))
@@ -130,15 +129,18 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     match &result {
         Ok(_) => {
             state.throttle.record_success(&account);
+            state.throttle.refund(&client, state.clock());
             audit("login", "success", &email, &context);
         }
         Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
-            let now = state.clock();
-            state.throttle.record_failure(&account, now);
-            state.throttle.record_failure(&client, now);
             audit("login", "wrong email or password", &email, &context);
         }
-        Err(error) => audit("login", error.kind().code(), &email, &context),
+        Err(error) => {
+            // Not a wrong password (a disabled account, a busy database): not a guess.
+            state.throttle.refund(&account, state.clock());
+            state.throttle.refund(&client, state.clock());
+            audit("login", error.kind().code(), &email, &context);
+        }
     }
     Ok(json(&SessionResponse::from(result?)))
 }

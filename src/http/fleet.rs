@@ -58,7 +58,7 @@ pub async fn post_fleet_sessions(
     let client = Failures::FleetSecretClient(context.client);
     state
         .throttle
-        .check_failures(&client, state.clock())
+        .begin_attempt(&[&client], state.clock())
         .map_err(|wait| Error::too_many_requests("too many wrong fleet secrets; wait", wait))?;
     let presented = request
         .headers()
@@ -66,11 +66,13 @@ pub async fn post_fleet_sessions(
         .map(|value| value.to_str().unwrap_or_default().to_owned());
     if let Err(error) = state.app.check_fleet_secret(presented.as_deref()) {
         if error.kind() == ErrorKind::Unauthorized {
-            state.throttle.record_failure(&client, state.clock());
             audit("fleet-secret", "wrong secret", "", &context);
+        } else {
+            state.throttle.refund(&client, state.clock());
         }
         return Err(error);
     }
+    state.throttle.refund(&client, state.clock());
     let body: FleetSessionRequest = json_body(request).await?;
     let ttl = match body.ttl {
         None => None,

@@ -172,6 +172,8 @@ impl Metrics {
 pub async fn serve_metrics(listener: TcpListener, metrics: std::sync::Arc<Metrics>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of file descriptors and the like: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
         let metrics = std::sync::Arc::clone(&metrics);

@@ -142,7 +142,9 @@ fn percent_decode(text: &str) -> Option<String> {
     while let Some((&first, tail)) = rest.split_first() {
         match first {
             b'%' => {
-                let hex = tail.get(..2)?;
+                let hex = tail
+                    .get(..2)
+                    .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))?;
                 bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
                 rest = &tail[2..];
             }

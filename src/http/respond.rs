@@ -78,6 +78,8 @@ pub fn error_response(error: &Error) -> Response<Body> {
 /// who it was for (an email, address or session; never a secret), the client and the request
 /// id. Timestamps are UTC, as on every log line.
 pub fn audit(event: &str, outcome: &str, subject: &str, context: &Context) {
+    // What a client claims can be long (a public key's hex): the first 120 characters name it.
+    let subject: String = subject.chars().take(120).collect();
     tracing::info!(
         target: "audit",
         event,

@@ -3,9 +3,9 @@
 //!
 //! Two mechanisms, one table. A token bucket per (endpoint group, client) bounds request
 //! rates. A failure counter per account or client lets `login_free_failures` failures through,
-//! then makes each further failure wait twice as long as the one before, up to
-//! `login_max_delay`: slow enough to stop guessing, never a lockout an attacker could use to
-//! keep the owner out for good. A success clears an account's counter; quiet clears any.
+//! then makes each further attempt wait twice as long as the one before, up to
+//! `login_max_delay`: slow enough to stop guessing, never a permanent lockout. A success
+//! clears an account's counter; quiet clears any.
 //!
 //! # Invariants
 //! - Time is a parameter (monotonic seconds from the caller); nothing here reads a clock.
@@ -13,6 +13,8 @@
 //!   the table is still full the oldest are dropped (forgetting a limit, never refusing a
 //!   client for lack of room).
 //! - IPv6 clients are keyed by their /64, which is what one party usually controls.
+//! - An attempt is counted before it runs ([`Throttle::begin_attempt`]) and refunded if it
+//!   was not a wrong secret, so attempts in flight together cannot outrun the count.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -117,44 +119,77 @@ impl Throttle {
         }
     }
 
-    /// Whether an attempt may be made now. `Err` carries the seconds to wait.
-    pub fn check_failures(&self, failures: &Failures, now: f64) -> Result<(), u64> {
-        let entries = self.lock();
-        match entries.get(&Key::Failures(normalised(failures))) {
-            Some(entry) if entry.blocked_until > now => {
-                Err((entry.blocked_until - now).ceil().max(1.0) as u64)
-            }
-            _ => Ok(()),
+    /// Starts an attempt that may fail (a password, a fleet secret): refused with the seconds
+    /// to wait if any of `counters` says wait, otherwise counted as a failure on all of them
+    /// at once, before the attempt runs, so that attempts made in parallel cannot slip past
+    /// the count. A success then calls [`Throttle::record_success`] or [`Throttle::refund`].
+    pub fn begin_attempt(&self, counters: &[&Failures], now: f64) -> Result<(), u64> {
+        let keys: Vec<Key> = counters
+            .iter()
+            .map(|failures| Key::Failures(normalised(failures)))
+            .collect();
+        let mut entries = self.lock();
+        let wait = keys
+            .iter()
+            .filter_map(|key| entries.get(key))
+            .map(|entry| entry.blocked_until - now)
+            .fold(0.0, f64::max);
+        if wait > 0.0 {
+            return Err(wait.ceil().max(1.0) as u64);
         }
+        for key in keys {
+            let free = self.free_for(&key);
+            let entry = entry(&mut entries, key, now, 0.0);
+            if now - entry.touched > FAILURE_MEMORY_SECONDS {
+                entry.failures = 0;
+            }
+            entry.failures = entry.failures.saturating_add(1);
+            entry.touched = now;
+            entry.blocked_until = self.block_after(entry.failures, free, now);
+        }
+        Ok(())
     }
 
-    /// Counts a failure; once the free ones are used up, the next attempt must wait 1 s, then
-    /// 2 s, 4 s, … after each further failure.
-    pub fn record_failure(&self, failures: &Failures, now: f64) {
+    /// Takes back the failure an attempt counted, for an attempt that turned out not to be a
+    /// wrong secret (a success from a shared address, or an unrelated error).
+    pub fn refund(&self, failures: &Failures, now: f64) {
+        let key = Key::Failures(normalised(failures));
+        let free = self.free_for(&key);
         let mut entries = self.lock();
-        let entry = entry(&mut entries, Key::Failures(normalised(failures)), now, 0.0);
-        if now - entry.touched > FAILURE_MEMORY_SECONDS {
-            entry.failures = 0;
-        }
-        entry.failures = entry.failures.saturating_add(1);
-        entry.touched = now;
-        let free = match failures {
-            Failures::Account(_) => self.free_failures,
-            Failures::LoginClient(_) => self.free_failures.saturating_mul(LOGIN_CLIENT_FACTOR),
-            Failures::FleetSecretClient(_) => {
-                self.free_failures.saturating_mul(FLEET_CLIENT_FACTOR)
-            }
-        };
-        if entry.failures >= free {
-            let doublings = (entry.failures - free).min(62);
-            let delay = 2f64.powi(doublings as i32).min(self.max_delay);
-            entry.blocked_until = now + delay;
+        if let Some(entry) = entries.get_mut(&key) {
+            entry.failures = entry.failures.saturating_sub(1);
+            entry.blocked_until = self
+                .block_after(entry.failures, free, now)
+                .min(entry.blocked_until);
         }
     }
 
     /// Clears a counter after a success.
     pub fn record_success(&self, failures: &Failures) {
         self.lock().remove(&Key::Failures(normalised(failures)));
+    }
+
+    /// Failures let through for this counter before waits begin.
+    fn free_for(&self, key: &Key) -> u32 {
+        match key {
+            Key::Failures(Failures::LoginClient(_)) => {
+                self.free_failures.saturating_mul(LOGIN_CLIENT_FACTOR)
+            }
+            Key::Failures(Failures::FleetSecretClient(_)) => {
+                self.free_failures.saturating_mul(FLEET_CLIENT_FACTOR)
+            }
+            _ => self.free_failures,
+        }
+    }
+
+    /// Until when the next attempt must wait after `failures`: nothing within the free ones,
+    /// then 1 s, 2 s, 4 s, … up to the cap.
+    fn block_after(&self, failures: u32, free: u32, now: f64) -> f64 {
+        if failures < free {
+            return 0.0;
+        }
+        let doublings = (failures - free).min(62);
+        now + 2f64.powi(doublings as i32).min(self.max_delay)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
@@ -258,27 +293,50 @@ mod tests {
     fn failures_double_the_wait_up_to_the_cap_and_success_clears() {
         let throttle = Throttle::new(0, 3, 10);
         let account = Failures::Account("Ada@Example.com".into());
-        for _ in 0..2 {
-            throttle.record_failure(&account, 0.0);
-            assert!(throttle.check_failures(&account, 0.0).is_ok());
+        let attempt = |now| throttle.begin_attempt(&[&account], now);
+        for _ in 0..3 {
+            assert!(attempt(0.0).is_ok());
         }
-        let waits: Vec<u64> = (0..6)
-            .map(|_| {
-                throttle.record_failure(&account, 0.0);
-                throttle.check_failures(&account, 0.0).unwrap_err()
-            })
-            .collect();
+        let mut waits = Vec::new();
+        let mut now = 0.0;
+        for _ in 0..6 {
+            let wait = attempt(now).unwrap_err();
+            waits.push(wait);
+            now += wait as f64;
+            assert!(attempt(now).is_ok(), "after the wait, one more attempt");
+        }
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
-        assert!(
-            throttle.check_failures(&account, 10.5).is_ok(),
-            "never a lockout"
-        );
         let same = Failures::Account("ada@example.com".into());
         throttle.record_success(&same);
-        throttle.record_failure(&account, 11.0);
+        assert!(attempt(now).is_ok(), "success starts over");
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_before_they_run() {
+        let throttle = Throttle::new(0, 2, 900);
+        let account = Failures::Account("ada@example.com".into());
+        let started = (0..10)
+            .filter(|_| throttle.begin_attempt(&[&account], 0.0).is_ok())
+            .count();
+        assert_eq!(
+            started, 2,
+            "only the free attempts start, however many are in flight"
+        );
+    }
+
+    #[test]
+    fn refunds_undo_an_attempt_and_a_blocked_counter_blocks() {
+        let throttle = Throttle::new(0, 1, 900);
+        let client = Failures::LoginClient(ip("192.0.2.7"));
+        let account = Failures::Account("bob@example.com".into());
+        for _ in 0..(LOGIN_CLIENT_FACTOR * 3) {
+            assert!(throttle.begin_attempt(&[&client], 0.0).is_ok());
+            throttle.refund(&client, 0.0);
+        }
+        assert!(throttle.begin_attempt(&[&account, &client], 0.0).is_ok());
         assert!(
-            throttle.check_failures(&account, 11.0).is_ok(),
-            "success starts over"
+            throttle.begin_attempt(&[&account, &client], 0.0).is_err(),
+            "the account waits"
         );
     }
 
@@ -286,17 +344,15 @@ mod tests {
     fn quiet_forgets_failures() {
         let throttle = Throttle::new(0, 1, 900);
         let client = Failures::LoginClient(ip("2001:db8::1"));
-        for _ in 0..LOGIN_CLIENT_FACTOR {
-            throttle.record_failure(&client, 0.0);
+        for _ in 0..=LOGIN_CLIENT_FACTOR {
+            let _ = throttle.begin_attempt(&[&client], 0.0);
         }
+        let neighbour = Failures::LoginClient(ip("2001:db8::ffff"));
         assert!(
-            throttle
-                .check_failures(&Failures::LoginClient(ip("2001:db8::ffff")), 0.5)
-                .is_err(),
+            throttle.begin_attempt(&[&neighbour], 0.5).is_err(),
             "same /64"
         );
-        throttle.record_failure(&client, 2000.0);
-        assert!(throttle.check_failures(&client, 2000.0).is_ok());
+        assert!(throttle.begin_attempt(&[&client], 2000.0).is_ok());
     }
 
     #[test]

@@ -133,17 +133,17 @@ pub fn get_refresh_token(
     }))
 }
 
-/// Whether any access token issued in this chain has been revoked.
+/// Deletes every chain that issued the access token `access_jti` (its session is revoked).
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
-pub fn is_family_revoked(connection: &Connection, family_id: &str) -> Result<bool> {
+pub fn delete_families_of_access_token(connection: &Connection, access_jti: &str) -> Result<usize> {
     Ok(connection
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM refresh_tokens t JOIN revocations r \
-             ON r.jti = t.access_jti WHERE t.family_id = ?1)",
+            "DELETE FROM refresh_tokens WHERE family_id IN \
+             (SELECT family_id FROM refresh_tokens WHERE access_jti = ?1)",
         )?
-        .query_row([family_id], |row| row.get(0))?)
+        .execute([access_jti])?)
 }
 
 /// Marks a token as used.
