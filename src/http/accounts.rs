@@ -114,7 +114,7 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     let body: LoginRequest = json_body(request).await?;
     let account = Failures::Account(body.email.clone());
     let client = Failures::LoginClient(context.client);
-    // Counted as a failure before the hash runs, so parallel guesses cannot outrun the count.
+    // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count.
     state
         .throttle
         .begin_attempt(&[&account, &client], state.clock())
@@ -129,16 +129,19 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     match &result {
         Ok(_) => {
             state.throttle.record_success(&account);
-            state.throttle.refund(&client, state.clock());
+            state.throttle.finish(&client);
             audit("login", "success", &email, &context);
         }
         Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
+            let now = state.clock();
+            state.throttle.record_failure(&account, now);
+            state.throttle.record_failure(&client, now);
             audit("login", "wrong email or password", &email, &context);
         }
         Err(error) => {
             // Not a wrong password (a disabled account, a busy database): not a guess.
-            state.throttle.refund(&account, state.clock());
-            state.throttle.refund(&client, state.clock());
+            state.throttle.finish(&account);
+            state.throttle.finish(&client);
             audit("login", error.kind().code(), &email, &context);
         }
     }

@@ -66,21 +66,16 @@ pub async fn post_fleet_sessions(
         .map(|value| value.to_str().unwrap_or_default().to_owned());
     if let Err(error) = state.app.check_fleet_secret(presented.as_deref()) {
         if error.kind() == ErrorKind::Unauthorized {
+            state.throttle.record_failure(&client, state.clock());
             audit("fleet-secret", "wrong secret", "", &context);
         } else {
-            state.throttle.refund(&client, state.clock());
+            state.throttle.finish(&client);
         }
         return Err(error);
     }
-    state.throttle.refund(&client, state.clock());
+    state.throttle.finish(&client);
     let body: FleetSessionRequest = json_body(request).await?;
-    let ttl = match body.ttl {
-        None => None,
-        Some(Ttl::Seconds(seconds)) => Some(seconds),
-        Some(Ttl::Text(text)) => {
-            Some(parse_duration(&text).map_err(|why| Error::invalid_input(format!("ttl: {why}")))?)
-        }
-    };
+    let ttl = requested_ttl(body.ttl)?;
     let token_request = FleetTokenRequest {
         session_id: body.session_id,
         agent_id: body.agent_id,

@@ -13,8 +13,8 @@
 //!   the table is still full the oldest are dropped (forgetting a limit, never refusing a
 //!   client for lack of room).
 //! - IPv6 clients are keyed by their /64, which is what one party usually controls.
-//! - An attempt is counted before it runs ([`Throttle::begin_attempt`]) and refunded if it
-//!   was not a wrong secret, so attempts in flight together cannot outrun the count.
+//! - Attempts in flight are counted ([`Throttle::begin_attempt`]): once a counter has failed,
+//!   parallel attempts cannot outrun what is left of its free failures.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -73,6 +73,8 @@ struct Entry {
     tokens: f64,
     /// Failure counter: failures since the counter last started.
     failures: u32,
+    /// Attempts started and not yet finished.
+    pending: u32,
     /// No further attempt is allowed before this time.
     blocked_until: f64,
     /// When the entry last changed.
@@ -119,52 +121,73 @@ impl Throttle {
         }
     }
 
-    /// Starts an attempt that may fail (a password, a fleet secret): refused with the seconds
-    /// to wait if any of `counters` says wait, otherwise counted as a failure on all of them
-    /// at once, before the attempt runs, so that attempts made in parallel cannot slip past
-    /// the count. A success then calls [`Throttle::record_success`] or [`Throttle::refund`].
+    /// Starts an attempt that may fail (a password, a fleet secret). Refused, with the seconds
+    /// to wait, while any of `counters` is in its back-off, and also once a counter has failed
+    /// before and the attempts already in flight could use up what is left of its free ones:
+    /// guesses sent in parallel cannot outrun the count, while a counter that has never failed
+    /// lets any number of attempts run at once (many good logins to one account). Every started
+    /// attempt ends with [`Throttle::record_failure`] or [`Throttle::finish`].
     pub fn begin_attempt(&self, counters: &[&Failures], now: f64) -> Result<(), u64> {
         let keys: Vec<Key> = counters
             .iter()
             .map(|failures| Key::Failures(normalised(failures)))
             .collect();
         let mut entries = self.lock();
-        let wait = keys
-            .iter()
-            .filter_map(|key| entries.get(key))
-            .map(|entry| entry.blocked_until - now)
-            .fold(0.0, f64::max);
-        if wait > 0.0 {
-            return Err(wait.ceil().max(1.0) as u64);
+        for key in &keys {
+            if let Some(entry) = entries.get(key) {
+                if entry.blocked_until > now {
+                    return Err((entry.blocked_until - now).ceil().max(1.0) as u64);
+                }
+                let remembered = now - entry.touched <= FAILURE_MEMORY_SECONDS;
+                // In flight, at most what is left of the free failures; in back-off, one at a time.
+                if remembered
+                    && entry.failures > 0
+                    && entry.pending > 0
+                    && entry.failures + entry.pending >= self.free_for(key)
+                {
+                    return Err(1);
+                }
+            }
         }
         for key in keys {
-            let free = self.free_for(&key);
             let entry = entry(&mut entries, key, now, 0.0);
             if now - entry.touched > FAILURE_MEMORY_SECONDS {
                 entry.failures = 0;
+                entry.touched = now;
             }
-            entry.failures = entry.failures.saturating_add(1);
-            entry.touched = now;
-            entry.blocked_until = self.block_after(entry.failures, free, now);
+            entry.pending = entry.pending.saturating_add(1);
         }
         Ok(())
     }
 
-    /// Takes back the failure an attempt counted, for an attempt that turned out not to be a
-    /// wrong secret (a success from a shared address, or an unrelated error).
-    pub fn refund(&self, failures: &Failures, now: f64) {
+    /// Ends an attempt that failed (a wrong password or secret); past the free failures, the
+    /// next attempt must wait 1 s, then 2 s, 4 s, … up to the cap.
+    pub fn record_failure(&self, failures: &Failures, now: f64) {
         let key = Key::Failures(normalised(failures));
         let free = self.free_for(&key);
         let mut entries = self.lock();
-        if let Some(entry) = entries.get_mut(&key) {
-            entry.failures = entry.failures.saturating_sub(1);
-            entry.blocked_until = self
-                .block_after(entry.failures, free, now)
-                .min(entry.blocked_until);
+        let entry = entry(&mut entries, key, now, 0.0);
+        entry.pending = entry.pending.saturating_sub(1);
+        if now - entry.touched > FAILURE_MEMORY_SECONDS {
+            entry.failures = 0;
+        }
+        entry.failures = entry.failures.saturating_add(1);
+        entry.touched = now;
+        if entry.failures >= free {
+            let doublings = (entry.failures - free).min(62);
+            entry.blocked_until = now + 2f64.powi(doublings as i32).min(self.max_delay);
         }
     }
 
-    /// Clears a counter after a success.
+    /// Ends an attempt that did not fail on its secret (a success, or an unrelated error).
+    pub fn finish(&self, failures: &Failures) {
+        let key = Key::Failures(normalised(failures));
+        if let Some(entry) = self.lock().get_mut(&key) {
+            entry.pending = entry.pending.saturating_sub(1);
+        }
+    }
+
+    /// Clears a counter after a success (its attempt ends too).
     pub fn record_success(&self, failures: &Failures) {
         self.lock().remove(&Key::Failures(normalised(failures)));
     }
@@ -180,16 +203,6 @@ impl Throttle {
             }
             _ => self.free_failures,
         }
-    }
-
-    /// Until when the next attempt must wait after `failures`: nothing within the free ones,
-    /// then 1 s, 2 s, 4 s, … up to the cap.
-    fn block_after(&self, failures: u32, free: u32, now: f64) -> f64 {
-        if failures < free {
-            return 0.0;
-        }
-        let doublings = (failures - free).min(62);
-        now + 2f64.powi(doublings as i32).min(self.max_delay)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
@@ -208,6 +221,7 @@ fn entry(entries: &mut HashMap<Key, Entry>, key: Key, now: f64, tokens: f64) -> 
     entries.entry(key).or_insert(Entry {
         tokens,
         failures: 0,
+        pending: 0,
         blocked_until: 0.0,
         touched: now,
     })
@@ -289,63 +303,81 @@ mod tests {
         );
     }
 
+    /// One attempt that fails.
+    fn fail(throttle: &Throttle, counters: &[&Failures], now: f64) -> Result<(), u64> {
+        throttle.begin_attempt(counters, now)?;
+        for failures in counters {
+            throttle.record_failure(failures, now);
+        }
+        Ok(())
+    }
+
     #[test]
     fn failures_double_the_wait_up_to_the_cap_and_success_clears() {
         let throttle = Throttle::new(0, 3, 10);
         let account = Failures::Account("Ada@Example.com".into());
-        let attempt = |now| throttle.begin_attempt(&[&account], now);
         for _ in 0..3 {
-            assert!(attempt(0.0).is_ok());
+            assert!(fail(&throttle, &[&account], 0.0).is_ok());
         }
         let mut waits = Vec::new();
         let mut now = 0.0;
         for _ in 0..6 {
-            let wait = attempt(now).unwrap_err();
+            let wait = throttle.begin_attempt(&[&account], now).unwrap_err();
             waits.push(wait);
             now += wait as f64;
-            assert!(attempt(now).is_ok(), "after the wait, one more attempt");
+            assert!(
+                fail(&throttle, &[&account], now).is_ok(),
+                "after the wait, one more"
+            );
         }
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
-        let same = Failures::Account("ada@example.com".into());
-        throttle.record_success(&same);
-        assert!(attempt(now).is_ok(), "success starts over");
+        throttle.record_success(&Failures::Account("ada@example.com".into()));
+        assert!(
+            throttle.begin_attempt(&[&account], now).is_ok(),
+            "success starts over"
+        );
     }
 
     #[test]
-    fn parallel_attempts_are_counted_before_they_run() {
-        let throttle = Throttle::new(0, 2, 900);
+    fn parallel_guesses_cannot_outrun_the_count_but_good_logins_can_run_together() {
+        let throttle = Throttle::new(0, 3, 900);
         let account = Failures::Account("ada@example.com".into());
-        let started = (0..10)
+        let started = (0..20)
+            .filter(|_| throttle.begin_attempt(&[&account], 0.0).is_ok())
+            .count();
+        assert_eq!(
+            started, 20,
+            "a counter that never failed lets attempts run together"
+        );
+        for _ in 0..20 {
+            throttle.finish(&account);
+        }
+        assert!(fail(&throttle, &[&account], 0.0).is_ok());
+        let started = (0..20)
             .filter(|_| throttle.begin_attempt(&[&account], 0.0).is_ok())
             .count();
         assert_eq!(
             started, 2,
-            "only the free attempts start, however many are in flight"
+            "after a failure, only what is left of the free ones runs"
         );
     }
 
     #[test]
-    fn refunds_undo_an_attempt_and_a_blocked_counter_blocks() {
+    fn finishing_keeps_a_shared_address_free() {
         let throttle = Throttle::new(0, 1, 900);
         let client = Failures::LoginClient(ip("192.0.2.7"));
-        let account = Failures::Account("bob@example.com".into());
         for _ in 0..(LOGIN_CLIENT_FACTOR * 3) {
             assert!(throttle.begin_attempt(&[&client], 0.0).is_ok());
-            throttle.refund(&client, 0.0);
+            throttle.finish(&client);
         }
-        assert!(throttle.begin_attempt(&[&account, &client], 0.0).is_ok());
-        assert!(
-            throttle.begin_attempt(&[&account, &client], 0.0).is_err(),
-            "the account waits"
-        );
     }
 
     #[test]
     fn quiet_forgets_failures() {
         let throttle = Throttle::new(0, 1, 900);
         let client = Failures::LoginClient(ip("2001:db8::1"));
-        for _ in 0..=LOGIN_CLIENT_FACTOR {
-            let _ = throttle.begin_attempt(&[&client], 0.0);
+        for _ in 0..LOGIN_CLIENT_FACTOR {
+            let _ = fail(&throttle, &[&client], 0.0);
         }
         let neighbour = Failures::LoginClient(ip("2001:db8::ffff"));
         assert!(
