@@ -9,7 +9,6 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::digest::{SHA256, digest};
@@ -17,7 +16,7 @@ use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::KeyPair as _;
 use serde_json::Value;
 
-use crate::util::{Run, Server, TestDir, b64url, b64url_decode, decode_jwt, now, picoauth};
+use crate::util::{Run, Server, TestDir, b64url, b64url_decode, decode_jwt, now, run_on};
 
 /// How long a running server may take to publish a key change made by the CLI.
 /// It polls the key table four times a second; the margin is for a loaded machine.
@@ -30,29 +29,7 @@ const DEFAULT_GRACE: u64 = 30 * 24 * 3600;
 /// Runs `picoauth <args> --db <dir>/picoauth.db --key-dir <dir>/keys` with no stdin.
 #[track_caller]
 fn cli(dir: &TestDir, args: &[&str]) -> Run {
-    let mut command = picoauth();
-    command
-        .args(args)
-        .arg("--db")
-        .arg(dir.db())
-        .arg("--key-dir")
-        .arg(dir.key_dir())
-        .stdin(Stdio::null());
-    let rendered = format!(
-        "picoauth {} --db {} --key-dir {}",
-        args.join(" "),
-        dir.db().display(),
-        dir.key_dir().display()
-    );
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {rendered}: {e}"));
-    Run {
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        command: rendered,
-    }
+    run_on(dir, args, &[])
 }
 
 /// Asserts that `run` printed exactly one line, a kid (base64url of a SHA-256), and returns it.
