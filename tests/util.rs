@@ -813,7 +813,12 @@ impl Run {
 pub fn run_picoauth(args: &[&str]) -> Run {
     let mut command = picoauth();
     command.args(args).stdin(Stdio::null());
-    let rendered = format!("picoauth {}", args.join(" "));
+    run(command, format!("picoauth {}", args.join(" ")))
+}
+
+/// Runs `command` to completion; `rendered` names it in failure messages.
+#[track_caller]
+fn run(mut command: Command, rendered: String) -> Run {
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {rendered}: {e}"));
@@ -951,15 +956,7 @@ pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run
         dir.db().display(),
         dir.key_dir().display()
     ));
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {rendered}: {e}"));
-    Run {
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        command: rendered,
-    }
+    run(command, rendered)
 }
 
 // --- helpers for the hardening tests ---

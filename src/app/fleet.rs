@@ -27,7 +27,7 @@ const MAX_ID_LENGTH: usize = 256;
 /// The longest scope or revocation reason accepted.
 const MAX_TEXT_LENGTH: usize = 1024;
 /// The most audit rows one listing returns.
-pub const MAX_MINTS_LIMIT: u32 = 1000;
+const MAX_MINTS_LIMIT: u32 = 1000;
 
 /// Who may revoke tokens and read the mint audit (API.md §3).
 const OPERATORS: [Role; 3] = [Role::Superadmin, Role::OrgAdmin, Role::Operator];
@@ -208,17 +208,28 @@ impl App {
         })
     }
 
-    /// The whole denylist as the JSON body of `GET /revoked-jtis` (`{"items": [...]}`), served
-    /// from memory while the table's version is unchanged: resource servers poll it every few
-    /// seconds, and at 100,000 entries reading and serialising it costs far more than checking
-    /// one version number. Entries of tokens that expired since the last prune may be listed
-    /// until the next one (at most a minute); they name dead tokens.
+    /// The denylist as the JSON body of `GET /revoked-jtis` (`{"items": [...]}`), entries
+    /// revoked at or after `since`. The whole list (`since` 0, what resource servers poll every
+    /// few seconds) is served from memory while the table's version is unchanged: at 100,000
+    /// entries, reading and serialising it costs far more than checking one version number.
+    /// Entries of tokens that expired since the last prune may be listed until the next one (at
+    /// most a minute); they name dead tokens.
     ///
     /// # Errors
     /// `Forbidden` unless the actor is a `service` token, an operator or the CLI.
-    pub fn denylist_json(&self, actor: Actor<'_>, now: i64) -> Result<Arc<[u8]>> {
+    pub fn denylist_json(&self, actor: Actor<'_>, since: i64, now: i64) -> Result<Arc<[u8]>> {
+        let serialise = |items: Vec<Revocation>| -> Result<Arc<[u8]>> {
+            serde_json::to_vec(&serde_json::json!({ "items": items }))
+                .map(Arc::from)
+                .map_err(|error| Error::internal(format!("cannot serialise the denylist: {error}")))
+        };
         self.store.read(|connection| {
             self.require_role(connection, actor, &DENYLIST_READERS)?;
+            if since > 0 {
+                return serialise(store::revocations::list_revocations(
+                    connection, since, now,
+                )?);
+            }
             let version = store::revocations::get_revocations_version(connection)?;
             let mut cache = self
                 .denylist_cache
@@ -230,12 +241,7 @@ impl App {
                 return Ok(Arc::clone(json));
             }
             // Read after the version: a change in between makes the next call read again.
-            let items = store::revocations::list_revocations(connection, 0, now)?;
-            let json: Arc<[u8]> = serde_json::to_vec(&serde_json::json!({ "items": items }))
-                .map_err(|error| {
-                    Error::internal(format!("cannot serialise the denylist: {error}"))
-                })?
-                .into();
+            let json = serialise(store::revocations::list_revocations(connection, 0, now)?)?;
             *cache = Some((version, Arc::clone(&json)));
             Ok(json)
         })
@@ -372,7 +378,7 @@ mod tests {
         let app = &test.app;
         let cli = Actor::Cli("root");
         let listed = |now| -> Vec<String> {
-            let json = app.denylist_json(cli, now).unwrap();
+            let json = app.denylist_json(cli, 0, now).unwrap();
             let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
             value["items"]
                 .as_array()

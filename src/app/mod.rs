@@ -29,11 +29,11 @@ use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 
 pub use accounts::Session;
-pub use fleet::{FleetToken, FleetTokenRequest, MAX_MINTS_LIMIT};
+pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
-pub use wallet::{Challenge, MAX_PENDING_CHALLENGES, SignInRequest, WalletSession};
+pub use wallet::{Challenge, SignInRequest, WalletSession};
 
 use crate::config::Config;
 use crate::error::{Error, Result};

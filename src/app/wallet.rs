@@ -20,7 +20,7 @@ use crate::tokens::Claims;
 use crate::wallet::{self, WalletAddress, WalletAlgorithm, address_matches};
 
 /// How many challenges may be pending at once, across all addresses.
-pub const MAX_PENDING_CHALLENGES: u64 = 100_000;
+const MAX_PENDING_CHALLENGES: u64 = 100_000;
 /// The longest `address` accepted: `0x` and the hex of an ML-DSA-65 public key.
 const MAX_ADDRESS_LENGTH: usize = 2 + 2 * 1952;
 /// Challenges are 64 hex characters; anything much longer is not one of ours.
