@@ -343,7 +343,7 @@ impl Config {
                     .map(Role::parse)
                     .collect::<std::result::Result<_, _>>()?
             }
-            "mint_audit_min_ttl" => self.mint_audit_min_ttl = parse_duration(value)?,
+            "mint_audit_min_ttl" => self.mint_audit_min_ttl = parse_duration_or_zero(value)?,
             "log_level" => self.log_level = Some(non_empty(value)?.to_owned()),
             "log_format" => {
                 self.log_format = match value.to_ascii_lowercase().as_str() {
@@ -480,6 +480,20 @@ pub fn parse_duration(text: &str) -> std::result::Result<u64, String> {
         return Err("a duration must be longer than zero".to_owned());
     }
     Ok(seconds)
+}
+
+/// Like [`parse_duration`], but zero (`0`, `0s`, `0m`, …) is allowed: for settings where
+/// zero means "no threshold" (`mint_audit_min_ttl = 0` audits every token, API.md §7).
+fn parse_duration_or_zero(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let amount = text
+        .strip_suffix(['s', 'm', 'h', 'd', 'w'])
+        .unwrap_or(text)
+        .trim_end();
+    if !amount.is_empty() && amount.bytes().all(|byte| byte == b'0') {
+        return Ok(0);
+    }
+    parse_duration(text)
 }
 
 fn parse_number<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
@@ -684,6 +698,24 @@ mod tests {
             "99999999999999999999d",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn mint_audit_min_ttl_may_be_zero() {
+        for zero in ["0", "0s", "00m", " 0 "] {
+            let config = resolve(&[], &[("PICOAUTH_MINT_AUDIT_MIN_TTL", zero)], None).unwrap();
+            assert_eq!(config.mint_audit_min_ttl, 0, "{zero:?}");
+        }
+        let config = resolve(&[], &[], Some("mint_audit_min_ttl = 0")).unwrap();
+        assert_eq!(config.mint_audit_min_ttl, 0);
+        let config = resolve(&[], &[], Some("mint_audit_min_ttl = \"90s\"")).unwrap();
+        assert_eq!(config.mint_audit_min_ttl, 90);
+        for bad in ["0x", "0ss", "-0", "s"] {
+            assert!(
+                resolve(&[], &[("PICOAUTH_MINT_AUDIT_MIN_TTL", bad)], None).is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -30,11 +30,12 @@ const CLI_USER: &str = "fleet-tester";
 
 const FLEET_SESSION_KEYS: [&str; 3] = ["session_token", "exp", "jti"];
 const REVOKED_KEYS: [&str; 4] = ["jti", "revoked_at", "reason", "revoked_by"];
-const MINT_KEYS: [&str; 11] = [
+const MINT_KEYS: [&str; 12] = [
     "jti",
     "kind",
     "sub",
     "role",
+    "org_id",
     "iat",
     "exp",
     "scope",
@@ -644,12 +645,13 @@ fn revoke_and_mints_need_an_admin_or_operator() {
 
     let (_, operator) = server.user_with_role("operator@example.com", "operator");
     let (_, org_admin) = server.user_with_role("org-admin@example.com", "org_admin");
-    for (who, token) in [
-        ("superadmin", admin.access_token.as_str()),
-        ("org_admin", org_admin.access_token.as_str()),
-        ("operator", operator.access_token.as_str()),
+    for token in [
+        admin.access_token.as_str(),
+        org_admin.access_token.as_str(),
+        operator.access_token.as_str(),
     ] {
-        let jti = format!("revoked-by-{who}");
+        // Each may revoke a fleet token (what an org_admin or operator may not is in authz.rs).
+        let jti = jti_of(&fleet_token(&server, "agent"));
         let entry = revoke_ok(&server, token, &jti, None);
         assert_eq!(entry["jti"], jti.as_str());
         items(&server, token, "/api/v1/auth/mints");
@@ -673,12 +675,18 @@ fn revoke_follows_the_users_current_role() {
             .ok_json();
     };
 
+    // Fleet tokens, which an operator may revoke.
+    let before_demotion = jti_of(&fleet_token(&server, "agent"));
+    let after_demotion = jti_of(&fleet_token(&server, "agent"));
+    let before_promotion = jti_of(&fleet_token(&server, "agent"));
+    let after_promotion = jti_of(&fleet_token(&server, "agent"));
+
     // A token minted while its user was an operator stops working for /revoke on demotion.
     let (demoted_id, demoted) = server.user_with_role("demoted@example.com", "operator");
     assert_eq!(decode_jwt(&demoted.access_token).claims["role"], "operator");
-    revoke_ok(&server, &demoted.access_token, "before-demotion", None);
+    revoke_ok(&server, &demoted.access_token, &before_demotion, None);
     set_role(&demoted_id, "viewer");
-    revoke(&server, &demoted.access_token, "after-demotion", None).assert_error(403, "forbidden");
+    revoke(&server, &demoted.access_token, &after_demotion, None).assert_error(403, "forbidden");
     server
         .get("/api/v1/auth/mints")
         .with_bearer(&demoted.access_token)
@@ -688,32 +696,19 @@ fn revoke_follows_the_users_current_role() {
     // A token minted while its user was a viewer works once the user is promoted.
     let (promoted_id, promoted) = server.register_and_login("promoted@example.com");
     assert_eq!(decode_jwt(&promoted.access_token).claims["role"], "viewer");
-    revoke(&server, &promoted.access_token, "before-promotion", None)
-        .assert_error(403, "forbidden");
+    revoke(&server, &promoted.access_token, &before_promotion, None).assert_error(403, "forbidden");
     set_role(&promoted_id, "operator");
-    revoke_ok(&server, &promoted.access_token, "after-promotion", None);
+    revoke_ok(&server, &promoted.access_token, &after_promotion, None);
 
     let listed = jtis(&items(
         &server,
         &admin.access_token,
         "/api/v1/auth/revoked-jtis",
     ));
-    assert!(
-        listed.contains(&"before-demotion".to_string()),
-        "{listed:?}"
-    );
-    assert!(
-        listed.contains(&"after-promotion".to_string()),
-        "{listed:?}"
-    );
-    assert!(
-        !listed.contains(&"after-demotion".to_string()),
-        "{listed:?}"
-    );
-    assert!(
-        !listed.contains(&"before-promotion".to_string()),
-        "{listed:?}"
-    );
+    assert!(listed.contains(&before_demotion), "{listed:?}");
+    assert!(listed.contains(&after_promotion), "{listed:?}");
+    assert!(!listed.contains(&after_demotion), "{listed:?}");
+    assert!(!listed.contains(&before_promotion), "{listed:?}");
 }
 
 #[test]
@@ -731,7 +726,8 @@ fn operator_fleet_token_from_the_cli_may_revoke() {
             "operator",
         ],
     );
-    let entry = revoke_ok(&server, &operator, "by-a-fleet-operator", Some("drill"));
+    let target = jti_of(&fleet_token(&server, "agent"));
+    let entry = revoke_ok(&server, &operator, &target, Some("drill"));
     assert_eq!(entry["reason"], "drill", "{entry}");
     assert!(
         entry["revoked_by"]
@@ -748,12 +744,9 @@ fn revoke_answers_the_entry_and_is_idempotent() {
     let dir = TestDir::new();
     let server = fleet_server(&dir, &[]);
     let admin = server.admin();
-    let first = revoke_ok(
-        &server,
-        &admin.access_token,
-        "leaked-1",
-        Some("leaked in CI"),
-    );
+    // A fleet token: an operator may revoke it too (see authz.rs for what it may not).
+    let leaked = jti_of(&fleet_token(&server, "agent"));
+    let first = revoke_ok(&server, &admin.access_token, &leaked, Some("leaked in CI"));
     assert_eq!(first["reason"], "leaked in CI", "{first}");
     let revoked_at = first["revoked_at"].as_u64().expect("numeric revoked_at");
     assert!(
@@ -770,13 +763,16 @@ fn revoke_answers_the_entry_and_is_idempotent() {
     // Again, later, by someone else, with another reason: the first entry, unchanged.
     wait_until_after(revoked_at);
     let (_, operator) = server.user_with_role("op@example.com", "operator");
-    let again = revoke_ok(&server, &operator.access_token, "leaked-1", Some("other"));
+    let again = revoke_ok(&server, &operator.access_token, &leaked, Some("other"));
     assert_eq!(again, first, "revoking again returns the first entry");
-    let again = revoke_ok(&server, &admin.access_token, "leaked-1", None);
+    let again = revoke_ok(&server, &admin.access_token, &leaked, None);
     assert_eq!(again, first, "revoking again returns the first entry");
 
     let listed = items(&server, &admin.access_token, "/api/v1/auth/revoked-jtis");
-    let matching: Vec<&Value> = listed.iter().filter(|i| i["jti"] == "leaked-1").collect();
+    let matching: Vec<&Value> = listed
+        .iter()
+        .filter(|i| i["jti"] == leaked.as_str())
+        .collect();
     assert_eq!(matching, vec![&first], "listed once, as first revoked");
 }
 
@@ -1020,6 +1016,7 @@ fn mints_lists_logins_and_fleet_tokens_newest_first() {
             "kind": "user",
             "sub": user_id,
             "role": "viewer",
+            "org_id": "default",
             "iat": user_claims["iat"],
             "exp": user_claims["exp"],
             "scope": null,
@@ -1039,6 +1036,7 @@ fn mints_lists_logins_and_fleet_tokens_newest_first() {
             "kind": "fleet",
             "sub": "sess-9",
             "role": "service",
+            "org_id": null,
             "iat": fleet_claims["iat"],
             "exp": fleet["exp"],
             "scope": "poll",

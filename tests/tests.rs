@@ -5,6 +5,7 @@
 
 mod util;
 
+mod authz;
 mod cli;
 mod config;
 mod crash;

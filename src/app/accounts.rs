@@ -2,7 +2,8 @@
 //!
 //! # Invariants
 //! - Reading a refresh token and rotating it happen in one `BEGIN IMMEDIATE` transaction, so a
-//!   token can be rotated once; a second presentation kills its whole family.
+//!   token can be rotated once; a second presentation kills its whole family and, in the same
+//!   transaction, revokes the family's access tokens that are still alive.
 //! - A password change deletes the account's refresh tokens in the same transaction.
 //! - An unknown email costs one password hash, like a wrong password, and gets the same error.
 
@@ -12,9 +13,16 @@ use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
 use crate::store::refresh::{NewRefreshToken, RefreshOwner};
+use crate::store::revocations::Revocation;
 use crate::store::{self, users::User, users::UserStatus};
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
+
+/// The `revoked_by` of access tokens revoked because their refresh chain was reused: picoauth
+/// itself, in the `kind:subject` form every other revoker has.
+const REUSE_REVOKER: &str = "picoauth:refresh-reuse";
+/// The `reason` of those revocations.
+const REUSE_REASON: &str = "refresh token reuse detected";
 
 const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_DISPLAY_NAME_LENGTH: usize = 200;
@@ -152,10 +160,14 @@ impl App {
                 return Ok(Err(Error::invalid_token("unknown refresh token")));
             };
             if record.rotated_at.is_some() {
-                // RFC 9700 §4.14.2: a rotated token presented again means it was stolen.
+                // RFC 9700 §4.14.2: a rotated token presented again means it was stolen. The
+                // thief may also hold an access token of the chain: those die with it.
+                let revoked =
+                    self.revoke_family_access_tokens(transaction, &record.family_id, now)?;
                 store::refresh::delete_family(transaction, &record.family_id)?;
                 tracing::warn!(
                     family = record.family_id,
+                    access_tokens = revoked,
                     "refresh token reuse detected; session revoked"
                 );
                 return Ok(Err(Error::invalid_token(
@@ -204,6 +216,38 @@ impl App {
             refresh_token: next_token,
             expires_in: self.config.access_token_ttl,
         })
+    }
+
+    /// Puts every still-living access token issued along the chain `family_id` on the
+    /// denylist, inside the transaction that detected the reuse. Returns how many.
+    fn revoke_family_access_tokens(
+        &self,
+        connection: &rusqlite::Connection,
+        family_id: &str,
+        now: i64,
+    ) -> Result<usize> {
+        let mut revoked = 0;
+        for token in store::refresh::list_family_access_tokens(connection, family_id)? {
+            // An access token the audit does not know lived at most the longest lifetime a
+            // token can have from its issue.
+            let expires_at = token.exp.unwrap_or_else(|| {
+                token
+                    .issued_at
+                    .saturating_add(seconds(self.config.longest_token_ttl()))
+            });
+            if expires_at <= now {
+                continue;
+            }
+            let revocation = Revocation {
+                jti: token.jti,
+                revoked_at: now,
+                reason: REUSE_REASON.to_owned(),
+                revoked_by: REUSE_REVOKER.to_owned(),
+            };
+            store::revocations::insert_revocation(connection, &revocation, expires_at)?;
+            revoked += 1;
+        }
+        Ok(revoked)
     }
 
     /// The account behind a user token (`GET /me`).
@@ -330,6 +374,50 @@ mod tests {
             ErrorKind::InvalidToken
         );
         assert!(app.refresh(&other.refresh_token, NOW + 4).is_ok());
+    }
+
+    #[test]
+    fn reuse_revokes_the_familys_living_access_tokens() {
+        let test = test_app("reuse-access");
+        let app = &test.app;
+        let cli = crate::app::Actor::Cli("root");
+        let first = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let other = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        let second = app.refresh(&first.refresh_token, NOW + 1).unwrap();
+        let jti = |session: &Session| {
+            app.authenticate(&session.access_token, NOW + 2)
+                .unwrap()
+                .jti
+        };
+        let (first_jti, second_jti, other_jti) = (jti(&first), jti(&second), jti(&other));
+        assert!(app.refresh(&first.refresh_token, NOW + 2).is_err());
+        for session in [&first, &second] {
+            assert_eq!(
+                app.authenticate(&session.access_token, NOW + 3)
+                    .unwrap_err()
+                    .kind(),
+                ErrorKind::InvalidToken
+            );
+        }
+        assert!(app.authenticate(&other.access_token, NOW + 3).is_ok());
+        let revoked = app.revocations(cli, 0, NOW + 3).unwrap();
+        let mut jtis: Vec<&str> = revoked.iter().map(|entry| entry.jti.as_str()).collect();
+        jtis.sort_unstable();
+        let mut expected = [first_jti.as_str(), second_jti.as_str()];
+        expected.sort_unstable();
+        assert_eq!(jtis, expected);
+        assert!(!jtis.contains(&other_jti.as_str()));
+        assert!(
+            revoked
+                .iter()
+                .all(|entry| entry.revoked_by == REUSE_REVOKER)
+        );
+        // Access tokens that had expired by the reuse are not listed at all.
+        let late = app.login("ada@example.com", "ada-password-1", NOW).unwrap();
+        app.refresh(&late.refresh_token, NOW + 1).unwrap();
+        let ttl = seconds(app.config().access_token_ttl);
+        assert!(app.refresh(&late.refresh_token, NOW + ttl + 5).is_err());
+        assert_eq!(app.revocations(cli, 0, NOW + ttl + 5).unwrap().len(), 0);
     }
 
     #[test]

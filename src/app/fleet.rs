@@ -6,6 +6,12 @@
 //! - The fleet secret mints only `fleet_allowed_roles`; the CLI, which holds the keys, may mint
 //!   any role. Both get a lifetime clamped to [60 s, `fleet_max_ttl`].
 //! - Revoking is idempotent: the first entry (time, reason, who) stays.
+//! - Listing and revoking are confined to the caller's reach ([`TokenReach`]): the CLI and
+//!   superadmins reach every token; an org_admin its organisation's user tokens and fleet and
+//!   wallet tokens; an operator fleet and wallet tokens and its own. A superadmin's tokens
+//!   (minted with the role, or of an account that is a superadmin today) are reached only by
+//!   the CLI and superadmins. A jti outside the reach is answered 404, exactly like a jti the
+//!   audit does not know; only the CLI and superadmins revoke jtis the audit does not know.
 //! - Revoking an access token of a user or wallet session also deletes that session's refresh
 //!   chain, in the same transaction.
 //! - A revocation is kept until the token it names has expired: its `exp` from the audit, or,
@@ -15,10 +21,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{Actor, App, seconds};
+use super::{Actor, App, seconds, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
-use crate::store::{self, mints::MintRecord, revocations::Revocation};
+use crate::store::mints::{MintRecord, MintSelection};
+use crate::store::{self, revocations::Revocation};
+use crate::tokens::TokenKind;
 
 /// The shortest lifetime a fleet token is given.
 const MIN_FLEET_TTL: u64 = 60;
@@ -166,7 +174,8 @@ impl App {
     ///
     /// # Errors
     /// `Forbidden` unless the actor is an operator (superadmin, org_admin, operator) or the CLI,
-    /// `InvalidInput` for an empty or oversized jti or reason.
+    /// `NotFound` for a jti outside the actor's reach or, for all but the CLI and superadmins,
+    /// unknown to the audit, `InvalidInput` for an empty or oversized jti or reason.
     pub fn revoke(
         &self,
         actor: Actor<'_>,
@@ -187,7 +196,16 @@ impl App {
         };
         let unknown_until = now.saturating_add(seconds(self.config.longest_token_ttl()));
         self.store.write(|transaction| {
-            self.require_role(transaction, actor, &OPERATORS)?;
+            let reach = token_reach(transaction, actor)?;
+            // Outside the caller's reach and unknown to the audit get the same answer, so the
+            // answer tells nothing of other organisations' tokens.
+            if let Some(selections) = reach.selections()
+                && !store::mints::is_mint_in(transaction, jti, &selections)?
+            {
+                return Err(Error::not_found(format!(
+                    "no token {jti} that you may revoke in the mint audit"
+                )));
+            }
             let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
             // Revoking an access token ends the session it came from, for good: its refresh
             // chain goes now, not just while the denylist entry lasts.
@@ -247,8 +265,8 @@ impl App {
         })
     }
 
-    /// The newest `limit` (at most 1000) entries of the mint audit; with `active`, only tokens
-    /// that are neither expired nor revoked.
+    /// The newest `limit` (at most 1000) entries of the mint audit within the actor's reach;
+    /// with `active`, only tokens that are neither expired nor revoked.
     ///
     /// # Errors
     /// `Forbidden` unless the actor is an operator or the CLI.
@@ -261,9 +279,81 @@ impl App {
     ) -> Result<Vec<MintRecord>> {
         let limit = limit.min(MAX_MINTS_LIMIT);
         self.store.read(|connection| {
-            self.require_role(connection, actor, &OPERATORS)?;
-            store::mints::list_mints(connection, limit, active.then_some(now))
+            let reach = token_reach(connection, actor)?;
+            let selections = reach
+                .selections()
+                .unwrap_or_else(|| vec![MintSelection::All]);
+            store::mints::list_mints(connection, &selections, limit, active.then_some(now))
         })
+    }
+}
+
+/// Whose tokens an actor may list in the mint audit and revoke (API.md §3 names the roles;
+/// which tokens each reaches follows who administers whom, `app::users`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TokenReach {
+    /// Every token, including jtis the audit does not know: the CLI and superadmins.
+    All,
+    /// An org_admin: user tokens of its organisation's accounts that are not superadmins, and
+    /// fleet and wallet tokens.
+    Organisation(String),
+    /// An operator (or a fleet token with the org_admin or operator role, which belongs to no
+    /// organisation): fleet and wallet tokens, and the account's own user tokens.
+    Fleet {
+        /// The operator's account; `None` for a fleet token.
+        own_account: Option<String>,
+    },
+}
+
+impl TokenReach {
+    /// The parts of the audit this reach covers; `None` for everything.
+    fn selections(&self) -> Option<Vec<MintSelection<'_>>> {
+        match self {
+            TokenReach::All => None,
+            TokenReach::Organisation(org_id) => Some(vec![
+                MintSelection::Organisation(org_id),
+                MintSelection::Unowned,
+            ]),
+            TokenReach::Fleet { own_account } => {
+                let mut selections = vec![MintSelection::Unowned];
+                if let Some(user_id) = own_account {
+                    selections.push(MintSelection::Account(user_id));
+                }
+                Some(selections)
+            }
+        }
+    }
+}
+
+/// The reach of `actor`; rights of user tokens come from the account as it is today.
+///
+/// # Errors
+/// `Forbidden` for the fleet secret and for roles other than superadmin, org_admin, operator.
+fn token_reach(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<TokenReach> {
+    let refused = || {
+        let names: Vec<&str> = OPERATORS.iter().map(|role| role.as_str()).collect();
+        Error::forbidden(format!("this needs one of the roles {}", names.join(", ")))
+    };
+    let claims = match actor {
+        Actor::Cli(_) => return Ok(TokenReach::All),
+        Actor::FleetSecret => return Err(refused()),
+        Actor::Token(claims) => claims,
+    };
+    if claims.kind() == TokenKind::User {
+        let user = token_user(connection, claims)?;
+        return match user.role {
+            Role::Superadmin => Ok(TokenReach::All),
+            Role::OrgAdmin => Ok(TokenReach::Organisation(user.org_id)),
+            Role::Operator => Ok(TokenReach::Fleet {
+                own_account: Some(user.id),
+            }),
+            _ => Err(refused()),
+        };
+    }
+    match claims.role {
+        Role::Superadmin => Ok(TokenReach::All),
+        Role::OrgAdmin | Role::Operator => Ok(TokenReach::Fleet { own_account: None }),
+        _ => Err(refused()),
     }
 }
 

@@ -14,7 +14,11 @@
 //! - Every token with a lifetime of at least `mint_audit_min_ttl` is written to the mint audit
 //!   before it is signed and handed out, in the transaction that decides to mint it.
 //! - Every bearer token is checked against the revocation list in the database, so a
-//!   `picoauth revoke` takes effect on a running server at its next request.
+//!   `picoauth revoke` takes effect on a running server at its next request; likewise every
+//!   use of the keys checks the signing keys' version, so `picoauth keygen --rotate` and
+//!   `--retire` do too.
+//! - Nobody but the CLI and a superadmin lists or revokes tokens outside its reach: an
+//!   org_admin's organisation, an operator's own tokens, and fleet and wallet tokens.
 //! - Rights are read from the database for user tokens, not from the token, so a demoted or
 //!   disabled account loses them at once.
 
@@ -25,7 +29,6 @@ mod signing;
 mod users;
 mod wallet;
 
-use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 
 pub use accounts::Session;
@@ -54,9 +57,9 @@ pub struct App {
     /// The key material, loaded once (at open for `serve`, at first use for CLI commands, so
     /// that `revoke` and `list-mints` work without reading any key).
     key_material: Mutex<Option<Arc<KeyMaterial>>>,
-    /// When a token with an unknown kid last made this process reload its keys (Unix seconds),
-    /// so such reloads happen at most once a second.
-    last_forced_key_reload: AtomicI64,
+    /// Held while keys are reloaded, so that the requests which all notice a rotation at once
+    /// parse the key files once, not once each.
+    key_reload: Mutex<()>,
     /// The serialised denylist and the `revocations` version it was read at; see
     /// [`App::denylist_json`].
     denylist_cache: Mutex<Option<(i64, Arc<[u8]>)>>,
@@ -75,12 +78,22 @@ pub enum Actor<'a> {
 }
 
 impl Actor<'_> {
-    /// How the audit and the denylist name this actor: `cli:<user>`, the token's email or
-    /// subject, or the fleet endpoint.
+    /// How the audit and the denylist name this actor, as `kind:subject` so that no subject
+    /// can pass for another kind: `cli:<os user>`, `user:<account id>`, `wallet:<address>`,
+    /// `fleet:<session id>`; the fleet secret, which has no subject, is the endpoint it opens
+    /// (`POST /fleet/sessions`), as logins are `POST /login`. A token's own claims (a fleet
+    /// session id of `admin@pico.local`, say) never stand alone.
     pub fn audit_name(&self) -> String {
         match self {
             Actor::Cli(user) => format!("cli:{user}"),
-            Actor::Token(claims) => claims.email.clone().unwrap_or_else(|| claims.sub.clone()),
+            Actor::Token(claims) => {
+                let kind = match claims.kind() {
+                    TokenKind::User => "user",
+                    TokenKind::Wallet => "wallet",
+                    TokenKind::Fleet => "fleet",
+                };
+                format!("{kind}:{}", claims.sub)
+            }
             Actor::FleetSecret => "POST /fleet/sessions".to_owned(),
         }
     }
@@ -140,7 +153,7 @@ impl App {
             config,
             store,
             key_material: Mutex::new(None),
-            last_forced_key_reload: AtomicI64::new(i64::MIN),
+            key_reload: Mutex::new(()),
             denylist_cache: Mutex::new(None),
         }
     }
@@ -168,10 +181,9 @@ impl App {
     /// # Errors
     /// `InvalidToken` if it does not pass or is revoked; `Keys` if no key can be loaded.
     pub fn authenticate(&self, token: &str, now: i64) -> Result<Claims> {
-        let kid = jsonwebtoken::decode_header(token)
-            .ok()
-            .and_then(|header| header.kid);
-        let keys = self.keys_for_kid(kid.as_deref(), now)?;
+        // `keys` sees a rotation made by another process at once, so a kid this ring does not
+        // know is not ours.
+        let keys = self.keys(now)?;
         let claims = tokens::verify(
             &keys.key_ring,
             token,
@@ -304,6 +316,8 @@ impl App {
                 session_id: claims.session_id.clone(),
                 minted_by: minted_by.to_owned(),
                 revoked: false,
+                id: 0,
+                org_id: claims.org_id.clone(),
             },
         )
     }

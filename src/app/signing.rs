@@ -9,12 +9,12 @@
 //! # Invariants
 //! - Exactly one key signs: the newest one that has not been deactivated.
 //! - Key changes happen in `BEGIN IMMEDIATE` transactions, so two processes never both rotate.
-//! - A running server reloads its keys when the table changes (`serve` checks four times a
-//!   second) and at once when a token names a kid it does not know (at most once a second).
+//! - Every use of the keys first reads the signing keys' version (bumped by schema triggers
+//!   on every change of the table) and reloads when it moved or a grace period ended, so a
+//!   rotation or retirement by another process is seen by the very next request.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use serde::Serialize;
 
@@ -30,8 +30,8 @@ pub struct KeyMaterial {
     pub key_ring: KeyRing,
     /// Hashes refresh tokens before they reach the store.
     pub(super) refresh_key: RefreshKey,
-    /// The table rows this was loaded from, to tell whether a reload is due.
-    loaded_from: Vec<SigningKeyRecord>,
+    /// The signing keys' version this was loaded at; a reload is due when it moves.
+    version: i64,
     /// When the first key in its grace period drops out, making a reload due.
     next_expiry: Option<i64>,
 }
@@ -52,55 +52,58 @@ pub struct KeyInfo {
 }
 
 impl App {
-    /// The loaded key material; loads it on first use.
+    /// The key material, current with the database: loaded on first use, and loaded again
+    /// when the signing keys' version has moved (another process rotated or retired a key) or
+    /// a key's grace period has ended. Checking costs one read of one row, so every use of the
+    /// keys (each request that signs or verifies, each `GET /jwks`) sees a change at once, the
+    /// way the denylist is seen (API.md §6: what one writes, a running server sees on its next
+    /// request).
     ///
     /// # Errors
-    /// `Keys` if there is no signing key yet, or a key file is missing or unreadable.
+    /// `Storage` if the database cannot be read, `Keys` if there is no signing key yet, or a
+    /// key file is missing or unreadable (keys loaded before stay in use for the next call).
     pub fn keys(&self, now: i64) -> Result<Arc<KeyMaterial>> {
-        if let Some(material) = self.lock_keys().as_ref() {
-            return Ok(Arc::clone(material));
+        let version = self.store.read(store::keys::get_signing_keys_version)?;
+        if let Some(material) = self.current_keys(version, now) {
+            return Ok(material);
         }
+        let _reloading = self
+            .key_reload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Another request may have reloaded while this one waited.
+        if let Some(material) = self.current_keys(version, now) {
+            return Ok(material);
+        }
+        // Read after the version: a change in between makes the next call load again.
         let records = self.store.read(store::keys::list_signing_keys)?;
-        let material = Arc::new(load_key_material(records, &self.config.key_dir, now)?);
-        *self.lock_keys() = Some(Arc::clone(&material));
+        let material = Arc::new(load_key_material(
+            version,
+            records,
+            &self.config.key_dir,
+            now,
+        )?);
+        let mut slot = self.lock_keys();
+        if slot.is_some() {
+            tracing::info!(
+                active = material.key_ring.active().kid(),
+                "signing keys reloaded"
+            );
+        }
+        *slot = Some(Arc::clone(&material));
         Ok(material)
     }
 
-    /// Reloads the keys if the table changed or a key's grace period ended. Returns whether it
-    /// reloaded.
-    ///
-    /// # Errors
-    /// `Storage` if the table cannot be read, `Keys` if a listed key cannot be loaded (the old
-    /// keys then stay in use).
-    pub fn refresh_keys(&self, now: i64) -> Result<bool> {
-        let records = self.store.read(store::keys::list_signing_keys)?;
-        if let Some(current) = self.lock_keys().as_ref() {
-            let expired = current.next_expiry.is_some_and(|expiry| expiry <= now);
-            if current.loaded_from == records && !expired {
-                return Ok(false);
-            }
-        }
-        let material = Arc::new(load_key_material(records, &self.config.key_dir, now)?);
-        tracing::info!(
-            active = material.key_ring.active().kid(),
-            "signing keys reloaded"
-        );
-        *self.lock_keys() = Some(material);
-        Ok(true)
-    }
-
-    /// Reloads the keys when a token names a kid this process does not know (a rotation made
-    /// by another process), at most once a second so forged kids cannot hammer the database.
-    pub(super) fn keys_for_kid(&self, kid: Option<&str>, now: i64) -> Result<Arc<KeyMaterial>> {
-        let material = self.keys(now)?;
-        let known = kid.is_none_or(|kid| material.key_ring.find(kid).is_some());
-        let last = self.last_forced_key_reload.load(Ordering::Relaxed);
-        if known || last >= now {
-            return Ok(material);
-        }
-        self.last_forced_key_reload.store(now, Ordering::Relaxed);
-        self.refresh_keys(now)?;
-        self.keys(now)
+    /// The loaded material if it was loaded at `version` and no key in it has outlived its
+    /// grace period at `now`.
+    fn current_keys(&self, version: i64, now: i64) -> Option<Arc<KeyMaterial>> {
+        self.lock_keys()
+            .as_ref()
+            .filter(|material| {
+                material.version == version
+                    && material.next_expiry.is_none_or(|expiry| expiry > now)
+            })
+            .map(Arc::clone)
     }
 
     /// Creates the first signing key (`picoauth keygen`, and `serve` on first start).
@@ -234,6 +237,7 @@ fn is_published(record: &SigningKeyRecord, now: i64) -> bool {
 
 /// Loads the active key and every key in its grace period, and the refresh-hashing key.
 fn load_key_material(
+    version: i64,
     records: Vec<SigningKeyRecord>,
     key_dir: &Path,
     now: i64,
@@ -263,7 +267,7 @@ fn load_key_material(
     Ok(KeyMaterial {
         key_ring: KeyRing::new(signing_keys)?,
         refresh_key: RefreshKey::load_or_create(key_dir)?,
-        loaded_from: records,
+        version,
         next_expiry,
     })
 }
@@ -287,17 +291,17 @@ mod tests {
         let app = &test.app;
         let old_kid = app.keys(NOW).unwrap().key_ring.active().kid().to_owned();
         let grace = seconds(app.config().longest_token_ttl());
+        let before = app.keys(NOW + 10).unwrap();
         let new_kid = app.rotate_key(NOW + 10).unwrap();
-        assert!(app.refresh_keys(NOW + 10).unwrap());
         let keys = app.keys(NOW + 10).unwrap();
         assert_eq!(keys.key_ring.active().kid(), new_kid);
         assert!(keys.key_ring.find(&old_kid).is_some());
         assert_eq!(states(app, NOW + 10), ["active", "grace"]);
 
-        assert!(!app.refresh_keys(NOW + 11).unwrap(), "nothing changed");
+        assert!(!Arc::ptr_eq(&before, &keys), "the rotation is seen at once");
         assert!(
-            app.refresh_keys(NOW + 10 + grace).unwrap(),
-            "the grace period ended"
+            Arc::ptr_eq(&keys, &app.keys(NOW + 11).unwrap()),
+            "nothing changed: nothing is loaded again"
         );
         assert!(
             app.keys(NOW + 10 + grace)
@@ -324,7 +328,6 @@ mod tests {
             ErrorKind::NotFound
         );
         app.retire_key(&old_kid, NOW + 1).unwrap();
-        app.refresh_keys(NOW + 1).unwrap();
         assert!(app.keys(NOW + 1).unwrap().key_ring.find(&old_kid).is_none());
         assert_eq!(states(app, NOW + 1), ["active", "retired"]);
     }

@@ -12,8 +12,6 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// How often expired refresh tokens and revocations are pruned.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
-/// How often the server looks for key rotations made by `picoauth keygen` in another process.
-const KEY_CHECK_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Runs the server.
 ///
@@ -70,15 +68,8 @@ async fn serve(app: Arc<App>) -> Result<()> {
         None => None,
     };
     let pruner = tokio::spawn(every(PRUNE_INTERVAL, Arc::clone(&app), "pruning", prune));
-    let key_watcher = tokio::spawn(every(
-        KEY_CHECK_INTERVAL,
-        Arc::clone(&app),
-        "reloading keys",
-        reload_keys,
-    ));
     let result = crate::http::serve(listener, metrics_listener, app, shutdown_signal()).await;
     pruner.abort();
-    key_watcher.abort();
     result
 }
 
@@ -114,10 +105,6 @@ fn prune(app: &App, now: i64) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn reload_keys(app: &App, now: i64) -> Result<()> {
-    app.refresh_keys(now).map(|_| ())
 }
 
 /// Completes on SIGTERM or SIGINT.

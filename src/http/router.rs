@@ -265,7 +265,7 @@ async fn dispatch(
         Route::Healthz => Ok(well_known::get_healthz()),
         Route::Readyz => well_known::get_readyz(state).await,
         Route::OpenidConfiguration => Ok(well_known::get_openid_configuration(&state)),
-        Route::Jwks => well_known::get_jwks(&state, &request),
+        Route::Jwks => well_known::get_jwks(state, request).await,
         Route::Register => accounts::post_register(state, request).await,
         Route::Login => accounts::post_login(state, request).await,
         Route::Refresh => accounts::post_refresh(state, request).await,

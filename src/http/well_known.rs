@@ -18,9 +18,10 @@ use crate::error::{Error, ErrorKind, Result};
 const JWKS_MAX_AGE: &str = "public, max-age=300";
 
 /// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period.
-pub fn get_jwks<B>(state: &State, request: &Request<B>) -> Result<Response<Body>> {
-    // `serve` loads the keys at startup, so this is a lock and a reference count, not I/O.
-    let keys = state.app.keys(super::now())?;
+pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Response<Body>> {
+    // One read of the keys' version (on the blocking pool: it is SQLite) tells whether another
+    // process rotated or retired a key; only then are the key files read again.
+    let keys = state.run(|app, now| app.keys(now)).await?;
     let etag = keys.key_ring.jwks_etag();
     let fresh = request
         .headers()

@@ -176,6 +176,23 @@ impl SigningKey {
     }
 }
 
+#[cfg(test)]
+impl SigningKey {
+    /// An RS256 signature over any bytes, for unit tests that craft tokens with odd headers.
+    pub(crate) fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let mut signature = vec![0; self.key_pair.public_modulus_len()];
+        self.key_pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &aws_lc_rs::rand::SystemRandom::new(),
+                message,
+                &mut signature,
+            )
+            .map_err(|_| Error::new(ErrorKind::Keys, "RSA signing failed"))?;
+        Ok(signature)
+    }
+}
+
 /// PKCS#8 DER bytes of a private key, on their way to a file.
 pub struct PrivateKeyDer(Vec<u8>);
 

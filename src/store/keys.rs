@@ -87,3 +87,14 @@ pub fn update_key_retirement(
     }
     Ok(())
 }
+
+/// The signing keys' version: it changes with every insertion, deletion or update of a row
+/// (triggers of the schema keep it), so keys loaded at one version are current while it holds.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn get_signing_keys_version(connection: &Connection) -> Result<i64> {
+    Ok(connection
+        .prepare_cached("SELECT version FROM versions WHERE name = 'signing_keys'")?
+        .query_row([], |row| row.get(0))?)
+}

@@ -2,6 +2,14 @@
 //!
 //! [`MintRecord`] serialises to the item of `GET /mints`, which is also what
 //! `picoauth list-mints --json` prints: one type, so the two doors cannot drift apart.
+//! [`MintSelection`] names the parts of the audit a caller may see; `app` decides who gets which.
+//!
+//! # Invariants
+//! - Every listing pages newest first through an index (the rowid, `mints_by_org` or
+//!   `mints_by_sub`), so a page of `limit` rows costs about `limit` rows however large the audit
+//!   grows; a caller confined to two parts reads at most `limit` rows of each.
+//! - A listing and the check before a revocation use the same conditions, so a caller can revoke
+//!   exactly the tokens it can list.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -11,6 +19,9 @@ use crate::error::Result;
 /// One audited token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MintRecord {
+    /// The row's place in the audit (newest is highest); not part of the JSON.
+    #[serde(skip)]
+    pub id: i64,
     /// The token's id.
     pub jti: String,
     /// `user`, `wallet` or `fleet`.
@@ -19,6 +30,8 @@ pub struct MintRecord {
     pub sub: String,
     /// The token's role.
     pub role: String,
+    /// User tokens: the organisation of the token's `org_id` claim; `None` for the other kinds.
+    pub org_id: Option<String>,
     /// Issued at, Unix seconds.
     pub iat: i64,
     /// Expires at, Unix seconds.
@@ -29,13 +42,51 @@ pub struct MintRecord {
     pub agent_id: Option<String>,
     /// Fleet tokens: the session.
     pub session_id: Option<String>,
-    /// Who minted it: the endpoint (`POST /fleet/sessions`) or `cli:<os user>`.
+    /// Who minted it: the endpoint (`POST /login`, `POST /fleet/sessions`) or `cli:<os user>`.
     pub minted_by: String,
     /// Whether the jti is on the denylist.
     pub revoked: bool,
 }
 
-/// Records a minted token (`revoked` is ignored: it is derived when listing).
+/// A part of the audit, as one index range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintSelection<'a> {
+    /// Every token.
+    All,
+    /// User tokens of one organisation, except superadmins' tokens: those minted with the
+    /// superadmin role and those of an account that is a superadmin today.
+    Organisation(&'a str),
+    /// Fleet and wallet tokens (they belong to no organisation), except those carrying the
+    /// superadmin role.
+    Unowned,
+    /// One account's own user tokens, except those minted with the superadmin role.
+    Account(&'a str),
+}
+
+impl MintSelection<'_> {
+    /// The SQL condition on `m` (the `mints` row) and its one parameter, `?3`.
+    fn condition(&self) -> (&'static str, Option<&str>) {
+        match *self {
+            MintSelection::All => ("?3 IS NULL", None),
+            MintSelection::Organisation(org_id) => (
+                "m.org_id = ?3 AND m.kind = 'user' AND m.role <> 'superadmin' AND NOT EXISTS \
+                 (SELECT 1 FROM users u WHERE u.id = m.sub AND u.role = 'superadmin')",
+                Some(org_id),
+            ),
+            MintSelection::Unowned => (
+                "m.org_id IS NULL AND ?3 IS NULL AND m.kind <> 'user' AND m.role <> 'superadmin'",
+                None,
+            ),
+            MintSelection::Account(user_id) => (
+                "m.sub = ?3 AND m.kind = 'user' AND m.role <> 'superadmin'",
+                Some(user_id),
+            ),
+        }
+    }
+}
+
+/// Records a minted token (`id` and `revoked` are ignored: the row gets the next id, and
+/// revocation is derived when listing).
 ///
 /// # Errors
 /// `Storage` if SQLite fails (including a duplicate jti, which would be a bug).
@@ -43,7 +94,7 @@ pub fn insert_mint(connection: &Connection, record: &MintRecord) -> Result<()> {
     connection
         .prepare_cached(
             "INSERT INTO mints (jti, kind, sub, role, iat, exp, scope, agent_id, session_id, \
-             minted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             minted_by, org_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             record.jti,
@@ -56,45 +107,68 @@ pub fn insert_mint(connection: &Connection, record: &MintRecord) -> Result<()> {
             record.agent_id,
             record.session_id,
             record.minted_by,
+            record.org_id,
         ])?;
     Ok(())
 }
 
-/// The newest `limit` audited tokens; with `active_at`, only those unexpired at that time and
-/// not revoked.
+/// The newest `limit` audited tokens of the union of `selections`; with `active_at`, only
+/// those unexpired at that time and not revoked.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
 pub fn list_mints(
     connection: &Connection,
+    selections: &[MintSelection<'_>],
     limit: u32,
     active_at: Option<i64>,
 ) -> Result<Vec<MintRecord>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT m.jti, m.kind, m.sub, m.role, m.iat, m.exp, m.scope, m.agent_id, m.session_id, \
-                m.minted_by, r.jti IS NOT NULL \
-         FROM mints m LEFT JOIN revocations r ON r.jti = m.jti \
-         WHERE ?1 IS NULL OR (m.exp > ?1 AND r.jti IS NULL) \
-         ORDER BY m.id DESC LIMIT ?2",
-    )?;
-    let records = statement
-        .query_map(params![active_at, limit], |row| {
-            Ok(MintRecord {
-                jti: row.get(0)?,
-                kind: row.get(1)?,
-                sub: row.get(2)?,
-                role: row.get(3)?,
-                iat: row.get(4)?,
-                exp: row.get(5)?,
-                scope: row.get(6)?,
-                agent_id: row.get(7)?,
-                session_id: row.get(8)?,
-                minted_by: row.get(9)?,
-                revoked: row.get(10)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut records = Vec::new();
+    // One index range per selection, each newest first and cut at `limit`; the newest `limit`
+    // of their union are among these.
+    for selection in selections {
+        let (condition, parameter) = selection.condition();
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, m.scope, \
+                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL \
+             FROM mints m LEFT JOIN revocations r ON r.jti = m.jti \
+             WHERE ({condition}) AND (?1 IS NULL OR (m.exp > ?1 AND r.jti IS NULL)) \
+             ORDER BY m.id DESC LIMIT ?2"
+        ))?;
+        let rows = statement
+            .query_map(params![active_at, limit, parameter], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        records.extend(rows);
+    }
+    records.sort_by(|a, b| b.id.cmp(&a.id));
+    records.dedup_by_key(|record| record.id);
+    records.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(records)
+}
+
+/// Whether the audit knows `jti` and it lies in one of `selections`.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn is_mint_in(
+    connection: &Connection,
+    jti: &str,
+    selections: &[MintSelection<'_>],
+) -> Result<bool> {
+    for selection in selections {
+        let (condition, parameter) = selection.condition();
+        let found = connection
+            .prepare_cached(&format!(
+                "SELECT 1 FROM mints m WHERE m.jti = ?1 AND ({condition})"
+            ))?
+            // ?2 is unused here; the conditions name their parameter ?3.
+            .query_row(params![jti, None::<i64>, parameter], |_| Ok(()))
+            .optional()?;
+        if found.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The expiry of an audited token, if the audit knows the jti.
@@ -106,4 +180,76 @@ pub fn get_mint_exp(connection: &Connection, jti: &str) -> Result<Option<i64>> {
         .prepare_cached("SELECT exp FROM mints WHERE jti = ?1")?
         .query_row([jti], |row| row.get(0))
         .optional()?)
+}
+
+fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MintRecord> {
+    Ok(MintRecord {
+        id: row.get(0)?,
+        jti: row.get(1)?,
+        kind: row.get(2)?,
+        sub: row.get(3)?,
+        role: row.get(4)?,
+        org_id: row.get(5)?,
+        iat: row.get(6)?,
+        exp: row.get(7)?,
+        scope: row.get(8)?,
+        agent_id: row.get(9)?,
+        session_id: row.get(10)?,
+        minted_by: row.get(11)?,
+        revoked: row.get(12)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// The query plan of one listing, as SQLite explains it.
+    fn plan(connection: &Connection, selection: MintSelection<'_>) -> String {
+        let (condition, parameter) = selection.condition();
+        let mut statement = connection
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT m.id FROM mints m \
+                 LEFT JOIN revocations r ON r.jti = m.jti \
+                 WHERE ({condition}) AND (?1 IS NULL OR (m.exp > ?1 AND r.jti IS NULL)) \
+                 ORDER BY m.id DESC LIMIT ?2"
+            ))
+            .unwrap();
+        statement
+            .query_map(params![None::<i64>, 50, parameter], |row| {
+                row.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .join("; ")
+    }
+
+    #[test]
+    fn every_listing_pages_through_an_index_without_sorting() {
+        let dir = std::env::temp_dir().join(format!("picoauth-mints-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir.join("picoauth.db")).unwrap();
+        store
+            .read(|connection| {
+                for (selection, index) in [
+                    (MintSelection::All, None),
+                    (MintSelection::Organisation("org"), Some("mints_by_org")),
+                    (MintSelection::Unowned, Some("mints_by_org")),
+                    (MintSelection::Account("user"), Some("mints_by_sub")),
+                ] {
+                    let plan = plan(connection, selection);
+                    assert!(!plan.contains("TEMP B-TREE"), "{selection:?}: {plan}");
+                    if let Some(index) = index {
+                        assert!(plan.contains(index), "{selection:?}: {plan}");
+                    } else {
+                        assert!(plan.contains("SCAN m"), "{selection:?}: {plan}");
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

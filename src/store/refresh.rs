@@ -146,6 +146,43 @@ pub fn delete_families_of_access_token(connection: &Connection, access_jti: &str
         .execute([access_jti])?)
 }
 
+/// An access token handed out with one refresh token of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyAccessToken {
+    /// The access token's jti.
+    pub jti: String,
+    /// When it was issued with its refresh token, Unix seconds.
+    pub issued_at: i64,
+    /// Its expiry from the mint audit, if the audit knows it.
+    pub exp: Option<i64>,
+}
+
+/// The access tokens issued along a chain (one per refresh token still stored), with their
+/// expiry where the mint audit knows it.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn list_family_access_tokens(
+    connection: &Connection,
+    family_id: &str,
+) -> Result<Vec<FamilyAccessToken>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
+         LEFT JOIN mints m ON m.jti = t.access_jti \
+         WHERE t.family_id = ?1 AND t.access_jti IS NOT NULL",
+    )?;
+    let tokens = statement
+        .query_map([family_id], |row| {
+            Ok(FamilyAccessToken {
+                jti: row.get(0)?,
+                issued_at: row.get(1)?,
+                exp: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(tokens)
+}
+
 /// Marks a token as used.
 ///
 /// # Errors

@@ -17,7 +17,8 @@ pub struct Revocation {
     pub revoked_at: i64,
     /// Why, as given by whoever revoked it (may be empty).
     pub reason: String,
-    /// Who revoked it first: an email, a token subject, or `cli:<os user>`.
+    /// Who revoked it first, as `kind:subject`: `user:<account id>`, `wallet:<address>`,
+    /// `fleet:<session id>`, `cli:<os user>`, or `picoauth:refresh-reuse`.
     pub revoked_by: String,
 }
 

@@ -124,6 +124,29 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE refresh_tokens ADD COLUMN access_jti TEXT;
     "#,
+    // 7: authorisation boundaries and key freshness. Each audited user token keeps the
+    // organisation of its `org_id` claim, so an org_admin's view of the audit is an index range
+    // (fleet and wallet tokens have none); an index by subject serves an account's own tokens.
+    // A version of the signing keys that every change bumps (by trigger, like the denylist's)
+    // lets a running server see `keygen --rotate` and `--retire` on its next request.
+    r#"
+    ALTER TABLE mints ADD COLUMN org_id TEXT;
+    UPDATE mints SET org_id = (SELECT users.org_id FROM users WHERE users.id = mints.sub)
+        WHERE kind = 'user';
+    CREATE INDEX mints_by_org ON mints (org_id);
+    CREATE INDEX mints_by_sub ON mints (sub);
+
+    INSERT INTO versions (name, version) VALUES ('signing_keys', 0);
+    CREATE TRIGGER signing_keys_inserted AFTER INSERT ON signing_keys BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'signing_keys';
+    END;
+    CREATE TRIGGER signing_keys_deleted AFTER DELETE ON signing_keys BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'signing_keys';
+    END;
+    CREATE TRIGGER signing_keys_updated AFTER UPDATE ON signing_keys BEGIN
+        UPDATE versions SET version = version + 1 WHERE name = 'signing_keys';
+    END;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

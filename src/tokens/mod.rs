@@ -7,7 +7,8 @@
 //! - Only RS256 is accepted, and only with a `kid` of a key in the ring: `none` and every HS*
 //!   algorithm are refused before any key is touched.
 //! - `iss`, `aud` and `exp` are required and checked; `exp` against the `now` passed in (time is
-//!   a parameter), with no leeway.
+//!   a parameter), with no leeway; so is `nbf` when present (RFC 7519 §4.1.5).
+//! - A header with `crit` is refused (RFC 7515 §4.1.11): picoauth understands no extension.
 //! - Every token gets a fresh 128-bit random `jti`.
 
 use jsonwebtoken::{Algorithm, Validation};
@@ -28,6 +29,9 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at, Unix seconds.
     pub exp: i64,
+    /// Not before, Unix seconds (RFC 7519 §4.1.5). picoauth never sets it, but honours it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Unique token id, 32 hex characters; what revocation names.
     pub jti: String,
     /// User id, wallet address, or fleet session id.
@@ -107,6 +111,7 @@ impl Stamp<'_> {
             aud: self.audience.to_owned(),
             iat: self.now,
             exp: self.now.saturating_add(ttl),
+            nbf: None,
             jti: new_jti()?,
             sub: sub.to_owned(),
             role,
@@ -153,6 +158,13 @@ pub fn verify(
 ) -> Result<Claims> {
     let header = jsonwebtoken::decode_header(token)
         .map_err(|_| Error::invalid_token("the token is malformed"))?;
+    if names_critical_extensions(token) {
+        // RFC 7515 §4.1.11: a recipient that does not understand every extension `crit` lists
+        // must refuse the JWS. picoauth issues none and understands none.
+        return Err(Error::invalid_token(
+            "the token requires extensions this server does not support (crit)",
+        ));
+    }
     if header.alg != Algorithm::RS256 {
         return Err(Error::invalid_token(
             "the token's algorithm is not accepted",
@@ -191,7 +203,29 @@ pub fn verify(
     if claims.exp <= now {
         return Err(Error::invalid_token("the token has expired"));
     }
+    // RFC 7519 §4.1.5, with no leeway, like `exp`: picoauth checks its own tokens on its own
+    // clock.
+    if claims.nbf.is_some_and(|nbf| nbf > now) {
+        return Err(Error::invalid_token("the token is not valid yet"));
+    }
     Ok(claims)
+}
+
+/// Whether the JOSE header carries a `crit` member at all, whatever its value. jsonwebtoken's
+/// `Header` reads `"crit": null` as absent, so the header is read again here as a plain JSON
+/// object; a header that does not decode was refused by `decode_header` before this is asked.
+fn names_critical_extensions(token: &str) -> bool {
+    use base64::Engine;
+    let Some(encoded) = token.split('.').next() else {
+        return false;
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()
+        .and_then(|json| {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&json).ok()
+        })
+        .is_some_and(|header| header.contains_key("crit"))
 }
 
 #[cfg(test)]
@@ -284,6 +318,71 @@ mod tests {
         }
         assert!(check(&ring, "not.a.token", NOW).is_err());
         assert!(check(&ring, "", NOW).is_err());
+    }
+
+    /// Signs `claims` under `header` with the ring's active key, as an attacker holding a token
+    /// cannot, to show that the checks below are about the header and claims alone.
+    fn signed(ring: &KeyRing, header: serde_json::Value, claims: &serde_json::Value) -> String {
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = ring.active().sign_raw(signing_input.as_bytes()).unwrap();
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    #[test]
+    fn any_crit_header_is_refused() {
+        let ring = ring();
+        let claims = serde_json::to_value(stamp().claims("user-1", Role::Viewer).unwrap()).unwrap();
+        let kid = ring.active().kid().to_owned();
+        let plain = signed(
+            &ring,
+            serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
+            &claims,
+        );
+        assert!(
+            check(&ring, &plain, NOW).is_ok(),
+            "the control token passes"
+        );
+        for crit in [
+            serde_json::json!(["exp"]),
+            serde_json::json!(["b64"]),
+            serde_json::json!([]),
+            serde_json::Value::Null,
+        ] {
+            let token = signed(
+                &ring,
+                serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": kid, "crit": crit, "b64": true}),
+                &claims,
+            );
+            assert_eq!(
+                check(&ring, &token, NOW).unwrap_err().kind(),
+                ErrorKind::InvalidToken,
+                "crit {crit}"
+            );
+        }
+    }
+
+    #[test]
+    fn nbf_is_honoured_when_present() {
+        let ring = ring();
+        let mut claims = stamp().claims("user-1", Role::Viewer).unwrap();
+        claims.nbf = Some(NOW + 60);
+        let token = mint(ring.active(), &claims).unwrap();
+        assert_eq!(
+            check(&ring, &token, NOW).unwrap_err().kind(),
+            ErrorKind::InvalidToken
+        );
+        assert_eq!(
+            check(&ring, &token, NOW + 59).unwrap_err().kind(),
+            ErrorKind::InvalidToken
+        );
+        assert_eq!(check(&ring, &token, NOW + 60).unwrap(), claims);
+        let minted = stamp().claims("user-1", Role::Viewer).unwrap();
+        let json = serde_json::to_value(&minted).unwrap();
+        assert!(json.get("nbf").is_none(), "picoauth sets no nbf: {json}");
     }
 
     #[test]
