@@ -618,10 +618,22 @@ fn mint_audit_min_ttl_zero_audits_the_shortest_tokens() {
         claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
         60
     );
-    let cli_short = cli_mint(
+    // The CLI reads its own configuration: it audits every token when told so too.
+    let run = run_on(
         &dir,
-        &["--session-id", "s", "--agent-id", "a", "--ttl", "60s"],
+        &[
+            "mint-fleet",
+            "--session-id",
+            "s",
+            "--agent-id",
+            "a",
+            "--ttl",
+            "60s",
+        ],
+        &[("PICOAUTH_MINT_AUDIT_MIN_TTL", Some("0"))],
     );
+    run.assert_code(0);
+    let cli_short = run.stdout.trim().to_string();
     let audited = mints(&server, &admin.access_token);
     assert!(audited.contains(&short_jti), "{audited:?}");
     assert!(audited.contains(&jti(&cli_short)), "{audited:?}");
