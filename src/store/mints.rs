@@ -140,7 +140,7 @@ pub fn list_mints(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         records.extend(rows);
     }
-    records.sort_by(|a, b| b.id.cmp(&a.id));
+    records.sort_by_key(|record| std::cmp::Reverse(record.id));
     records.dedup_by_key(|record| record.id);
     records.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(records)
