@@ -127,6 +127,8 @@ const MIGRATIONS: &[&str] = &[
     // 7: authorisation boundaries and key freshness. Each audited user token keeps the
     // organisation of its `org_id` claim, so an org_admin's view of the audit is an index range
     // (fleet and wallet tokens have none); an index by subject serves an account's own tokens.
+    // Tokens of accounts deleted before this migration get no organisation: only superadmins
+    // and the CLI reach them.
     // A version of the signing keys that every change bumps (by trigger, like the denylist's)
     // lets a running server see `keygen --rotate` and `--retire` on its next request.
     r#"
@@ -196,6 +198,55 @@ mod tests {
                 })
                 .unwrap();
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn migration_7_gives_audited_user_tokens_their_organisation() {
+        let dir = std::env::temp_dir().join(format!("picoauth-schema-7-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("picoauth.db");
+        {
+            let connection = rusqlite::Connection::open(&path).unwrap();
+            for migration in &super::MIGRATIONS[..6] {
+                connection.execute_batch(migration).unwrap();
+            }
+            connection.pragma_update(None, "user_version", 6).unwrap();
+            connection
+                .execute_batch(
+                    "INSERT INTO users (id, email, password_hash, role, org_id, created_at) \
+                     VALUES ('u1', 'a@b.c', 'x', 'viewer', 'acme', 0);
+                     INSERT INTO mints (jti, kind, sub, role, iat, exp, minted_by) VALUES \
+                     ('j-user', 'user', 'u1', 'viewer', 0, 1, 'POST /login'), \
+                     ('j-gone', 'user', 'deleted', 'viewer', 0, 1, 'POST /login'), \
+                     ('j-fleet', 'fleet', 'u1', 'agent', 0, 1, 'cli:root');",
+                )
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let orgs: Vec<(String, Option<String>)> = store
+            .read(|connection| {
+                let mut statement =
+                    connection.prepare("SELECT jti, org_id FROM mints ORDER BY id")?;
+                let rows = statement
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        assert_eq!(
+            orgs,
+            [
+                ("j-user".to_owned(), Some("acme".to_owned())),
+                ("j-gone".to_owned(), None),
+                ("j-fleet".to_owned(), None),
+            ]
+        );
+        let version = store
+            .read(crate::store::keys::get_signing_keys_version)
+            .unwrap();
+        assert_eq!(version, 0);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
