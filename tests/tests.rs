@@ -12,6 +12,7 @@ mod fleet;
 mod generated;
 mod hardening;
 mod keys;
+mod operator;
 mod properties;
 mod serve;
 mod users;

@@ -21,6 +21,7 @@
 mod accounts;
 mod fleet;
 mod import;
+mod operator;
 mod signing;
 mod users;
 mod wallet;
@@ -31,6 +32,7 @@ use std::sync::{Arc, Mutex};
 pub use accounts::Session;
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
+pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
 pub use wallet::{Challenge, SignInRequest, WalletSession};

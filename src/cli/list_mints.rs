@@ -1,4 +1,5 @@
-//! `picoauth list-mints`: the mint audit as a table, or as the `/mints` object with `--json`.
+//! `picoauth list-mints`: the mint audit as a table that fits the terminal, or as the `/mints`
+//! object with `--json`.
 
 use std::process::ExitCode;
 
@@ -28,36 +29,35 @@ pub fn run(args: ListMintsArgs, app: &App) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // Issue time and session id are in --json; the table keeps what an operator scans for,
+    // and the status says how long a live token has left.
     let mut table = render::table(&[
         "jti",
         "kind",
         "sub",
         "role",
-        "issued",
-        "expires",
         "agent",
         "scope",
         "status",
         "minted by",
     ]);
+    render::keep_whole(&mut table, &["jti"]);
     for item in &items {
         let status = if item.revoked {
-            "revoked"
+            "revoked".to_owned()
         } else if item.exp <= now {
-            "expired"
+            format!("expired {} ago", render::span(item.exp.abs_diff(now)))
         } else {
-            "active"
+            format!("active, {} left", render::span(item.exp.abs_diff(now)))
         };
         table.add_row(vec![
             item.jti.clone(),
             item.kind.clone(),
             item.sub.clone(),
             item.role.clone(),
-            render::utc(item.iat),
-            render::utc(item.exp),
             item.agent_id.clone().unwrap_or_default(),
             item.scope.clone().unwrap_or_default(),
-            status.to_owned(),
+            status,
             item.minted_by.clone(),
         ]);
     }

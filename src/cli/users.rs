@@ -36,6 +36,8 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             display_name,
             password_stdin,
         } => {
+            // A typo in the email must not cost the operator a password typed twice.
+            app.check_new_user(&email, &role, display_name.as_deref())?;
             let password = read_new_password(password_stdin)?;
             let new_user = NewUser {
                 email: &email,
@@ -77,10 +79,7 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
         UsersCommand::Delete { user, yes } => {
             let found = app.find_user(actor, &user)?;
             if !yes {
-                confirm(&format!(
-                    "Delete {} ({})? Type yes to confirm: ",
-                    found.email, found.id
-                ))?;
+                confirm_delete(&found)?;
             }
             let deleted = app.delete_user(actor, &found.id)?;
             render::print(&format!("deleted {}\n", deleted.email))?;
@@ -117,6 +116,7 @@ fn print_table(users: &[User]) -> Result<()> {
         "created",
         "last login",
     ]);
+    render::keep_whole(&mut table, &["id", "email"]);
     for user in users {
         table.add_row(vec![
             user.id.clone(),
@@ -156,18 +156,26 @@ fn read_new_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-/// Asks on the terminal; anything but `yes`/`y` declines. Without a terminal it refuses.
-fn confirm(question: &str) -> Result<()> {
+/// Asks on the terminal for the account's email, and deletes only if that is what is typed:
+/// a reflexive `y` is not enough to delete the wrong account. Without a terminal it refuses.
+fn confirm_delete(user: &User) -> Result<()> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::invalid_input(
             "refusing to delete without confirmation: there is no terminal to ask on; pass --yes",
         ));
     }
-    eprint!("{question}");
+    eprint!(
+        "Delete {} ({}) and end its sessions? Type its email to confirm: ",
+        user.email, user.id
+    );
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" => Ok(()),
-        _ => Err(Error::invalid_input("not confirmed; nothing was deleted")),
+    if answer.trim().eq_ignore_ascii_case(&user.email) {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "the answer is not {}; nothing was deleted",
+            user.email
+        )))
     }
 }

@@ -107,3 +107,32 @@ pub fn get_mint_exp(connection: &Connection, jti: &str) -> Result<Option<i64>> {
         .query_row([jti], |row| row.get(0))
         .optional()?)
 }
+
+/// The audit entry of one jti, if the audit knows it (`picoauth revoke` and `inspect` show it).
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn get_mint(connection: &Connection, jti: &str) -> Result<Option<MintRecord>> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT m.jti, m.kind, m.sub, m.role, m.iat, m.exp, m.scope, m.agent_id, \
+                    m.session_id, m.minted_by, r.jti IS NOT NULL \
+             FROM mints m LEFT JOIN revocations r ON r.jti = m.jti WHERE m.jti = ?1",
+        )?
+        .query_row([jti], |row| {
+            Ok(MintRecord {
+                jti: row.get(0)?,
+                kind: row.get(1)?,
+                sub: row.get(2)?,
+                role: row.get(3)?,
+                iat: row.get(4)?,
+                exp: row.get(5)?,
+                scope: row.get(6)?,
+                agent_id: row.get(7)?,
+                session_id: row.get(8)?,
+                minted_by: row.get(9)?,
+                revoked: row.get(10)?,
+            })
+        })
+        .optional()?)
+}
