@@ -10,6 +10,9 @@ use super::{os_user, render};
 use crate::app::{Actor, App};
 use crate::error::Result;
 
+/// From this many columns on, the table also shows scope and minter.
+const WIDE: u16 = 120;
+
 /// Runs the command.
 ///
 /// # Errors
@@ -30,36 +33,39 @@ pub fn run(args: ListMintsArgs, app: &App) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // Issue time and session id are in --json; the table keeps what an operator scans for,
-    // and the status says how long a live token has left.
-    let mut table = render::table(&[
-        "jti",
-        "kind",
-        "sub",
-        "role",
-        "agent",
-        "scope",
-        "status",
-        "minted by",
-    ]);
+    // and the status says how long a live token has left. Under 120 columns, scope and
+    // minter (also in --json) give their room to the rest, so the table stays legible at 80.
+    let mut header = vec!["jti", "kind", "sub", "role", "agent", "status"];
+    let mut table = render::table(&header);
+    let wide = table.width().is_none_or(|width| width >= WIDE);
+    if wide {
+        header.extend(["scope", "minted by"]);
+        table = render::table(&header);
+    }
     render::keep_whole(&mut table, &["jti"]);
     for item in &items {
         let status = if item.revoked {
             "revoked".to_owned()
         } else if item.exp <= now {
-            format!("expired {} ago", render::span(item.exp.abs_diff(now)))
+            "expired".to_owned()
         } else {
-            format!("active, {} left", render::span(item.exp.abs_diff(now)))
+            format!("{} left", render::span(item.exp.abs_diff(now)))
         };
-        table.add_row(vec![
+        let mut row = vec![
             item.jti.clone(),
             item.kind.clone(),
             item.sub.clone(),
             item.role.clone(),
             item.agent_id.clone().unwrap_or_default(),
-            item.scope.clone().unwrap_or_default(),
             status,
-            item.minted_by.clone(),
-        ]);
+        ];
+        if wide {
+            row.extend([
+                item.scope.clone().unwrap_or_default(),
+                item.minted_by.clone(),
+            ]);
+        }
+        table.add_row(row);
     }
     render::print(&format!("{table}\n"))?;
     Ok(ExitCode::SUCCESS)
