@@ -106,29 +106,50 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The accounts as a table that fits the terminal: under 120 columns, the name and creation
+/// time (both in `--json`) give their room to the rest.
 fn print_table(users: &[User]) -> Result<()> {
-    let mut table = render::table(&[
-        "id",
-        "email",
-        "name",
-        "role",
-        "status",
-        "created",
-        "last login",
-    ]);
-    render::keep_whole(&mut table, &["id", "email"]);
+    let mut header = vec!["id", "email", "role", "status", "last login"];
+    let mut table = render::table(&header);
+    let wide = table.width().is_none_or(|width| width >= 120);
+    if wide {
+        header = vec![
+            "id",
+            "email",
+            "name",
+            "role",
+            "status",
+            "created",
+            "last login",
+        ];
+        table = render::table(&header);
+    }
+    render::keep_whole(&mut table, &["id"]);
     for user in users {
-        table.add_row(vec![
-            user.id.clone(),
-            user.email.clone(),
-            user.display_name.clone(),
-            user.role.to_string(),
-            user.status.as_str().to_owned(),
-            render::utc(user.created_at),
-            user.last_login_at
-                .map(render::utc)
-                .unwrap_or_else(|| "never".to_owned()),
-        ]);
+        let last_login = user
+            .last_login_at
+            .map(render::utc)
+            .unwrap_or_else(|| "never".to_owned());
+        let row = if wide {
+            vec![
+                user.id.clone(),
+                user.email.clone(),
+                user.display_name.clone(),
+                user.role.to_string(),
+                user.status.as_str().to_owned(),
+                render::utc(user.created_at),
+                last_login,
+            ]
+        } else {
+            vec![
+                user.id.clone(),
+                user.email.clone(),
+                user.role.to_string(),
+                user.status.as_str().to_owned(),
+                last_login,
+            ]
+        };
+        table.add_row(row);
     }
     render::print(&format!("{table}\n"))
 }
