@@ -55,7 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti; a running server refuses them on their next use')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
             [CompletionResult]::new('list-mints', 'list-mints', [CompletionResultType]::ParameterValue, 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)')
@@ -551,7 +552,42 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--trusted-proxies', '--trusted-proxies', [CompletionResultType]::ParameterName, 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once [default: 1024]')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed to send a request''s headers, and its body [default: 10s]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Revoke even a jti this deployment does not know (a token living less than mint_audit_min_ttl is never audited)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one `/revoke` response object per jti, one per line')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;inspect' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on [default: 127.0.0.1:8100]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'SQLite database file [default: picoauth.db]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'Directory of the signing keys [default: keys]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token [default: pico]')
+            [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens, e.g. 15m [default: 15m]')
+            [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain [default: 7d]')
+            [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether POST /register is open [default: true]')
+            [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin [default: true]')
+            [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the bootstrapped superadmin [default: admin@pico.local]')
+            [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge [default: 60s]')
+            [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]')
+            [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens [default: 24h]')
+            [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens [default: 30d]')
+            [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated [default: agent,service]')
+            [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are audited [default: 5m]')
+            [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines as text or json [default: text]')
+            [CompletionResult]::new('--metrics-listen', '--metrics-listen', [CompletionResultType]::ParameterName, 'Address for Prometheus metrics (GET /metrics) [default: off]')
+            [CompletionResult]::new('--rate-limit-per-second', '--rate-limit-per-second', [CompletionResultType]::ParameterName, 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]')
+            [CompletionResult]::new('--login-free-failures', '--login-free-failures', [CompletionResultType]::ParameterName, 'Wrong passwords before each further one doubles the wait [default: 5]')
+            [CompletionResult]::new('--login-max-delay', '--login-max-delay', [CompletionResultType]::ParameterName, 'The longest wait after wrong passwords [default: 15m]')
+            [CompletionResult]::new('--trusted-proxies', '--trusted-proxies', [CompletionResultType]::ParameterName, 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once [default: 1024]')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Time allowed to send a request''s headers, and its body [default: 10s]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: accepted, reason, detail, header, claims, kid, key_state, revoked, revocation, mint')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -665,7 +701,8 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti; a running server refuses them on their next use')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
             [CompletionResult]::new('list-mints', 'list-mints', [CompletionResultType]::ParameterValue, 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)')
@@ -717,6 +754,9 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;help;revoke' {
+            break
+        }
+        'picoauth;help;inspect' {
             break
         }
         'picoauth;help;list-mints' {

@@ -52,7 +52,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
-            cand revoke 'Revoke tokens by jti; a running server refuses them on their next use'
+            cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
+            cand inspect 'Decode a token and say whether this server would accept it now, and why not'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
@@ -525,7 +526,41 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --trusted-proxies 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]'
             cand --max-connections 'Connections served at once [default: 1024]'
             cand --request-timeout 'Time allowed to send a request''s headers, and its body [default: 10s]'
+            cand --force 'Revoke even a jti this deployment does not know (a token living less than mint_audit_min_ttl is never audited)'
             cand --json 'Print one `/revoke` response object per jti, one per line'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;inspect'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --listen 'Address and port to listen on [default: 127.0.0.1:8100]'
+            cand --db 'SQLite database file [default: picoauth.db]'
+            cand --key-dir 'Directory of the signing keys [default: keys]'
+            cand --issuer '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]'
+            cand --audience '`aud` of every token [default: pico]'
+            cand --access-token-ttl 'Lifetime of access tokens, e.g. 15m [default: 15m]'
+            cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain [default: 7d]'
+            cand --registration-enabled 'Whether POST /register is open [default: true]'
+            cand --auto-create-admin 'Whether the first start creates a superadmin [default: true]'
+            cand --admin-email 'Email of the bootstrapped superadmin [default: admin@pico.local]'
+            cand --challenge-ttl 'Lifetime of a wallet challenge [default: 60s]'
+            cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]'
+            cand --fleet-session-ttl 'Default lifetime of fleet tokens [default: 24h]'
+            cand --fleet-max-ttl 'Longest lifetime of fleet tokens [default: 30d]'
+            cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated [default: agent,service]'
+            cand --mint-audit-min-ttl 'Tokens living at least this long are audited [default: 5m]'
+            cand --log-level 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]'
+            cand --log-format 'Log lines as text or json [default: text]'
+            cand --metrics-listen 'Address for Prometheus metrics (GET /metrics) [default: off]'
+            cand --rate-limit-per-second 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]'
+            cand --login-free-failures 'Wrong passwords before each further one doubles the wait [default: 5]'
+            cand --login-max-delay 'The longest wait after wrong passwords [default: 15m]'
+            cand --trusted-proxies 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]'
+            cand --max-connections 'Connections served at once [default: 1024]'
+            cand --request-timeout 'Time allowed to send a request''s headers, and its body [default: 10s]'
+            cand --json 'Print one JSON object: accepted, reason, detail, header, claims, kid, key_state, revoked, revocation, mint'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -635,7 +670,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
-            cand revoke 'Revoke tokens by jti; a running server refuses them on their next use'
+            cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
+            cand inspect 'Decode a token and say whether this server would accept it now, and why not'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
@@ -674,6 +710,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help;mint-fleet'= {
         }
         &'picoauth;help;revoke'= {
+        }
+        &'picoauth;help;inspect'= {
         }
         &'picoauth;help;list-mints'= {
         }

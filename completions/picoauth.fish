@@ -56,7 +56,8 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "serve" -d 'Run th
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "keygen" -d 'Manage the signing keys: create the first, rotate, list, retire'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "users" -d 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
-complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "revoke" -d 'Revoke tokens by jti; a running server refuses them on their next use'
+complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "revoke" -d 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
+complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "inspect" -d 'Decode a token and say whether this server would accept it now, and why not'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
@@ -459,9 +460,39 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l login-max-d
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l force -d 'Revoke even a jti this deployment does not know (a token living less than mint_audit_min_ttl is never audited)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l json -d 'Print one `/revoke` response object per jti, one per line'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l db -d 'SQLite database file [default: picoauth.db]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l key-dir -d 'Directory of the signing keys [default: keys]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l issuer -d '`iss` of every token; resource servers must use the same string [default: http://localhost:8100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l audience -d '`aud` of every token [default: pico]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l access-token-ttl -d 'Lifetime of access tokens, e.g. 15m [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain [default: 7d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l registration-enabled -d 'Whether POST /register is open [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l fleet-allowed-roles -d 'Roles the fleet secret may mint, comma-separated [default: agent,service]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l mint-audit-min-ttl -d 'Tokens living at least this long are audited [default: 5m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l log-level -d 'Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l log-format -d 'Log lines as text or json [default: text]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l metrics-listen -d 'Address for Prometheus metrics (GET /metrics) [default: off]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l rate-limit-per-second -d 'Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l login-free-failures -d 'Wrong passwords before each further one doubles the wait [default: 5]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l login-max-delay -d 'The longest wait after wrong passwords [default: 15m]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l max-connections -d 'Connections served at once [default: 1024]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l json -d 'Print one JSON object: accepted, reason, detail, header, claims, kid, key_state, revoked, revocation, mint'
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l limit -d 'How many of the newest entries to show (at most 1000)' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l listen -d 'Address and port to listen on [default: 127.0.0.1:8100]' -r
@@ -549,15 +580,16 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l max-
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "keygen" -d 'Manage the signing keys: create the first, rotate, list, retire'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "users" -d 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "revoke" -d 'Revoke tokens by jti; a running server refuses them on their next use'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
-complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "keygen" -d 'Manage the signing keys: create the first, rotate, list, retire'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "users" -d 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "mint-fleet" -d 'Mint a fleet token for an agent session; stdout is the token alone'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "revoke" -d 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "inspect" -d 'Decode a token and say whether this server would accept it now, and why not'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "list-mints" -d 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
+complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List the accounts'
 complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Create an account; prints its id. The password is asked twice on a terminal'
 complete -c picoauth -n "__fish_picoauth_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "set-role" -d 'Change an account\'s role; its sessions end'

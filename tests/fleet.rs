@@ -1359,6 +1359,9 @@ fn cli_revoke_json_is_the_revoke_object_and_is_idempotent() {
             "--reason",
             "cli",
             "--json",
+            // Neither cli-first nor cli-second was ever minted: the CLI revokes them only when
+            // told to (tests/operator.rs checks the refusal).
+            "--force",
         ],
     );
     run.assert_code(0);
@@ -1406,7 +1409,7 @@ fn cli_revoke_json_is_the_revoke_object_and_is_idempotent() {
     assert_eq!(json_lines(&run_again), lines, "{run_again}");
 
     // Without --json the jtis are still revoked, idempotently, with exit 0.
-    let plain = cli(&dir, &["revoke", "cli-first", "plain-new"]);
+    let plain = cli(&dir, &["revoke", "cli-first", "plain-new", "--force"]);
     plain.assert_code(0);
     let listed = jtis(&items(
         &server,

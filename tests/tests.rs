@@ -13,6 +13,7 @@ mod fleet;
 mod generated;
 mod hardening;
 mod keys;
+mod operator;
 mod properties;
 mod serve;
 mod users;

@@ -6,7 +6,8 @@
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
 //! accounts), `import` (accounts from pico-auth), `fleet` (fleet tokens, revocation, the mint
-//! audit), `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
+//! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
+//! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created under the database's write
@@ -25,6 +26,7 @@
 mod accounts;
 mod fleet;
 mod import;
+mod operator;
 mod signing;
 mod users;
 mod wallet;
@@ -34,6 +36,7 @@ use std::sync::{Arc, Mutex};
 pub use accounts::Session;
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
+pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
 pub use wallet::{Challenge, SignInRequest, WalletSession};

@@ -59,13 +59,28 @@ pub enum Command {
     )]
     MintFleet(MintFleetArgs),
 
-    /// Revoke tokens by jti; a running server refuses them on their next use.
+    /// Revoke tokens by jti (or give the whole token); a running server refuses them on their
+    /// next use.
     ///
-    /// Revoking is idempotent: revoking again keeps the first entry.
+    /// Shows what each jti was (kind, subject, expiry, from the mint audit) and refuses, with
+    /// exit 1 and writing nothing, a jti this deployment does not know (not in the audit, not
+    /// the access token of a live session) unless --force is given. Revoking is idempotent:
+    /// revoking again keeps the first entry.
     #[command(
-        after_help = "Examples:\n  picoauth revoke 3f9c0d6e2b1a4c5d8e7f6a5b4c3d2e1f --reason \"leaked in CI log\"\n  picoauth list-mints --active --json | jq -r '.items[] | select(.agent_id==\"builder\") | .jti' | xargs picoauth revoke"
+        after_help = "Examples:\n  picoauth revoke \"$JTI\" --reason \"leaked in CI log\"\n  picoauth revoke \"$(cat leaked-token.txt)\"\n  picoauth list-mints --active --json | jq -r '.items[] | select(.agent_id==\"builder\") | .jti' | xargs -r picoauth revoke"
     )]
     Revoke(RevokeArgs),
+
+    /// Decode a token and say whether this server would accept it now, and why not.
+    ///
+    /// Prints the header and claims (times in human form), the signing key's state here
+    /// (active, grace, retired, unknown), whether the jti is revoked or audited, and the
+    /// verdict: the same checks a request with this bearer token gets. Exit 0 if the server
+    /// would accept the token, 1 if not, 2 for a usage error.
+    #[command(
+        after_help = "Examples:\n  picoauth inspect \"$TOKEN\"\n  printf '%s' \"$TOKEN\" | picoauth inspect\n  picoauth inspect \"$TOKEN\" --json | jq -r .claims.jti"
+    )]
+    Inspect(InspectArgs),
 
     /// Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl.
     #[command(
@@ -219,13 +234,29 @@ pub struct MintFleetArgs {
 /// `picoauth revoke`.
 #[derive(Debug, ClapArgs)]
 pub struct RevokeArgs {
-    /// The jtis of the tokens to revoke.
+    /// The jtis of the tokens to revoke, or whole tokens (their jti is revoked).
     #[arg(required = true, value_name = "JTI")]
     pub jtis: Vec<String>,
+    /// Revoke even a jti this deployment does not know (a token living less than
+    /// mint_audit_min_ttl is never audited).
+    #[arg(long)]
+    pub force: bool,
     /// Why, for the denylist and whoever reads it.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Print one `/revoke` response object per jti, one per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `picoauth inspect`.
+#[derive(Debug, ClapArgs)]
+pub struct InspectArgs {
+    /// The token; `-` or nothing reads it from stdin (when stdin is not a terminal).
+    #[arg(value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Print one JSON object: accepted, reason, detail, header, claims, kid, key_state,
+    /// revoked, revocation, mint.
     #[arg(long)]
     pub json: bool,
 }

@@ -23,6 +23,7 @@ pub fn run(args: KeygenArgs, app: &App) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         let mut table = render::table(&["kid", "algorithm", "state", "created"]);
+        render::keep_whole(&mut table, &["kid"]);
         for key in keys {
             let state = match (key.state, key.published_until) {
                 ("grace", Some(until)) => format!("grace until {}", render::utc(until)),

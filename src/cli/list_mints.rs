@@ -1,4 +1,5 @@
-//! `picoauth list-mints`: the mint audit as a table, or as the `/mints` object with `--json`.
+//! `picoauth list-mints`: the mint audit as a table that fits the terminal, or as the `/mints`
+//! object with `--json`.
 
 use std::process::ExitCode;
 
@@ -8,6 +9,9 @@ use super::args::ListMintsArgs;
 use super::{os_user, render};
 use crate::app::{Actor, App};
 use crate::error::Result;
+
+/// From this many columns on, the table also shows scope and minter.
+const WIDE: u16 = 120;
 
 /// Runs the command.
 ///
@@ -28,38 +32,40 @@ pub fn run(args: ListMintsArgs, app: &App) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = render::table(&[
-        "jti",
-        "kind",
-        "sub",
-        "role",
-        "issued",
-        "expires",
-        "agent",
-        "scope",
-        "status",
-        "minted by",
-    ]);
+    // Issue time and session id are in --json; the table keeps what an operator scans for,
+    // and the status says how long a live token has left. Under 120 columns, scope and
+    // minter (also in --json) give their room to the rest, so the table stays legible at 80.
+    let mut header = vec!["jti", "kind", "sub", "role", "agent", "status"];
+    let mut table = render::table(&header);
+    let wide = table.width().is_none_or(|width| width >= WIDE);
+    if wide {
+        header.extend(["scope", "minted by"]);
+        table = render::table(&header);
+    }
+    render::keep_whole(&mut table, &["jti"]);
     for item in &items {
         let status = if item.revoked {
-            "revoked"
+            "revoked".to_owned()
         } else if item.exp <= now {
-            "expired"
+            "expired".to_owned()
         } else {
-            "active"
+            format!("{} left", render::span(item.exp.abs_diff(now)))
         };
-        table.add_row(vec![
+        let mut row = vec![
             item.jti.clone(),
             item.kind.clone(),
             item.sub.clone(),
             item.role.clone(),
-            render::utc(item.iat),
-            render::utc(item.exp),
             item.agent_id.clone().unwrap_or_default(),
-            item.scope.clone().unwrap_or_default(),
-            status.to_owned(),
-            item.minted_by.clone(),
-        ]);
+            status,
+        ];
+        if wide {
+            row.extend([
+                item.scope.clone().unwrap_or_default(),
+                item.minted_by.clone(),
+            ]);
+        }
+        table.add_row(row);
     }
     render::print(&format!("{table}\n"))?;
     Ok(ExitCode::SUCCESS)

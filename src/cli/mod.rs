@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod generate;
+mod inspect;
 mod keygen;
 mod list_mints;
 mod mint_fleet;
@@ -68,6 +69,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),
+        Command::Inspect(inspect_args) => inspect::run(inspect_args, &app),
         Command::Serve | Command::Completions { .. } | Command::GenerateDocs { .. } => {
             Ok(ExitCode::SUCCESS)
         }

@@ -36,6 +36,8 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             display_name,
             password_stdin,
         } => {
+            // A typo in the email must not cost the operator a password typed twice.
+            app.check_new_user(&email, &role, display_name.as_deref())?;
             let password = read_new_password(password_stdin)?;
             let new_user = NewUser {
                 email: &email,
@@ -77,10 +79,7 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
         UsersCommand::Delete { user, yes } => {
             let found = app.find_user(actor, &user)?;
             if !yes {
-                confirm(&format!(
-                    "Delete {} ({})? Type yes to confirm: ",
-                    found.email, found.id
-                ))?;
+                confirm_delete(&found)?;
             }
             let deleted = app.delete_user(actor, &found.id)?;
             render::print(&format!("deleted {}\n", deleted.email))?;
@@ -107,28 +106,50 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The accounts as a table that fits the terminal: under 120 columns, the name and creation
+/// time (both in `--json`) give their room to the rest.
 fn print_table(users: &[User]) -> Result<()> {
-    let mut table = render::table(&[
-        "id",
-        "email",
-        "name",
-        "role",
-        "status",
-        "created",
-        "last login",
-    ]);
+    let mut header = vec!["id", "email", "role", "status", "last login"];
+    let mut table = render::table(&header);
+    let wide = table.width().is_none_or(|width| width >= 120);
+    if wide {
+        header = vec![
+            "id",
+            "email",
+            "name",
+            "role",
+            "status",
+            "created",
+            "last login",
+        ];
+        table = render::table(&header);
+    }
+    render::keep_whole(&mut table, &["id"]);
     for user in users {
-        table.add_row(vec![
-            user.id.clone(),
-            user.email.clone(),
-            user.display_name.clone(),
-            user.role.to_string(),
-            user.status.as_str().to_owned(),
-            render::utc(user.created_at),
-            user.last_login_at
-                .map(render::utc)
-                .unwrap_or_else(|| "never".to_owned()),
-        ]);
+        let last_login = user
+            .last_login_at
+            .map(render::utc)
+            .unwrap_or_else(|| "never".to_owned());
+        let row = if wide {
+            vec![
+                user.id.clone(),
+                user.email.clone(),
+                user.display_name.clone(),
+                user.role.to_string(),
+                user.status.as_str().to_owned(),
+                render::utc(user.created_at),
+                last_login,
+            ]
+        } else {
+            vec![
+                user.id.clone(),
+                user.email.clone(),
+                user.role.to_string(),
+                user.status.as_str().to_owned(),
+                last_login,
+            ]
+        };
+        table.add_row(row);
     }
     render::print(&format!("{table}\n"))
 }
@@ -156,18 +177,26 @@ fn read_new_password(from_stdin: bool) -> Result<String> {
     Ok(first)
 }
 
-/// Asks on the terminal; anything but `yes`/`y` declines. Without a terminal it refuses.
-fn confirm(question: &str) -> Result<()> {
+/// Asks on the terminal for the account's email, and deletes only if that is what is typed:
+/// a reflexive `y` is not enough to delete the wrong account. Without a terminal it refuses.
+fn confirm_delete(user: &User) -> Result<()> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::invalid_input(
             "refusing to delete without confirmation: there is no terminal to ask on; pass --yes",
         ));
     }
-    eprint!("{question}");
+    eprint!(
+        "Delete {} ({}) and end its sessions? Type its email to confirm: ",
+        user.email, user.id
+    );
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" => Ok(()),
-        _ => Err(Error::invalid_input("not confirmed; nothing was deleted")),
+    if answer.trim().eq_ignore_ascii_case(&user.email) {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "the answer is not {}; nothing was deleted",
+            user.email
+        )))
     }
 }

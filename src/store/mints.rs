@@ -182,6 +182,21 @@ pub fn get_mint_exp(connection: &Connection, jti: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
+/// The audit entry of one jti, if the audit knows it (`picoauth revoke` and `inspect` show it).
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn get_mint(connection: &Connection, jti: &str) -> Result<Option<MintRecord>> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, m.scope, \
+                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL \
+             FROM mints m LEFT JOIN revocations r ON r.jti = m.jti WHERE m.jti = ?1",
+        )?
+        .query_row([jti], from_row)
+        .optional()?)
+}
+
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MintRecord> {
     Ok(MintRecord {
         id: row.get(0)?,

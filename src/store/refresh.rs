@@ -224,3 +224,23 @@ pub fn delete_expired_refresh_tokens(connection: &Connection, now: i64) -> Resul
         .prepare_cached("DELETE FROM refresh_tokens WHERE expires_at <= ?1")?
         .execute([now])?)
 }
+
+/// Whether `access_jti` was issued with a refresh token whose chain has not ended at `now`:
+/// the access token of a live session, which `picoauth revoke` knows even when it was too
+/// short-lived for the mint audit.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn has_live_session_of_access_token(
+    connection: &Connection,
+    access_jti: &str,
+    now: i64,
+) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT 1 FROM refresh_tokens WHERE access_jti = ?1 AND expires_at > ?2 LIMIT 1",
+        )?
+        .query_row(params![access_jti, now], |_| Ok(()))
+        .optional()?
+        .is_some())
+}

@@ -112,3 +112,23 @@ pub fn delete_expired_revocations(connection: &Connection, now: i64) -> Result<u
         .prepare_cached("DELETE FROM revocations WHERE expires_at <= ?1")?
         .execute([now])?)
 }
+
+/// The denylist entry of one jti, if it is revoked.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn get_revocation(connection: &Connection, jti: &str) -> Result<Option<Revocation>> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT jti, revoked_at, reason, revoked_by FROM revocations WHERE jti = ?1",
+        )?
+        .query_row([jti], |row| {
+            Ok(Revocation {
+                jti: row.get(0)?,
+                revoked_at: row.get(1)?,
+                reason: row.get(2)?,
+                revoked_by: row.get(3)?,
+            })
+        })
+        .optional()?)
+}
