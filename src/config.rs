@@ -1005,7 +1005,11 @@ impl Config {
                 self.issuer, self.listen
             ));
         }
-        if listen_origin == Some(&Origin::Flag) && self.issuer != Config::default().issuer {
+        // What a command that does not see the flag derives (the default listen, when the
+        // environment and the file name none).
+        let mut without_flag = self.clone();
+        without_flag.listen = Config::default().listen;
+        if listen_origin == Some(&Origin::Flag) && self.issuer != without_flag.derived_issuer() {
             warnings.push(format!(
                 "issuer {} follows --listen, which the admin commands do not take: tokens they mint name the listen of PICOAUTH_LISTEN or the config file; set listen (or issuer) there",
                 self.issuer
@@ -1454,6 +1458,13 @@ mod tests {
             warnings(
                 &[("issuer", "https://a.example")],
                 &[("PICOAUTH_LISTEN", "0.0.0.0:8100")]
+            )
+            .is_empty()
+        );
+        assert!(
+            warnings(
+                &[("listen", "127.0.0.1:0")],
+                &[("PICOAUTH_TLS_CERT_FILE", "cert.pem")]
             )
             .is_empty()
         );
