@@ -27,7 +27,7 @@ end
 complete -c picoauth -n "__fish_picoauth_needs_command" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_needs_command" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_needs_command" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_needs_command" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_needs_command" -s V -l version -d 'Print version'
@@ -47,7 +47,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l registration
 false\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l auto-create-admin -d 'Whether the first start creates a superadmin. [default: true] [env: PICOAUTH_AUTO_CREATE_ADMIN]' -r -f -a "true\t''
 false\t''"
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l admin-email -d 'Email of that superadmin. [default: admin@pico.local] [env: PICOAUTH_ADMIN_EMAIL]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l admin-email -d 'Email of the superadmin the first start creates. [default: admin@pico.local] [env: PICOAUTH_ADMIN_EMAIL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l challenge-ttl -d 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]' -r -f -a "ML-DSA-65\t''
 Ed25519\t''
@@ -68,7 +68,7 @@ json\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l metrics-listen -d 'Address for Prometheus metrics (`GET /metrics`). [default: off] [env: PICOAUTH_METRICS_LISTEN]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l rate-limit-per-second -d 'Requests per second one client may make to each of login, register, refresh, challenge, sign-in and fleet/sessions; `0` turns it off. [default: 100] [env: PICOAUTH_RATE_LIMIT_PER_SECOND]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]' -r -f
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-delay -d 'The longest such wait; there is never a permanent lockout. [default: 15m] [env: PICOAUTH_LOGIN_MAX_DELAY]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-delay -d 'The longest wait after wrong passwords; there is never a permanent lockout. [default: 15m] [env: PICOAUTH_LOGIN_MAX_DELAY]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l request-timeout -d 'Time a client has to send a request\'s headers, and then its body. [default: 10s] [env: PICOAUTH_REQUEST_TIMEOUT]' -r -f
@@ -77,7 +77,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-key-file
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
@@ -85,7 +85,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d '
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rotate -d 'Make a new key the signing key; the old one stays published for its grace period'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l list -d 'List the keys with their state (active, grace until …, retired)'
@@ -95,7 +95,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s V -l versio
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s V -l version -d 'Print version'
@@ -111,7 +111,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l json -d 'Print the `/users` response object instead of a table'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -124,7 +124,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -132,14 +132,14 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -147,21 +147,21 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l yes -d 'Delete without asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -170,7 +170,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
@@ -197,7 +197,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l scope -
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l json -d 'Print the `/fleet/sessions` response object instead of the bare token'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -206,7 +206,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l reason -d '
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l json -d 'Print one `/revoke` response object per jti, one per line'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -215,7 +215,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l limit -
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l active -d 'Only tokens that are neither expired nor revoked'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l json -d 'Print the `/mints` response object instead of a table'
@@ -224,14 +224,14 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s V -l ve
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
-complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: http://<listen>] [env: PICOAUTH_ISSUER]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s V -l version -d 'Print version'

@@ -425,7 +425,7 @@ pub static SETTINGS: [Setting; 29] = [
         key: "issuer",
         flag: Flag::Everywhere,
         kind: Kind::Url,
-        default: DefaultValue::Unset("http://<listen>"),
+        default: DefaultValue::Unset("from listen"),
         help: "`iss` of every token and base of the discovery URLs.",
         more: "Resource servers must configure the same string. Unset, it is `http://` (`https://` with `tls_cert_file`) and `listen`, with `localhost` for 127.0.0.1, ::1 and 0.0.0.0, and port 8100 when `listen` asks for any free port (0).",
         read_by: &["mint-fleet"],
@@ -504,7 +504,7 @@ pub static SETTINGS: [Setting; 29] = [
         flag: Flag::Serve,
         kind: Kind::Email,
         default: DefaultValue::Value("admin@pico.local"),
-        help: "Email of that superadmin.",
+        help: "Email of the superadmin the first start creates.",
         more: "",
         read_by: &[],
         apply: |config, value| {
@@ -517,7 +517,7 @@ pub static SETTINGS: [Setting; 29] = [
         flag: Flag::Never,
         kind: Kind::Secret,
         default: DefaultValue::Unset("empty"),
-        help: "Its password; empty means a random one, shown once.",
+        help: "Password of that superadmin; empty means a random one, shown once.",
         more: "Environment or file only, never a flag; not applied to an existing account.",
         read_by: &[],
         apply: |config, value| {
@@ -698,7 +698,7 @@ pub static SETTINGS: [Setting; 29] = [
         flag: Flag::Serve,
         kind: Kind::Duration,
         default: DefaultValue::Value("15m"),
-        help: "The longest such wait; there is never a permanent lockout.",
+        help: "The longest wait after wrong passwords; there is never a permanent lockout.",
         more: "",
         read_by: &[],
         apply: |config, value| {

@@ -373,7 +373,7 @@ fn serve_help_lists_the_server_settings_with_their_defaults() {
         "--tls-key-file <FILE>",
         "--db <FILE>",
         "[default: picoauth.db]",
-        "[default: http://<listen>]",
+        "[default: from listen]",
     ] {
         assert!(run.stdout.contains(expected), "{expected} missing\n{run}");
     }
