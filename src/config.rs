@@ -1,4 +1,10 @@
-//! Configuration: every setting of API.md §7, its default, and how the layers combine.
+//! Configuration: every setting of API.md §7, declared once in [`SETTINGS`], and how the layers
+//! combine.
+//!
+//! Each entry of [`SETTINGS`] gives a setting's config-file key, from which its `PICOAUTH_*`
+//! variable and its flag are spelt, where it may be a flag, its default (shown as written
+//! there), its help, and its parser; the CLI door builds the flags, `--help`, the man pages,
+//! the completions and the README's table from it.
 //!
 //! Precedence is command-line flag > environment `PICOAUTH_<NAME>` > TOML file > default.
 //! This module does not read the process environment or the command line itself: the CLI door
@@ -6,13 +12,15 @@
 //!
 //! # Invariants
 //! - An unknown key in the file, or an invalid value from any layer, is an error naming the key
-//!   and where the value came from.
+//!   and where the value came from; an unknown key is answered with the nearest real one.
 //! - Secrets (`admin_password`, `fleet_mint_secret`) are never accepted as flags and print as
 //!   `[redacted]` in `Debug`.
+//! - Unset, `issuer` follows `listen`, so every command reading the same file and environment
+//!   stamps the same issuer.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -107,6 +115,10 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a client may take to send a request's headers, or its body.
     pub request_timeout: u64,
+    /// PEM certificate chain `serve` presents; with `tls_key_file` it speaks HTTPS (API.md §12).
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 /// How log lines are written.
@@ -173,36 +185,19 @@ impl IpNet {
 }
 
 impl Default for Config {
+    /// The configuration with no flag, variable or file: every setting's default from
+    /// [`SETTINGS`], and the issuer derived from the default `listen`.
     fn default() -> Config {
-        Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8100)),
-            db: PathBuf::from("picoauth.db"),
-            key_dir: PathBuf::from("keys"),
-            issuer: "http://localhost:8100".to_owned(),
-            audience: "pico".to_owned(),
-            access_token_ttl: 15 * MINUTE,
-            refresh_token_ttl: 7 * DAY,
-            registration_enabled: true,
-            auto_create_admin: true,
-            admin_email: "admin@pico.local".to_owned(),
-            admin_password: Secret::default(),
-            challenge_ttl: 60,
-            wallet_algorithms: WalletAlgorithm::ALL.to_vec(),
-            fleet_mint_secrets: Vec::new(),
-            fleet_session_ttl: DAY,
-            fleet_max_ttl: 30 * DAY,
-            fleet_allowed_roles: vec![Role::Agent, Role::Service],
-            mint_audit_min_ttl: 5 * MINUTE,
-            log_level: None,
-            log_format: LogFormat::Text,
-            metrics_listen: None,
-            rate_limit_per_second: 100,
-            login_free_failures: 5,
-            login_max_delay: 15 * MINUTE,
-            trusted_proxies: Vec::new(),
-            max_connections: 1024,
-            request_timeout: 10,
+        let mut config = Config::blank();
+        for setting in &SETTINGS {
+            if let DefaultValue::Value(text) = setting.default {
+                // The unit tests check that every default parses.
+                let applied = (setting.apply)(&mut config, text);
+                debug_assert!(applied.is_ok(), "default of {}: {applied:?}", setting.key);
+            }
         }
+        config.issuer = config.derived_issuer();
+        config
     }
 }
 
@@ -210,47 +205,656 @@ const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
-/// Every key the file, the environment and the flags may set.
-pub const KEYS: [&str; 27] = [
-    "listen",
-    "db",
-    "key_dir",
-    "issuer",
-    "audience",
-    "access_token_ttl",
-    "refresh_token_ttl",
-    "registration_enabled",
-    "auto_create_admin",
-    "admin_email",
-    "admin_password",
-    "challenge_ttl",
-    "wallet_algorithms",
-    "fleet_mint_secret",
-    "fleet_session_ttl",
-    "fleet_max_ttl",
-    "fleet_allowed_roles",
-    "mint_audit_min_ttl",
-    "log_level",
-    "log_format",
-    "metrics_listen",
-    "rate_limit_per_second",
-    "login_free_failures",
-    "login_max_delay",
-    "trusted_proxies",
-    "max_connections",
-    "request_timeout",
+/// The default `listen`; its port is also the issuer's when `listen` names port 0.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8100";
+
+/// Which command lines take a setting as a flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    /// `--<name>` on every subcommand, before or after its name: where the files are and
+    /// how tokens are stamped, which the admin commands need as much as `serve`.
+    Everywhere,
+    /// `--<name>` on `serve` only: how the server runs.
+    Serve,
+    /// No flag: a secret, which a command line would show to every user of the machine.
+    Never,
+}
+
+/// What kind of value a setting takes: its placeholder in help and man pages, and what a
+/// shell may complete for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An IP address and port.
+    Address,
+    /// A file path.
+    File,
+    /// A directory path.
+    Dir,
+    /// An http(s) URL.
+    Url,
+    /// Free text.
+    Text,
+    /// An email address.
+    Email,
+    /// A duration (`90s`, `15m`, `24h`, `7d`).
+    Duration,
+    /// `true` or `false` (also `yes`/`no`, `on`/`off`, `1`/`0`).
+    Bool,
+    /// A whole number.
+    Number,
+    /// Role names, comma-separated.
+    Roles,
+    /// Wallet algorithm names, comma-separated.
+    WalletAlgorithms,
+    /// `text` or `json`.
+    LogFormat,
+    /// A `tracing` filter.
+    Filter,
+    /// IP addresses or CIDR ranges, comma-separated.
+    Networks,
+    /// A secret, or several comma-separated.
+    Secret,
+}
+
+impl Kind {
+    /// The placeholder shown for the value (`--db <FILE>`).
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Kind::Address => "ADDR",
+            Kind::File => "FILE",
+            Kind::Dir => "DIR",
+            Kind::Url => "URL",
+            Kind::Text => "TEXT",
+            Kind::Email => "EMAIL",
+            Kind::Duration => "DURATION",
+            Kind::Bool => "BOOL",
+            Kind::Number => "N",
+            Kind::Roles => "ROLES",
+            Kind::WalletAlgorithms => "ALGORITHMS",
+            Kind::LogFormat => "FORMAT",
+            Kind::Filter => "FILTER",
+            Kind::Networks => "CIDRS",
+            Kind::Secret => "SECRET",
+        }
+    }
+
+    /// Whether the value is a comma-separated list.
+    pub fn is_list(self) -> bool {
+        matches!(
+            self,
+            Kind::Roles | Kind::WalletAlgorithms | Kind::Networks | Kind::Secret
+        )
+    }
+}
+
+/// The words `true`/`false` settings accept, in either letter case; the first of each is the
+/// one help and completions offer.
+pub const BOOL_WORDS: [(&str, bool); 8] = [
+    ("true", true),
+    ("false", false),
+    ("yes", true),
+    ("no", false),
+    ("on", true),
+    ("off", false),
+    ("1", true),
+    ("0", false),
 ];
 
-/// Keys that hold secrets: accepted from the environment and the file, never as flags.
-pub const SECRET_KEYS: [&str; 2] = ["admin_password", "fleet_mint_secret"];
+/// The log formats `log_format` accepts.
+pub const LOG_FORMATS: [(&str, LogFormat); 2] =
+    [("text", LogFormat::Text), ("json", LogFormat::Json)];
+
+/// A setting's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// A value, in the same text form a flag, variable or file gives; it is parsed like them.
+    Value(&'static str),
+    /// No value: the setting is off or empty, or derived from others; the text says which.
+    Unset(&'static str),
+}
+
+/// One setting: everything the file, the environment, the flags, `--help`, the man pages, the
+/// completions and the README's table know about it comes from its entry in [`SETTINGS`].
+pub struct Setting {
+    /// The config-file key; the flag is `--` and the key with `-` for `_`, the variable
+    /// `PICOAUTH_` and the key in capitals.
+    pub key: &'static str,
+    /// Where the setting may be a flag.
+    pub flag: Flag,
+    /// The kind of value.
+    pub kind: Kind,
+    /// The default, shown as given here in `--help`, the man pages and the README.
+    pub default: DefaultValue,
+    /// One line for `--help` and the README's table.
+    pub help: &'static str,
+    /// More for the README, the man pages and `--help` (not `-h`); may be empty.
+    pub more: &'static str,
+    /// The admin subcommands (besides `serve`, which reads everything) that read this setting,
+    /// for their man pages' ENVIRONMENT section.
+    pub read_by: &'static [&'static str],
+    /// Parses a value in its text form into the configuration.
+    apply: fn(&mut Config, &str) -> std::result::Result<(), String>,
+}
+
+impl Setting {
+    /// The environment variable that sets it.
+    pub fn env(&self) -> String {
+        env_name(self.key)
+    }
+
+    /// The long flag's name, without the dashes (`access-token-ttl`).
+    pub fn flag_name(&self) -> String {
+        self.key.replace('_', "-")
+    }
+
+    /// The default as text: a value, or what its absence means.
+    pub fn default_text(&self) -> &'static str {
+        match self.default {
+            DefaultValue::Value(text) | DefaultValue::Unset(text) => text,
+        }
+    }
+
+    /// The help line with `more` appended, when there is more.
+    pub fn long_help(&self) -> String {
+        if self.more.is_empty() {
+            self.help.to_owned()
+        } else {
+            format!("{} {}", self.help, self.more)
+        }
+    }
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setting")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every admin subcommand that opens the database.
+const ADMIN_COMMANDS: &[&str] = &[
+    "keygen",
+    "users",
+    "mint-fleet",
+    "revoke",
+    "list-mints",
+    "inspect",
+];
+/// Those that use the longest token lifetime (key grace periods, how long a revocation is kept).
+const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
+
+/// Every setting, in the order help, man pages and the README list them (API.md §7).
+///
+/// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
+/// here; nothing else is written by hand.
+pub static SETTINGS: [Setting; 29] = [
+    Setting {
+        key: "listen",
+        flag: Flag::Serve,
+        kind: Kind::Address,
+        default: DefaultValue::Value(DEFAULT_LISTEN),
+        help: "Address and port `serve` binds to.",
+        more: "Unless `issuer` is set, tokens name this address as their issuer.",
+        read_by: &["mint-fleet", "inspect"],
+        apply: |config, value| {
+            config.listen = parse_address(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "db",
+        flag: Flag::Everywhere,
+        kind: Kind::File,
+        default: DefaultValue::Value("picoauth.db"),
+        help: "The SQLite database file (created mode 0600).",
+        more: "",
+        read_by: ADMIN_COMMANDS,
+        apply: |config, value| {
+            config.db = non_empty_path(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "key_dir",
+        flag: Flag::Everywhere,
+        kind: Kind::Dir,
+        default: DefaultValue::Value("keys"),
+        help: "The key directory (created mode 0700; private keys 0600).",
+        more: "",
+        read_by: ADMIN_COMMANDS,
+        apply: |config, value| {
+            config.key_dir = non_empty_path(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "issuer",
+        flag: Flag::Everywhere,
+        kind: Kind::Url,
+        default: DefaultValue::Unset("from listen"),
+        help: "`iss` of every token and base of the discovery URLs.",
+        more: "Resource servers must configure the same string. Unset, it is `http://` (`https://` with `tls_cert_file`) and `listen`, with `localhost` for 127.0.0.1, ::1 and 0.0.0.0, and port 8100 when `listen` asks for any free port (0).",
+        read_by: &["mint-fleet", "inspect"],
+        apply: |config, value| {
+            config.issuer = parse_issuer(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "audience",
+        flag: Flag::Everywhere,
+        kind: Kind::Text,
+        default: DefaultValue::Value("pico"),
+        help: "`aud` of every token.",
+        more: "",
+        read_by: &["mint-fleet", "inspect"],
+        apply: |config, value| {
+            config.audience = non_empty(value)?.to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "access_token_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("15m"),
+        help: "Lifetime of access tokens.",
+        more: "",
+        read_by: LONGEST_TTL_READERS,
+        apply: |config, value| {
+            config.access_token_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "refresh_token_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("7d"),
+        help: "Absolute lifetime of a login's refresh chain, counted from the login.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.refresh_token_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "registration_enabled",
+        flag: Flag::Serve,
+        kind: Kind::Bool,
+        default: DefaultValue::Value("true"),
+        help: "Whether `POST /register` is open.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.registration_enabled = parse_bool(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "auto_create_admin",
+        flag: Flag::Serve,
+        kind: Kind::Bool,
+        default: DefaultValue::Value("true"),
+        help: "Whether the first start creates a superadmin.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.auto_create_admin = parse_bool(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "admin_email",
+        flag: Flag::Serve,
+        kind: Kind::Email,
+        default: DefaultValue::Value("admin@pico.local"),
+        help: "Email of the superadmin the first start creates.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.admin_email = non_empty(value)?.to_ascii_lowercase();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "admin_password",
+        flag: Flag::Never,
+        kind: Kind::Secret,
+        default: DefaultValue::Unset("empty"),
+        help: "Password of that superadmin; empty means a random one, shown once.",
+        more: "Environment or file only, never a flag; not applied to an existing account.",
+        read_by: &[],
+        apply: |config, value| {
+            config.admin_password = Secret::new(value);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "challenge_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("60s"),
+        help: "Lifetime of a wallet challenge.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.challenge_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "wallet_algorithms",
+        flag: Flag::Serve,
+        kind: Kind::WalletAlgorithms,
+        default: DefaultValue::Value("ML-DSA-65,Ed25519,secp256k1"),
+        help: "Wallet algorithms accepted, comma-separated.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.wallet_algorithms = list(value)
+                .map(WalletAlgorithm::parse)
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "fleet_mint_secret",
+        flag: Flag::Never,
+        kind: Kind::Secret,
+        default: DefaultValue::Unset("empty"),
+        help: "Shared secrets for `POST /fleet/sessions`, comma-separated; empty turns the endpoint off.",
+        more: "Several may be valid during a rotation. Environment or file only, never a flag.",
+        read_by: &[],
+        apply: |config, value| {
+            config.fleet_mint_secrets = list(value).map(Secret::new).collect();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "fleet_session_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("24h"),
+        help: "Default lifetime of fleet tokens.",
+        more: "",
+        read_by: &["mint-fleet"],
+        apply: |config, value| {
+            config.fleet_session_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "fleet_max_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("30d"),
+        help: "Longest lifetime of fleet tokens.",
+        more: "",
+        read_by: LONGEST_TTL_READERS,
+        apply: |config, value| {
+            config.fleet_max_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "fleet_allowed_roles",
+        flag: Flag::Serve,
+        kind: Kind::Roles,
+        default: DefaultValue::Value("agent,service"),
+        help: "Roles the fleet secret may mint, comma-separated.",
+        more: "The CLI may mint any role.",
+        read_by: &[],
+        apply: |config, value| {
+            config.fleet_allowed_roles = list(value)
+                .map(Role::parse)
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mint_audit_min_ttl",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("5m"),
+        help: "Tokens living at least this long are recorded in the mint audit; `0` records every token.",
+        more: "",
+        read_by: &["mint-fleet"],
+        apply: |config, value| {
+            config.mint_audit_min_ttl = parse_duration_or_zero(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "log_level",
+        flag: Flag::Serve,
+        kind: Kind::Filter,
+        default: DefaultValue::Unset("info for serve, warn for the other commands"),
+        help: "Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr.",
+        more: "",
+        read_by: ADMIN_COMMANDS,
+        apply: |config, value| {
+            config.log_level = Some(non_empty(value)?.to_owned());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "log_format",
+        flag: Flag::Serve,
+        kind: Kind::LogFormat,
+        default: DefaultValue::Value("text"),
+        help: "`text`, or `json` for one JSON object per line.",
+        more: "",
+        read_by: ADMIN_COMMANDS,
+        apply: |config, value| {
+            config.log_format = LOG_FORMATS
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(value))
+                .map(|(_, format)| *format)
+                .ok_or_else(|| format!("`{value}` is not text or json"))?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "metrics_listen",
+        flag: Flag::Serve,
+        kind: Kind::Address,
+        default: DefaultValue::Unset("off"),
+        help: "Address for Prometheus metrics (`GET /metrics`).",
+        more: "No authentication, so bind it privately; empty turns them off.",
+        read_by: &[],
+        apply: |config, value| {
+            config.metrics_listen = if value.is_empty() {
+                None
+            } else {
+                Some(parse_address(value)?)
+            };
+            Ok(())
+        },
+    },
+    Setting {
+        key: "rate_limit_per_second",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("100"),
+        help: "Requests per second one client may make to each of login, register, refresh, challenge, sign-in and fleet/sessions; `0` turns it off.",
+        more: "Bursts of twice that are allowed.",
+        read_by: &[],
+        apply: |config, value| {
+            config.rate_limit_per_second = parse_number(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "login_free_failures",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("5"),
+        help: "Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...).",
+        more: "A client address gets 20 times as many.",
+        read_by: &[],
+        apply: |config, value| {
+            config.login_free_failures = parse_number(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "login_max_delay",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("15m"),
+        help: "The longest wait after wrong passwords; there is never a permanent lockout.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.login_max_delay = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "trusted_proxies",
+        flag: Flag::Serve,
+        kind: Kind::Networks,
+        default: DefaultValue::Unset("none"),
+        help: "Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.trusted_proxies = list(value)
+                .map(IpNet::parse)
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "max_connections",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("1024"),
+        help: "Connections served at once.",
+        more: "More wait to be accepted.",
+        read_by: &[],
+        apply: |config, value| {
+            config.max_connections = parse_number::<usize>(value)?.max(1);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "request_timeout",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("10s"),
+        help: "Time a client has to send a request's headers, and then its body.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.request_timeout = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "tls_cert_file",
+        flag: Flag::Serve,
+        kind: Kind::File,
+        default: DefaultValue::Unset("none"),
+        help: "PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12).",
+        more: "The default issuer is then https.",
+        read_by: &["mint-fleet", "inspect"],
+        apply: |config, value| {
+            config.tls_cert_file = optional_path(value);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "tls_key_file",
+        flag: Flag::Serve,
+        kind: Kind::File,
+        default: DefaultValue::Unset("none"),
+        help: "PEM private key of that certificate.",
+        more: "",
+        read_by: &[],
+        apply: |config, value| {
+            config.tls_key_file = optional_path(value);
+            Ok(())
+        },
+    },
+];
+
+/// The entry of `key`, if it is a setting.
+pub fn setting(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|setting| setting.key == key)
+}
 
 /// The environment variable that sets `key`.
 pub fn env_name(key: &str) -> String {
     format!("PICOAUTH_{}", key.to_ascii_uppercase())
 }
 
+/// The variable naming the config file; not a setting, but read by every command.
+pub const CONFIG_ENV: &str = "PICOAUTH_CONFIG";
+
+/// One warning line for each `PICOAUTH_*` variable among `names` that picoauth does not read,
+/// naming the nearest real one: a misspelt variable is otherwise silently ignored.
+pub fn unknown_variables<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for name in names {
+        let Some(suffix) = name.strip_prefix("PICOAUTH_") else {
+            continue;
+        };
+        if name == CONFIG_ENV || SETTINGS.iter().any(|setting| setting.env() == name) {
+            continue;
+        }
+        // Compared without the prefix they all share, which would make every name look near.
+        let candidates = SETTINGS.iter().map(|setting| setting.key).chain(["config"]);
+        let hint = match nearest(suffix, candidates) {
+            Some(nearest) => format!("; did you mean {}?", env_name(nearest)),
+            None => String::new(),
+        };
+        warnings.push(format!(
+            "{name} is not a picoauth setting and is ignored{hint}"
+        ));
+    }
+    warnings
+}
+
+/// The candidate nearest to `given` by edit distance, if it is near enough to be a likely typo
+/// (within half the length of the shorter, or one contains the other).
+fn nearest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let given_lower = given.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let lower = candidate.to_ascii_lowercase();
+            let distance = edit_distance(&given_lower, &lower);
+            let related = lower.contains(&given_lower) || given_lower.contains(&lower);
+            (candidate, distance, related)
+        })
+        .filter(|(candidate, distance, related)| {
+            *related || *distance <= given.len().min(candidate.len()) / 2
+        })
+        .min_by_key(|(_, distance, _)| *distance)
+        .map(|(candidate, _, _)| candidate)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != *b_char);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// Where a setting's value came from, so an error can point at it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Origin {
     Flag,
     Env,
@@ -284,100 +888,141 @@ impl Config {
     /// `InvalidInput` naming the key for an unknown file key, a secret given as a flag, an
     /// unparsable file, or an invalid value.
     pub fn resolve(layers: &Layers<'_>) -> Result<Config> {
+        Config::resolve_with_warnings(layers).map(|(config, _)| config)
+    }
+
+    /// [`Config::resolve`], with the warnings `serve` should print: an issuer derived from a
+    /// `listen` that clients may not reach, or that the admin commands cannot see.
+    ///
+    /// # Errors
+    /// As [`Config::resolve`].
+    pub fn resolve_with_warnings(layers: &Layers<'_>) -> Result<(Config, Vec<String>)> {
         let mut chosen: BTreeMap<&'static str, (String, Origin)> = BTreeMap::new();
         if let Some((path, text)) = &layers.file {
             for (key, value) in parse_file(path, text)? {
                 chosen.insert(key, (value, Origin::File(path.clone())));
             }
         }
-        for key in KEYS {
-            if let Some(value) = (layers.env)(&env_name(key)) {
-                chosen.insert(key, (value, Origin::Env));
+        for setting in &SETTINGS {
+            if let Some(value) = (layers.env)(&setting.env()) {
+                chosen.insert(setting.key, (value, Origin::Env));
             }
         }
         for (key, value) in &layers.flags {
-            if SECRET_KEYS.contains(key) {
+            let Some(setting) = setting(key) else {
+                return Err(Error::invalid_input(format!("unknown setting `{key}`")));
+            };
+            if setting.flag == Flag::Never {
                 return Err(Error::invalid_input(format!(
                     "{key} cannot be given on the command line; set {} or put it in the config file",
-                    env_name(key)
+                    setting.env()
                 )));
             }
-            chosen.insert(key, (value.clone(), Origin::Flag));
+            chosen.insert(setting.key, (value.clone(), Origin::Flag));
         }
         let mut config = Config::default();
         for (key, (value, origin)) in &chosen {
-            config.apply(key, value).map_err(|why| {
+            let Some(setting) = setting(key) else {
+                continue;
+            };
+            (setting.apply)(&mut config, value.trim()).map_err(|why| {
                 Error::invalid_input(format!("invalid value for {}: {why}", origin.describe(key)))
             })?;
         }
+        let mut warnings = Vec::new();
+        if !chosen.contains_key("issuer") {
+            config.issuer = config.derived_issuer();
+            warnings.extend(
+                config.derived_issuer_warnings(chosen.get("listen").map(|(_, origin)| origin)),
+            );
+        }
         config.check().map_err(Error::invalid_input)?;
-        Ok(config)
+        Ok((config, warnings))
     }
 
-    /// Sets one key from its text form.
-    fn apply(&mut self, key: &str, value: &str) -> std::result::Result<(), String> {
-        let value = value.trim();
-        match key {
-            "listen" => {
-                self.listen = value
-                    .parse()
-                    .map_err(|_| format!("`{value}` is not an IP address and port"))?
-            }
-            "db" => self.db = non_empty_path(value)?,
-            "key_dir" => self.key_dir = non_empty_path(value)?,
-            "issuer" => self.issuer = parse_issuer(value)?,
-            "audience" => self.audience = non_empty(value)?.to_owned(),
-            "access_token_ttl" => self.access_token_ttl = parse_duration(value)?,
-            "refresh_token_ttl" => self.refresh_token_ttl = parse_duration(value)?,
-            "registration_enabled" => self.registration_enabled = parse_bool(value)?,
-            "auto_create_admin" => self.auto_create_admin = parse_bool(value)?,
-            "admin_email" => self.admin_email = non_empty(value)?.to_ascii_lowercase(),
-            "admin_password" => self.admin_password = Secret::new(value),
-            "challenge_ttl" => self.challenge_ttl = parse_duration(value)?,
-            "wallet_algorithms" => self.wallet_algorithms = parse_wallet_algorithms(value)?,
-            "fleet_mint_secret" => self.fleet_mint_secrets = list(value).map(Secret::new).collect(),
-            "fleet_session_ttl" => self.fleet_session_ttl = parse_duration(value)?,
-            "fleet_max_ttl" => self.fleet_max_ttl = parse_duration(value)?,
-            "fleet_allowed_roles" => {
-                self.fleet_allowed_roles = list(value)
-                    .map(Role::parse)
-                    .collect::<std::result::Result<_, _>>()?
-            }
-            "mint_audit_min_ttl" => self.mint_audit_min_ttl = parse_duration_or_zero(value)?,
-            "log_level" => self.log_level = Some(non_empty(value)?.to_owned()),
-            "log_format" => {
-                self.log_format = match value.to_ascii_lowercase().as_str() {
-                    "text" => LogFormat::Text,
-                    "json" => LogFormat::Json,
-                    _ => return Err(format!("`{value}` is not text or json")),
-                }
-            }
-            "metrics_listen" => {
-                self.metrics_listen = if value.is_empty() {
-                    None
-                } else {
-                    Some(
-                        value
-                            .parse()
-                            .map_err(|_| format!("`{value}` is not an IP address and port"))?,
-                    )
-                }
-            }
-            "rate_limit_per_second" => self.rate_limit_per_second = parse_number(value)?,
-            "login_free_failures" => self.login_free_failures = parse_number(value)?,
-            "login_max_delay" => self.login_max_delay = parse_duration(value)?,
-            "trusted_proxies" => {
-                self.trusted_proxies = list(value)
-                    .map(IpNet::parse)
-                    .collect::<std::result::Result<_, _>>()?
-            }
-            "max_connections" => {
-                self.max_connections = parse_number::<usize>(value)?.max(1);
-            }
-            "request_timeout" => self.request_timeout = parse_duration(value)?,
-            _ => return Err(format!("unknown setting `{key}`")),
+    /// Every field at a zero value, before the defaults of [`SETTINGS`] are applied.
+    fn blank() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: PathBuf::new(),
+            key_dir: PathBuf::new(),
+            issuer: String::new(),
+            audience: String::new(),
+            access_token_ttl: 0,
+            refresh_token_ttl: 0,
+            registration_enabled: false,
+            auto_create_admin: false,
+            admin_email: String::new(),
+            admin_password: Secret::default(),
+            challenge_ttl: 0,
+            wallet_algorithms: Vec::new(),
+            fleet_mint_secrets: Vec::new(),
+            fleet_session_ttl: 0,
+            fleet_max_ttl: 0,
+            fleet_allowed_roles: Vec::new(),
+            mint_audit_min_ttl: 0,
+            log_level: None,
+            log_format: LogFormat::Text,
+            metrics_listen: None,
+            rate_limit_per_second: 0,
+            login_free_failures: 0,
+            login_max_delay: 0,
+            trusted_proxies: Vec::new(),
+            max_connections: 0,
+            request_timeout: 0,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
-        Ok(())
+    }
+
+    /// The issuer when none is set: the `listen` address as a URL, https with a certificate.
+    ///
+    /// The loopback and unspecified addresses are named `localhost` (so the default is API.md
+    /// §7's `http://localhost:8100`). Port 0 asks for any free port, which only the running
+    /// server learns; a token cannot name it, and `mint-fleet` in another process could not
+    /// agree on it, so the default port stands in.
+    fn derived_issuer(&self) -> String {
+        let scheme = if self.tls_cert_file.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let port = match self.listen.port() {
+            0 => parse_address(DEFAULT_LISTEN).map_or(0, |address| address.port()),
+            port => port,
+        };
+        let ip = self.listen.ip();
+        let host = if is_local_name(ip) {
+            "localhost".to_owned()
+        } else {
+            SocketAddr::new(ip, port)
+                .to_string()
+                .rsplit_once(':')
+                .map_or_else(String::new, |(host, _)| host.to_owned())
+        };
+        format!("{scheme}://{host}:{port}")
+    }
+
+    /// Warnings about an issuer derived from `listen` (which came from `listen_origin`).
+    fn derived_issuer_warnings(&self, listen_origin: Option<&Origin>) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.listen.ip().is_loopback() {
+            warnings.push(format!(
+                "issuer is not set, so tokens name {} (from listen {}); clients that reach this server by another name will refuse them: set issuer",
+                self.issuer, self.listen
+            ));
+        }
+        // What a command that does not see the flag derives (the default listen, when the
+        // environment and the file name none).
+        let mut without_flag = self.clone();
+        without_flag.listen = Config::default().listen;
+        if listen_origin == Some(&Origin::Flag) && self.issuer != without_flag.derived_issuer() {
+            warnings.push(format!(
+                "issuer {} follows --listen, which the admin commands do not take: tokens they mint name the listen of PICOAUTH_LISTEN or the config file; set listen (or issuer) there",
+                self.issuer
+            ));
+        }
+        warnings
     }
 
     /// Checks the relations between settings.
@@ -398,6 +1043,14 @@ impl Config {
     }
 }
 
+/// Whether `ip` is best named `localhost` in a URL: the usual loopback addresses, and the
+/// unspecified ones, which listen on loopback among others.
+fn is_local_name(ip: IpAddr) -> bool {
+    ip.is_unspecified()
+        || ip == IpAddr::from([127, 0, 0, 1])
+        || ip == IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+}
+
 /// Reads the TOML file into `(key, value as text)` pairs, refusing unknown keys.
 fn parse_file(path: &Path, text: &str) -> Result<Vec<(&'static str, String)>> {
     let table: toml::Table = text.parse().map_err(|error: toml::de::Error| {
@@ -409,9 +1062,13 @@ fn parse_file(path: &Path, text: &str) -> Result<Vec<(&'static str, String)>> {
     })?;
     let mut pairs = Vec::new();
     for (key, value) in table {
-        let Some(known) = KEYS.iter().find(|known| **known == key) else {
+        let Some(known) = setting(&key) else {
+            let hint = match nearest(&key, SETTINGS.iter().map(|setting| setting.key)) {
+                Some(nearest) => format!("; did you mean `{nearest}`?"),
+                None => String::new(),
+            };
             return Err(Error::invalid_input(format!(
-                "unknown setting `{key}` in config file {}",
+                "unknown setting `{key}` in config file {}{hint}",
                 path.display()
             )));
         };
@@ -441,7 +1098,7 @@ fn parse_file(path: &Path, text: &str) -> Result<Vec<(&'static str, String)>> {
                 )));
             }
         };
-        pairs.push((*known, text));
+        pairs.push((known.key, text));
     }
     Ok(pairs)
 }
@@ -502,11 +1159,21 @@ fn parse_number<T: std::str::FromStr>(text: &str) -> std::result::Result<T, Stri
 }
 
 fn parse_bool(text: &str) -> std::result::Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(format!("`{text}` is not true or false")),
-    }
+    BOOL_WORDS
+        .iter()
+        .find(|(word, _)| word.eq_ignore_ascii_case(text))
+        .map(|(_, value)| *value)
+        .ok_or_else(|| format!("`{text}` is not true or false"))
+}
+
+fn parse_address(text: &str) -> std::result::Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not an IP address and port"))
+}
+
+/// An optional path: empty means none.
+fn optional_path(text: &str) -> Option<PathBuf> {
+    (!text.is_empty()).then(|| PathBuf::from(text))
 }
 
 fn non_empty(text: &str) -> std::result::Result<&str, String> {
@@ -535,10 +1202,6 @@ fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(',')
         .map(str::trim)
         .filter(|item| !item.is_empty())
-}
-
-fn parse_wallet_algorithms(text: &str) -> std::result::Result<Vec<WalletAlgorithm>, String> {
-    list(text).map(WalletAlgorithm::parse).collect()
 }
 
 #[cfg(test)]
@@ -677,6 +1340,187 @@ mod tests {
         );
         assert!(resolve(&[("log_format", "xml")], &[], None).is_err());
         assert!(resolve(&[("max_connections", "lots")], &[], None).is_err());
+    }
+
+    #[test]
+    fn every_setting_has_a_key_a_variable_and_a_default_that_parses() {
+        let (mut keys, mut variables, mut flags) = (
+            std::collections::BTreeSet::new(),
+            std::collections::BTreeSet::new(),
+            std::collections::BTreeSet::new(),
+        );
+        for setting in &SETTINGS {
+            assert!(!setting.key.is_empty());
+            assert!(
+                setting
+                    .key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                setting.key
+            );
+            assert_eq!(
+                setting.env(),
+                format!("PICOAUTH_{}", setting.key.to_uppercase())
+            );
+            assert!(!setting.help.is_empty(), "{}", setting.key);
+            assert!(!setting.default_text().is_empty(), "{}", setting.key);
+            assert!(keys.insert(setting.key), "{} is used twice", setting.key);
+            assert!(
+                variables.insert(setting.env()),
+                "{} is used twice",
+                setting.env()
+            );
+            assert!(
+                flags.insert(setting.flag_name()),
+                "{} is used twice",
+                setting.flag_name()
+            );
+            if let DefaultValue::Value(text) = setting.default {
+                let mut config = Config::blank();
+                (setting.apply)(&mut config, text)
+                    .unwrap_or_else(|why| panic!("default of {}: {why}", setting.key));
+                // The default also resolves when given through each layer.
+                let env_name = setting.env();
+                let env = [(env_name.as_str(), text)];
+                resolve(&[], &env, None).unwrap();
+            }
+        }
+        assert!(!variables.contains(CONFIG_ENV));
+        assert!(!flags.contains("config"));
+    }
+
+    #[test]
+    fn secrets_and_only_secrets_have_no_flag() {
+        for setting in &SETTINGS {
+            let secret = setting.kind == Kind::Secret;
+            assert_eq!(setting.flag == Flag::Never, secret, "{}", setting.key);
+        }
+        let secrets: Vec<_> = SETTINGS
+            .iter()
+            .filter(|setting| setting.flag == Flag::Never)
+            .map(|setting| setting.key)
+            .collect();
+        assert_eq!(secrets, ["admin_password", "fleet_mint_secret"]);
+    }
+
+    #[test]
+    fn every_command_reads_only_real_commands() {
+        for setting in &SETTINGS {
+            for command in setting.read_by {
+                assert!(
+                    ADMIN_COMMANDS.contains(command),
+                    "{}: {command}",
+                    setting.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issuer_follows_listen_unless_set() {
+        let issuer = |env: &[(&str, &str)]| resolve(&[], env, None).unwrap().issuer;
+        assert_eq!(issuer(&[]), "http://localhost:8100");
+        assert_eq!(
+            issuer(&[("PICOAUTH_LISTEN", "127.0.0.1:9000")]),
+            "http://localhost:9000"
+        );
+        assert_eq!(
+            issuer(&[("PICOAUTH_LISTEN", "127.0.0.1:0")]),
+            "http://localhost:8100"
+        );
+        assert_eq!(
+            issuer(&[
+                ("PICOAUTH_LISTEN", "10.1.2.3:8443"),
+                ("PICOAUTH_TLS_CERT_FILE", "c.pem")
+            ]),
+            "https://10.1.2.3:8443"
+        );
+        assert_eq!(
+            issuer(&[("PICOAUTH_LISTEN", "[fd00::1]:8100")]),
+            "http://[fd00::1]:8100"
+        );
+        assert_eq!(
+            issuer(&[
+                ("PICOAUTH_LISTEN", "0.0.0.0:8100"),
+                ("PICOAUTH_ISSUER", "https://a.example")
+            ]),
+            "https://a.example"
+        );
+    }
+
+    #[test]
+    fn a_derived_issuer_warns_when_clients_may_not_reach_it() {
+        let warnings = |flags: &[(&'static str, &str)], env: &[(&str, &str)]| {
+            let env: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let lookup = move |name: &str| {
+                env.iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.clone())
+            };
+            Config::resolve_with_warnings(&Layers {
+                flags: flags.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+                env: &lookup,
+                file: None,
+            })
+            .unwrap()
+            .1
+        };
+        assert!(warnings(&[], &[]).is_empty());
+        assert!(warnings(&[("listen", "127.0.0.1:0")], &[]).is_empty());
+        assert_eq!(
+            warnings(&[], &[("PICOAUTH_LISTEN", "0.0.0.0:8100")]).len(),
+            1
+        );
+        assert!(
+            warnings(
+                &[("issuer", "https://a.example")],
+                &[("PICOAUTH_LISTEN", "0.0.0.0:8100")]
+            )
+            .is_empty()
+        );
+        assert!(
+            warnings(
+                &[("listen", "127.0.0.1:0")],
+                &[("PICOAUTH_TLS_CERT_FILE", "cert.pem")]
+            )
+            .is_empty()
+        );
+        let from_flag = warnings(&[("listen", "127.0.0.1:9000")], &[]);
+        assert_eq!(from_flag.len(), 1);
+        assert!(from_flag[0].contains("--listen"), "{from_flag:?}");
+    }
+
+    #[test]
+    fn unknown_names_get_the_nearest_real_one() {
+        let warnings = unknown_variables([
+            "PICOAUTH_FLEET_SECRET",
+            "PICOAUTH_DB",
+            "PICOAUTH_CONFIG",
+            "HOME",
+            "PICOAUTH_ACESS_TOKEN_TTL",
+        ]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].ends_with("did you mean PICOAUTH_FLEET_MINT_SECRET?"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].ends_with("did you mean PICOAUTH_ACCESS_TOKEN_TTL?"),
+            "{warnings:?}"
+        );
+        let far = unknown_variables(["PICOAUTH_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"]);
+        assert!(!far[0].contains("did you mean"), "{far:?}");
+        let error = resolve(&[], &[], Some("fleet_secret = \"x\"")).unwrap_err();
+        assert!(
+            error.detail().contains("did you mean `fleet_mint_secret`?"),
+            "{error}"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]

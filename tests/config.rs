@@ -6,7 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{ADMIN_EMAIL, ADMIN_ENV, Exit, Server, TestDir, decode_jwt, serve_until_exit};
+use crate::util::{
+    ADMIN_EMAIL, ADMIN_ENV, Exit, Server, TestDir, decode_jwt, picoauth, run_on, run_picoauth,
+    serve_until_exit,
+};
 
 // --- helpers ---
 
@@ -311,4 +314,246 @@ fn admin_password_from_environment_beats_the_file() {
         )
         .send()
         .assert_error(401, "invalid_credentials");
+}
+
+// --- where each setting is a flag, and what help shows ---
+
+#[test]
+fn admin_help_lists_only_what_admin_commands_use() {
+    for command in [
+        &["users", "--help"][..],
+        &["users", "add", "--help"],
+        &["revoke", "--help"],
+    ] {
+        let run = run_picoauth(command);
+        run.assert_code(0);
+        for shared in [
+            "--config <FILE>",
+            "--db <FILE>",
+            "--key-dir <DIR>",
+            "--issuer <URL>",
+            "--audience <TEXT>",
+        ] {
+            assert!(run.stdout.contains(shared), "{shared} missing\n{run}");
+        }
+        for server_only in [
+            "--listen",
+            "--fleet-session-ttl",
+            "--access-token-ttl",
+            "--log-format",
+            "--tls-cert-file",
+        ] {
+            assert!(
+                !run.stdout.contains(server_only),
+                "{server_only} listed\n{run}"
+            );
+        }
+    }
+    let run = run_picoauth(&["users", "add", "--help"]);
+    assert!(run.stdout.contains("--role <ROLE>"), "{run}");
+    assert!(
+        run.stdout.contains("superadmin"),
+        "the roles are listed\n{run}"
+    );
+}
+
+#[test]
+fn serve_help_lists_the_server_settings_with_their_defaults() {
+    let run = run_picoauth(&["serve", "--help"]);
+    run.assert_code(0);
+    for expected in [
+        "--listen <ADDR>",
+        "[default: 127.0.0.1:8100]",
+        "[env: PICOAUTH_LISTEN]",
+        "--access-token-ttl <DURATION>",
+        "[default: 15m]",
+        "--fleet-session-ttl <DURATION>",
+        "[default: 24h]",
+        "--tls-cert-file <FILE>",
+        "--tls-key-file <FILE>",
+        "--db <FILE>",
+        "[default: picoauth.db]",
+        "[default: from listen]",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected} missing\n{run}");
+    }
+    for secret in ["--admin-password", "--fleet-mint-secret"] {
+        assert!(!run.stdout.contains(secret), "{secret} listed\n{run}");
+    }
+}
+
+#[test]
+fn server_settings_are_refused_as_admin_flags() {
+    let dir = TestDir::new();
+    let run = run_on(&dir, &["list-mints", "--listen", "127.0.0.1:9"], &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("--listen"), "{run}");
+}
+
+#[test]
+fn admin_commands_read_every_setting_from_the_environment() {
+    let dir = TestDir::new();
+    let db = dir.path().join("elsewhere.db");
+    let key_dir = dir.path().join("elsewhere-keys");
+    let env = |command: &mut std::process::Command| {
+        command
+            .env("PICOAUTH_DB", &db)
+            .env("PICOAUTH_KEY_DIR", &key_dir)
+            .stdin(std::process::Stdio::null());
+    };
+    let mut keygen = picoauth();
+    keygen.arg("keygen");
+    env(&mut keygen);
+    let output = keygen.output().expect("run picoauth keygen");
+    assert!(output.status.success(), "{output:?}");
+    assert!(db.exists(), "PICOAUTH_DB names the database keygen creates");
+    let mut mint = picoauth();
+    mint.args([
+        "mint-fleet",
+        "--session-id",
+        "s",
+        "--agent-id",
+        "a",
+        "--ttl",
+        "10m",
+    ])
+    .env("PICOAUTH_ISSUER", "https://env.example")
+    .env("PICOAUTH_MINT_AUDIT_MIN_TTL", "1h");
+    env(&mut mint);
+    let output = mint.output().expect("run picoauth mint-fleet");
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert_eq!(decode_jwt(&token).claims["iss"], "https://env.example");
+}
+
+// --- unknown names ---
+
+#[test]
+fn unknown_environment_variable_warns_with_the_nearest_and_the_server_starts() {
+    let dir = TestDir::new();
+    let server = Server::start_with(
+        &dir,
+        &[],
+        &[ADMIN_ENV, ("PICOAUTH_FLEET_SECRET", "not-the-right-name")],
+    );
+    // The endpoint stays off: the misspelt secret was not taken.
+    server
+        .post_json(
+            "/api/v1/auth/fleet/sessions",
+            &json!({"session_id": "s", "agent_id": "a"}),
+        )
+        .header("X-Fleet-Secret", "not-the-right-name")
+        .send()
+        .assert_status(404);
+    let stderr = server.stop();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("PICOAUTH_FLEET_SECRET"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one warning line\n{stderr}");
+    assert!(lines[0].contains("WARN"), "{stderr}");
+    assert!(
+        lines[0].contains("did you mean PICOAUTH_FLEET_MINT_SECRET?"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not-the-right-name"),
+        "the value is not printed\n{stderr}"
+    );
+}
+
+#[test]
+fn unknown_config_file_key_suggests_the_nearest() {
+    let dir = TestDir::new();
+    let config = dir.write("picoauth.toml", "acess_token_ttl = \"5m\"\n");
+    let exit = serve_until_exit(&dir, &["--config", config.to_str().unwrap()], &[ADMIN_ENV]);
+    assert_usage_error_naming(&exit, "acess_token_ttl");
+    assert!(
+        exit.stderr.contains("did you mean `access_token_ttl`?"),
+        "{exit}"
+    );
+}
+
+// --- the issuer follows listen ---
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("bind a free port")
+}
+
+#[test]
+fn issuer_follows_listen_and_discovery_follows_the_issuer() {
+    let dir = TestDir::new();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&dir, &["--listen", &listen], &[ADMIN_ENV]);
+    let expected = format!("http://localhost:{port}");
+    assert_eq!(issuer_of(&server), expected.as_str());
+    let discovery = server
+        .get("/.well-known/openid-configuration")
+        .send()
+        .ok_json();
+    assert_eq!(
+        discovery["jwks_uri"],
+        format!("{expected}/api/v1/auth/jwks"),
+        "{discovery}"
+    );
+    let session = server.admin();
+    assert_eq!(
+        decode_jwt(&session.access_token).claims["iss"],
+        expected.as_str()
+    );
+    let stderr = server.stop();
+    // The admin commands cannot see --listen: serve says so.
+    assert!(stderr.contains("follows --listen"), "{stderr}");
+}
+
+#[test]
+fn issuer_from_listen_in_the_environment_is_shared_with_the_admin_commands() {
+    let dir = TestDir::new();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Server::start_with(
+        &dir,
+        &[],
+        &[ADMIN_ENV, ("PICOAUTH_LISTEN", listen.as_str())],
+    );
+    // The test harness's own --listen 127.0.0.1:0 wins over the variable: any free port
+    // leaves the issuer at the default port, for the server and the admin commands alike.
+    assert_eq!(issuer_of(&server), "http://localhost:8100");
+    let run = run_on(
+        &dir,
+        &["mint-fleet", "--session-id", "s", "--agent-id", "a"],
+        &[("PICOAUTH_LISTEN", Some(listen.as_str()))],
+    );
+    run.assert_code(0);
+    assert_eq!(
+        decode_jwt(run.stdout.trim()).claims["iss"],
+        format!("http://localhost:{port}").as_str()
+    );
+    drop(server);
+}
+
+#[test]
+fn a_non_loopback_listen_without_an_issuer_warns() {
+    let dir = TestDir::new();
+    let server = Server::start_with(&dir, &["--listen", "0.0.0.0:0"], &[ADMIN_ENV]);
+    let stderr = server.stop();
+    assert!(stderr.contains("issuer is not set"), "{stderr}");
+    let dir = TestDir::new();
+    let server = Server::start_with(
+        &dir,
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--issuer",
+            "https://auth.example.com",
+        ],
+        &[ADMIN_ENV],
+    );
+    let stderr = server.stop();
+    assert!(!stderr.contains("issuer is not set"), "{stderr}");
 }

@@ -357,31 +357,25 @@ fn grace_period_is_the_longer_of_access_and_fleet_lifetimes() {
     let dir = TestDir::new();
     let first = printed_kid(&cli(&dir, &["keygen"]));
     // Access tokens outlive fleet tokens: their lifetime decides.
-    let second = printed_kid(&cli(
+    // Server settings reach the admin commands through the environment (they are not
+    // their flags).
+    let second = printed_kid(&run_on(
         &dir,
+        &["keygen", "--rotate"],
         &[
-            "keygen",
-            "--rotate",
-            "--access-token-ttl",
-            "2h",
-            "--fleet-session-ttl",
-            "30m",
-            "--fleet-max-ttl",
-            "1h",
+            ("PICOAUTH_ACCESS_TOKEN_TTL", Some("2h")),
+            ("PICOAUTH_FLEET_SESSION_TTL", Some("30m")),
+            ("PICOAUTH_FLEET_MAX_TTL", Some("1h")),
         ],
     ));
     // Fleet tokens outlive access tokens: the fleet maximum decides.
-    let third = printed_kid(&cli(
+    let third = printed_kid(&run_on(
         &dir,
+        &["keygen", "--rotate"],
         &[
-            "keygen",
-            "--rotate",
-            "--access-token-ttl",
-            "5m",
-            "--fleet-session-ttl",
-            "30m",
-            "--fleet-max-ttl",
-            "3h",
+            ("PICOAUTH_ACCESS_TOKEN_TTL", Some("5m")),
+            ("PICOAUTH_FLEET_SESSION_TTL", Some("30m")),
+            ("PICOAUTH_FLEET_MAX_TTL", Some("3h")),
         ],
     ));
     let keys = list_json(&dir);

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use libfuzzer_sys::fuzz_target;
-use picoauth::config::{Config, KEYS, Layers, SECRET_KEYS, env_name, parse_duration};
+use picoauth::config::{Config, Flag, Layers, SETTINGS, parse_duration};
 use picoauth::error::ErrorKind;
 
 /// The longest duration `parse_duration` accepts.
@@ -37,8 +37,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let rest = String::from_utf8_lossy(rest);
     let (value, file) = rest.split_once('\n').unwrap_or((&rest, ""));
-    let key = KEYS[usize::from(selector) % KEYS.len()];
-    let variable = env_name(key);
+    let setting = &SETTINGS[usize::from(selector) % SETTINGS.len()];
+    let key = setting.key;
+    let variable = setting.env();
     check(&Layers {
         flags: Vec::new(),
         env: &|name| (name == variable).then(|| value.to_owned()),
@@ -49,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
         env: &|_| None,
         file: None,
     });
-    if SECRET_KEYS.contains(&key) {
+    if setting.flag == Flag::Never {
         assert!(flagged.is_none(), "the secret {key} was accepted as a flag");
     }
 });

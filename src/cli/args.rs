@@ -1,9 +1,18 @@
 //! Every clap definition of the command line. Doc comments here are the help text operators
 //! read, the man pages and the completions; there is no logic here.
+//!
+//! The settings' flags are not written here: [`CommonSettings`] (every subcommand) and
+//! [`ServeSettings`] (`serve` only) build them from [`config::SETTINGS`], with the help,
+//! placeholder, default and completion each entry declares.
 
 use std::path::PathBuf;
 
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Arg, ArgMatches, Args as ClapArgs, FromArgMatches, Parser, Subcommand, ValueHint};
+
+use crate::config::{self, Flag, Kind};
+use crate::roles::Role;
+use crate::wallet::WalletAlgorithm;
 
 /// picoauth: a JWT auth server and its admin tool, on one SQLite file and one key directory.
 ///
@@ -14,6 +23,8 @@ use clap::{Args as ClapArgs, Parser, Subcommand};
     name = "picoauth",
     version,
     propagate_version = true,
+    // A flag given twice takes the last value, so a wrapper's defaults can be overridden.
+    args_override_self = true,
     max_term_width = 100
 )]
 #[command(
@@ -34,9 +45,9 @@ pub struct Args {
 pub enum Command {
     /// Run the HTTP API (creates the database, a signing key and the admin on first start).
     #[command(
-        after_help = "Examples:\n  picoauth serve\n  picoauth serve --config /etc/picoauth.toml --listen 0.0.0.0:8100"
+        after_help = "Examples:\n  picoauth serve\n  picoauth serve --config /etc/picoauth.toml\n  PICOAUTH_ADMIN_PASSWORD=… picoauth serve --listen 0.0.0.0:8100 --issuer https://auth.example.com"
     )]
-    Serve,
+    Serve(ServeArgs),
 
     /// Manage the signing keys: create the first, rotate, list, retire.
     ///
@@ -48,7 +59,10 @@ pub enum Command {
     Keygen(KeygenArgs),
 
     /// Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  picoauth users list\n  picoauth users add ada@example.com --role operator\n  PICOAUTH_DB=/var/lib/picoauth/picoauth.db picoauth users disable ada@example.com"
+    )]
     Users(UsersCommand),
 
     /// Mint a fleet token for an agent session; stdout is the token alone.
@@ -90,10 +104,11 @@ pub enum Command {
 
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  picoauth completions bash > /etc/bash_completion.d/picoauth\n  picoauth completions fish > ~/.config/fish/completions/picoauth.fish"
+        after_help = "Examples:\n  picoauth completions bash > ~/.local/share/bash-completion/completions/picoauth\n  picoauth completions zsh > ~/.zfunc/_picoauth\n  picoauth completions fish > ~/.config/fish/completions/picoauth.fish"
     )]
     Completions {
         /// The shell to complete for.
+        #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
 
@@ -102,6 +117,7 @@ pub enum Command {
     #[command(hide = true)]
     GenerateDocs {
         /// The repository root.
+        #[arg(value_hint = ValueHint::DirPath)]
         dir: std::path::PathBuf,
     },
 }
@@ -116,7 +132,7 @@ pub struct KeygenArgs {
     #[arg(long, conflicts_with = "retire")]
     pub list: bool,
     /// Take a key out of the JWKS now; tokens it signed stop verifying.
-    #[arg(long, value_name = "KID", allow_hyphen_values = true)]
+    #[arg(long, value_name = "KID", allow_hyphen_values = true, value_hint = ValueHint::Other)]
     pub retire: Option<String>,
     /// With --list: print `{"keys": [...]}`.
     #[arg(long, requires = "list")]
@@ -139,12 +155,13 @@ pub enum UsersCommand {
     )]
     Add {
         /// The email, which is the login name.
+        #[arg(value_name = "EMAIL", value_hint = ValueHint::EmailAddress)]
         email: String,
-        /// superadmin, org_admin, operator or viewer.
-        #[arg(long, value_name = "ROLE", default_value = "viewer")]
+        /// The account's role.
+        #[arg(long, value_name = "ROLE", default_value = "viewer", value_parser = user_roles())]
         role: String,
         /// The name shown to people.
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", value_hint = ValueHint::Other)]
         display_name: Option<String>,
         /// Read the password from the first line of stdin instead of asking.
         #[arg(long)]
@@ -154,9 +171,10 @@ pub enum UsersCommand {
     #[command(after_help = "Examples:\n  picoauth users set-role ada@example.com org_admin")]
     SetRole {
         /// The account's email or id.
-        #[arg(value_name = "EMAIL_OR_ID")]
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
-        /// superadmin, org_admin, operator or viewer.
+        /// The new role.
+        #[arg(value_name = "ROLE", value_parser = user_roles())]
         role: String,
     },
     /// Set an account's password; its sessions end.
@@ -165,7 +183,7 @@ pub enum UsersCommand {
     )]
     Passwd {
         /// The account's email or id.
-        #[arg(value_name = "EMAIL_OR_ID")]
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
         /// Read the password from the first line of stdin instead of asking.
         #[arg(long)]
@@ -175,14 +193,14 @@ pub enum UsersCommand {
     #[command(after_help = "Examples:\n  picoauth users disable ada@example.com")]
     Disable {
         /// The account's email or id.
-        #[arg(value_name = "EMAIL_OR_ID")]
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
     },
     /// Enable a disabled account.
     #[command(after_help = "Examples:\n  picoauth users enable ada@example.com")]
     Enable {
         /// The account's email or id.
-        #[arg(value_name = "EMAIL_OR_ID")]
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
     },
     /// Delete an account and its sessions; asks for confirmation on a terminal.
@@ -191,7 +209,7 @@ pub enum UsersCommand {
     )]
     Delete {
         /// The account's email or id.
-        #[arg(value_name = "EMAIL_OR_ID")]
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
         /// Delete without asking.
         #[arg(long)]
@@ -203,7 +221,7 @@ pub enum UsersCommand {
     )]
     Import {
         /// The pico-auth SQLite file.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
         from_pico_auth: PathBuf,
     },
 }
@@ -212,19 +230,19 @@ pub enum UsersCommand {
 #[derive(Debug, ClapArgs)]
 pub struct MintFleetArgs {
     /// The session the token is for (its `sub` and `session_id`).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_hint = ValueHint::Other)]
     pub session_id: String,
     /// The agent holding the session (`agent_id`).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_hint = ValueHint::Other)]
     pub agent_id: String,
     /// The role; the CLI may mint any role.
-    #[arg(long, value_name = "ROLE", default_value = "agent")]
+    #[arg(long, value_name = "ROLE", default_value = "agent", value_parser = all_roles())]
     pub role: String,
     /// Lifetime, e.g. 90s, 15m, 24h, 7d [default: fleet_session_ttl]; clamped to [1m, fleet_max_ttl].
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", value_hint = ValueHint::Other)]
     pub ttl: Option<String>,
     /// What the token is for (`scope` claim).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_hint = ValueHint::Other)]
     pub scope: Option<String>,
     /// Print the `/fleet/sessions` response object instead of the bare token.
     #[arg(long)]
@@ -235,14 +253,14 @@ pub struct MintFleetArgs {
 #[derive(Debug, ClapArgs)]
 pub struct RevokeArgs {
     /// The jtis of the tokens to revoke, or whole tokens (their jti is revoked).
-    #[arg(required = true, value_name = "JTI")]
+    #[arg(required = true, value_name = "JTI", value_hint = ValueHint::Other)]
     pub jtis: Vec<String>,
     /// Revoke even a jti this deployment does not know (a token living less than
     /// mint_audit_min_ttl is never audited).
     #[arg(long)]
     pub force: bool,
     /// Why, for the denylist and whoever reads it.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_hint = ValueHint::Other)]
     pub reason: Option<String>,
     /// Print one `/revoke` response object per jti, one per line.
     #[arg(long)]
@@ -275,137 +293,182 @@ pub struct ListMintsArgs {
     pub json: bool,
 }
 
-/// Options of every subcommand: the config file and the settings of API.md §7.
+/// Options of every subcommand: the config file, where the files are and how tokens are
+/// stamped. Every other setting is a flag of `serve` only; all of them are also
+/// `PICOAUTH_<NAME>` in the environment and `<name>` in the config file, for every command.
 #[derive(Debug, ClapArgs)]
 pub struct GlobalArgs {
     /// TOML file with settings (keys as in the README's configuration table).
-    #[arg(long, global = true, env = "PICOAUTH_CONFIG", value_name = "FILE")]
+    #[arg(long, global = true, env = config::CONFIG_ENV, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,
 
-    /// Settings given as flags.
+    /// The settings every subcommand takes as flags (`--db`, `--key-dir`, `--issuer`, `--audience`).
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: CommonSettings,
 }
 
-/// Settings as flags. Each is also `PICOAUTH_<NAME>` in the environment and `<name>` in the
-/// config file; a flag wins over the environment, which wins over the file. Secrets
-/// (`admin_password`, `fleet_mint_secret`) are deliberately not flags: a command line is visible
-/// to every user of the machine.
-#[derive(Debug, Default, ClapArgs)]
-#[command(next_help_heading = "Settings (also PICOAUTH_<NAME> or the config file)")]
-pub struct SettingsArgs {
-    /// Address and port to listen on [default: 127.0.0.1:8100].
-    #[arg(long, global = true, value_name = "ADDR")]
-    pub listen: Option<String>,
-    /// SQLite database file [default: picoauth.db].
-    #[arg(long, global = true, value_name = "FILE")]
-    pub db: Option<String>,
-    /// Directory of the signing keys [default: keys].
-    #[arg(long, global = true, value_name = "DIR")]
-    pub key_dir: Option<String>,
-    /// `iss` of every token; resource servers must use the same string [default: http://localhost:8100].
-    #[arg(long, global = true, value_name = "URL")]
-    pub issuer: Option<String>,
-    /// `aud` of every token [default: pico].
-    #[arg(long, global = true, value_name = "AUD")]
-    pub audience: Option<String>,
-    /// Lifetime of access tokens, e.g. 15m [default: 15m].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub access_token_ttl: Option<String>,
-    /// Absolute lifetime of a login's refresh chain [default: 7d].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub refresh_token_ttl: Option<String>,
-    /// Whether POST /register is open [default: true].
-    #[arg(long, global = true, value_name = "BOOL")]
-    pub registration_enabled: Option<String>,
-    /// Whether the first start creates a superadmin [default: true].
-    #[arg(long, global = true, value_name = "BOOL")]
-    pub auto_create_admin: Option<String>,
-    /// Email of the bootstrapped superadmin [default: admin@pico.local].
-    #[arg(long, global = true, value_name = "EMAIL")]
-    pub admin_email: Option<String>,
-    /// Lifetime of a wallet challenge [default: 60s].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub challenge_ttl: Option<String>,
-    /// Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1].
-    #[arg(long, global = true, value_name = "LIST")]
-    pub wallet_algorithms: Option<String>,
-    /// Default lifetime of fleet tokens [default: 24h].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub fleet_session_ttl: Option<String>,
-    /// Longest lifetime of fleet tokens [default: 30d].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub fleet_max_ttl: Option<String>,
-    /// Roles the fleet secret may mint, comma-separated [default: agent,service].
-    #[arg(long, global = true, value_name = "LIST")]
-    pub fleet_allowed_roles: Option<String>,
-    /// Tokens living at least this long are audited [default: 5m].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub mint_audit_min_ttl: Option<String>,
-    /// Log filter, e.g. info, debug, picoauth=debug [default: info for serve, warn otherwise].
-    #[arg(long, global = true, value_name = "FILTER")]
-    pub log_level: Option<String>,
-    /// Log lines as text or json [default: text].
-    #[arg(long, global = true, value_name = "FORMAT")]
-    pub log_format: Option<String>,
-    /// Address for Prometheus metrics (GET /metrics) [default: off].
-    #[arg(long, global = true, value_name = "ADDR")]
-    pub metrics_listen: Option<String>,
-    /// Requests per second per client IP to each abuse-prone endpoint, 0 for no limit [default: 100].
-    #[arg(long, global = true, value_name = "N")]
-    pub rate_limit_per_second: Option<String>,
-    /// Wrong passwords before each further one doubles the wait [default: 5].
-    #[arg(long, global = true, value_name = "N")]
-    pub login_free_failures: Option<String>,
-    /// The longest wait after wrong passwords [default: 15m].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub login_max_delay: Option<String>,
-    /// Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none].
-    #[arg(long, global = true, value_name = "LIST")]
-    pub trusted_proxies: Option<String>,
-    /// Connections served at once [default: 1024].
-    #[arg(long, global = true, value_name = "N")]
-    pub max_connections: Option<String>,
-    /// Time allowed to send a request's headers, and its body [default: 10s].
-    #[arg(long, global = true, value_name = "DURATION")]
-    pub request_timeout: Option<String>,
+/// `picoauth serve`.
+#[derive(Debug, ClapArgs)]
+pub struct ServeArgs {
+    /// The server's settings as flags.
+    #[command(flatten)]
+    pub settings: ServeSettings,
 }
 
-impl SettingsArgs {
-    /// The settings given as flags, by config key.
-    pub fn given(&self) -> Vec<(&'static str, String)> {
-        let flags = [
-            ("listen", &self.listen),
-            ("db", &self.db),
-            ("key_dir", &self.key_dir),
-            ("issuer", &self.issuer),
-            ("audience", &self.audience),
-            ("access_token_ttl", &self.access_token_ttl),
-            ("refresh_token_ttl", &self.refresh_token_ttl),
-            ("registration_enabled", &self.registration_enabled),
-            ("auto_create_admin", &self.auto_create_admin),
-            ("admin_email", &self.admin_email),
-            ("challenge_ttl", &self.challenge_ttl),
-            ("wallet_algorithms", &self.wallet_algorithms),
-            ("fleet_session_ttl", &self.fleet_session_ttl),
-            ("fleet_max_ttl", &self.fleet_max_ttl),
-            ("fleet_allowed_roles", &self.fleet_allowed_roles),
-            ("mint_audit_min_ttl", &self.mint_audit_min_ttl),
-            ("log_level", &self.log_level),
-            ("log_format", &self.log_format),
-            ("metrics_listen", &self.metrics_listen),
-            ("rate_limit_per_second", &self.rate_limit_per_second),
-            ("login_free_failures", &self.login_free_failures),
-            ("login_max_delay", &self.login_max_delay),
-            ("trusted_proxies", &self.trusted_proxies),
-            ("max_connections", &self.max_connections),
-            ("request_timeout", &self.request_timeout),
-        ];
-        flags
-            .into_iter()
-            .filter_map(|(key, value)| value.clone().map(|value| (key, value)))
-            .collect()
+/// The settings of [`config::SETTINGS`] that are flags of every subcommand, by config key.
+#[derive(Clone, Debug, Default)]
+pub struct CommonSettings(pub Vec<(&'static str, String)>);
+
+/// The settings of [`config::SETTINGS`] that are flags of `serve` only, by config key.
+#[derive(Clone, Debug, Default)]
+pub struct ServeSettings(pub Vec<(&'static str, String)>);
+
+impl Args {
+    /// Every setting given as a flag, by config key.
+    pub fn settings_given(&self) -> Vec<(&'static str, String)> {
+        let mut given = self.global.settings.0.clone();
+        if let Command::Serve(serve) = &self.command {
+            given.extend(serve.settings.0.iter().cloned());
+        }
+        given
     }
+}
+
+/// Implements the clap traits for a set of setting flags: the flags come from the table, so a
+/// new setting needs no code here.
+macro_rules! setting_flags {
+    ($type:ident, $flag:expr, $global:expr, $heading:expr) => {
+        impl FromArgMatches for $type {
+            fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+                Ok($type(given(matches, $flag)))
+            }
+            fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+                self.0.extend(given(matches, $flag));
+                Ok(())
+            }
+        }
+
+        impl ClapArgs for $type {
+            fn augment_args(command: clap::Command) -> clap::Command {
+                add_flags(command, $flag, $global, $heading)
+            }
+            fn augment_args_for_update(command: clap::Command) -> clap::Command {
+                add_flags(command, $flag, $global, $heading)
+            }
+        }
+    };
+}
+
+setting_flags!(CommonSettings, Flag::Everywhere, true, None);
+setting_flags!(ServeSettings, Flag::Serve, false, Some("Server settings"));
+
+/// Adds a flag for every setting whose [`Flag`] is `flag`.
+fn add_flags(
+    mut command: clap::Command,
+    flag: Flag,
+    global: bool,
+    heading: Option<&'static str>,
+) -> clap::Command {
+    for setting in config::SETTINGS
+        .iter()
+        .filter(|setting| setting.flag == flag)
+    {
+        let suffix = format!(
+            " [default: {}] [env: {}]",
+            setting.default_text(),
+            setting.env()
+        );
+        let mut arg = Arg::new(setting.key)
+            .long(setting.flag_name())
+            .value_name(setting.kind.placeholder())
+            .help(format!("{}{suffix}", setting.help))
+            .long_help(format!("{}{suffix}", setting.long_help()))
+            .global(global)
+            .help_heading(heading)
+            .value_hint(value_hint(setting.kind))
+            .num_args(1);
+        if let Some(values) = possible_values(setting.kind) {
+            // Roles are compared exactly; the other words in any letter case, as the
+            // configuration parses them.
+            arg = arg
+                .value_parser(values)
+                .ignore_case(setting.kind != Kind::Roles);
+            if setting.kind.is_list() {
+                arg = arg.value_delimiter(',');
+            }
+        }
+        command = command.arg(arg);
+    }
+    command
+}
+
+/// The values of the settings whose [`Flag`] is `flag`, by key; list values are joined again
+/// with commas, the form the configuration parses.
+fn given(matches: &ArgMatches, flag: Flag) -> Vec<(&'static str, String)> {
+    config::SETTINGS
+        .iter()
+        .filter(|setting| setting.flag == flag)
+        .filter_map(|setting| {
+            let values = matches.try_get_many::<String>(setting.key).ok()??;
+            Some((setting.key, values.cloned().collect::<Vec<_>>().join(",")))
+        })
+        .collect()
+}
+
+/// What a shell may complete for a kind of value: files only where a file is meant.
+fn value_hint(kind: Kind) -> ValueHint {
+    match kind {
+        Kind::File => ValueHint::FilePath,
+        Kind::Dir => ValueHint::DirPath,
+        Kind::Url => ValueHint::Url,
+        Kind::Email => ValueHint::EmailAddress,
+        _ => ValueHint::Other,
+    }
+}
+
+/// The values a kind of setting accepts, for validation and completion; `None` for free text.
+fn possible_values(kind: Kind) -> Option<PossibleValuesParser> {
+    let values: Vec<PossibleValue> = match kind {
+        // The first word of each meaning is offered; the others are accepted.
+        Kind::Bool => config::BOOL_WORDS
+            .iter()
+            .enumerate()
+            .map(|(i, (word, _))| PossibleValue::new(*word).hide(i >= 2))
+            .collect(),
+        Kind::LogFormat => config::LOG_FORMATS
+            .iter()
+            .map(|(name, _)| PossibleValue::new(*name))
+            .collect(),
+        Kind::Roles => Role::ALL
+            .iter()
+            .map(|role| PossibleValue::new(role.as_str()))
+            .collect(),
+        Kind::WalletAlgorithms => WalletAlgorithm::ALL
+            .iter()
+            .map(|algorithm| PossibleValue::new(algorithm.as_str()))
+            .collect(),
+        _ => return None,
+    };
+    Some(PossibleValuesParser::new(values))
+}
+
+/// The roles a user account may hold, for `users add --role` and `users set-role`.
+fn user_roles() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Role::ALL
+            .iter()
+            .filter(|role| role.is_user_role())
+            .map(|role| PossibleValue::new(role.as_str())),
+    )
+}
+
+/// Every role, for `mint-fleet --role` (the CLI may mint any).
+fn all_roles() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        Role::ALL
+            .iter()
+            .map(|role| PossibleValue::new(role.as_str())),
+    )
 }
 
 #[cfg(test)]
@@ -413,13 +476,20 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
+    fn long_flags(command: &clap::Command) -> Vec<String> {
+        command
+            .get_arguments()
+            .filter_map(|arg| arg.get_long().map(str::to_owned))
+            .collect()
+    }
+
     #[test]
     fn definitions_are_consistent() {
         Args::command().debug_assert();
     }
 
     #[test]
-    fn settings_flags_work_before_and_after_the_subcommand() {
+    fn common_flags_work_before_and_after_the_subcommand() {
         let args = Args::try_parse_from([
             "picoauth",
             "--db",
@@ -427,37 +497,84 @@ mod tests {
             "serve",
             "--listen",
             "127.0.0.1:0",
+            "--fleet-allowed-roles",
+            "agent,service",
         ])
         .unwrap();
         assert_eq!(
-            args.global.settings.given(),
+            args.settings_given(),
             vec![
+                ("db", "a.db".to_owned()),
                 ("listen", "127.0.0.1:0".to_owned()),
-                ("db", "a.db".to_owned())
+                ("fleet_allowed_roles", "agent,service".to_owned()),
             ]
         );
+        let args = Args::try_parse_from(["picoauth", "users", "list", "--key-dir", "k"]).unwrap();
+        assert_eq!(args.settings_given(), vec![("key_dir", "k".to_owned())]);
     }
 
     #[test]
-    fn every_flag_is_a_config_key_and_secrets_are_not_flags() {
-        let settings = SettingsArgs::default();
-        let _ = settings.given();
-        let command = Args::command();
+    fn every_setting_flag_is_where_the_table_says() {
+        let mut command = Args::command();
+        command.build();
         let serve = command.find_subcommand("serve").unwrap();
-        for key in crate::config::KEYS {
-            let flag = key.replace('_', "-");
-            let present = serve
-                .get_arguments()
-                .any(|arg| arg.get_long() == Some(flag.as_str()))
-                || command
-                    .get_arguments()
-                    .any(|arg| arg.get_long() == Some(flag.as_str()));
-            assert_eq!(present, !crate::config::SECRET_KEYS.contains(&key), "{key}");
+        let revoke = command.find_subcommand("revoke").unwrap();
+        let (serve_flags, revoke_flags) = (long_flags(serve), long_flags(revoke));
+        for setting in &config::SETTINGS {
+            let flag = setting.flag_name();
+            assert_eq!(
+                serve_flags.contains(&flag),
+                setting.flag != Flag::Never,
+                "{}",
+                setting.key
+            );
+            assert_eq!(
+                revoke_flags.contains(&flag),
+                setting.flag == Flag::Everywhere,
+                "{}",
+                setting.key
+            );
         }
+    }
+
+    #[test]
+    fn server_settings_are_not_admin_flags() {
+        assert!(
+            Args::try_parse_from(["picoauth", "revoke", "x", "--listen", "1.2.3.4:5"]).is_err()
+        );
+        assert!(Args::try_parse_from(["picoauth", "--access-token-ttl", "5m", "serve"]).is_err());
+    }
+
+    #[test]
+    fn choices_are_checked_and_words_ignore_case() {
+        let given = |argv: &[&str]| Args::try_parse_from(argv).map(|args| args.settings_given());
+        assert_eq!(
+            given(&["picoauth", "serve", "--registration-enabled", "NO"]).unwrap(),
+            vec![("registration_enabled", "NO".to_owned())]
+        );
+        assert!(given(&["picoauth", "serve", "--fleet-allowed-roles", "agent,wizard"]).is_err());
+        assert!(given(&["picoauth", "serve", "--log-format", "xml"]).is_err());
+        assert!(
+            Args::try_parse_from(["picoauth", "users", "add", "a@b.c", "--role", "agent"]).is_err()
+        );
+        assert!(
+            Args::try_parse_from([
+                "picoauth",
+                "mint-fleet",
+                "--session-id",
+                "s",
+                "--agent-id",
+                "a",
+                "--role",
+                "service"
+            ])
+            .is_ok()
+        );
     }
 
     #[test]
     fn passwords_are_not_accepted_as_arguments() {
         assert!(Args::try_parse_from(["picoauth", "serve", "--admin-password", "x"]).is_err());
+        assert!(Args::try_parse_from(["picoauth", "serve", "--fleet-mint-secret", "x"]).is_err());
     }
 }

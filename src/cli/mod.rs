@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::App;
-use crate::config::{Config, Layers, LogFormat};
+use crate::config::{self, Config, Layers, LogFormat};
 use crate::error::{Error, ErrorKind, Result};
 use args::{Args, Command};
 
@@ -47,9 +47,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         _ => {}
     }
-    let config = load_config(&args)?;
-    let serving = matches!(args.command, Command::Serve);
+    let serving = matches!(args.command, Command::Serve(_));
+    let (config, warnings) = load_config(&args)?;
     init_logging(&config, if serving { "info" } else { "warn" })?;
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
     if serving {
         return serve::run(config);
     }
@@ -70,33 +73,60 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),
         Command::Inspect(inspect_args) => inspect::run(inspect_args, &app),
-        Command::Serve | Command::Completions { .. } | Command::GenerateDocs { .. } => {
+        Command::Serve(_) | Command::Completions { .. } | Command::GenerateDocs { .. } => {
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 /// Resolves the configuration: flags, then `PICOAUTH_*` variables, then the file, then defaults.
-fn load_config(args: &Args) -> Result<Config> {
-    let file = match &args.global.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                Error::new(
-                    ErrorKind::InvalidInput,
-                    format!("cannot read config file {}", path.display()),
-                )
-                .with_source(error)
-            })?;
-            Some((path.clone(), text))
+///
+/// Also returns the warnings to log once logging is set up: unknown `PICOAUTH_*` variables
+/// (every command), and an issuer derived from `listen` that clients may not reach (`serve`).
+/// If resolution fails the warnings are printed at once, since a misspelt variable may be the
+/// reason.
+fn load_config(args: &Args) -> Result<(Config, Vec<String>)> {
+    let names: Vec<String> = std::env::vars_os()
+        .filter_map(|(name, _)| name.into_string().ok())
+        .collect();
+    let mut warnings = config::unknown_variables(names.iter().map(String::as_str));
+    let resolved = read_config_file(args).and_then(|file| {
+        let env = |name: &str| std::env::var(name).ok();
+        Config::resolve_with_warnings(&Layers {
+            flags: args.settings_given(),
+            env: &env,
+            file,
+        })
+    });
+    match resolved {
+        Ok((config, issuer_warnings)) => {
+            if matches!(args.command, Command::Serve(_)) {
+                warnings.extend(issuer_warnings);
+            }
+            Ok((config, warnings))
         }
-        None => None,
+        Err(error) => {
+            for warning in warnings {
+                eprintln!("picoauth: warning: {warning}");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The config file's path and text, if `--config` or `PICOAUTH_CONFIG` names one.
+fn read_config_file(args: &Args) -> Result<Option<(std::path::PathBuf, String)>> {
+    let Some(path) = &args.global.config else {
+        return Ok(None);
     };
-    let env = |name: &str| std::env::var(name).ok();
-    Config::resolve(&Layers {
-        flags: args.global.settings.given(),
-        env: &env,
-        file,
-    })
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("cannot read config file {}", path.display()),
+        )
+        .with_source(error)
+    })?;
+    Ok(Some((path.clone(), text)))
 }
 
 /// Logs go to stderr, filtered by `log_level` or else `default_level`, as text or JSON lines.
