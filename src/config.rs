@@ -73,6 +73,9 @@ pub struct Config {
     pub admin_password: Secret,
     /// Lifetime of a wallet challenge.
     pub challenge_ttl: u64,
+    /// Wallet challenges pending at once, across all clients; one client may hold 1% of them.
+    /// At the bound, new challenges evict the largest holder's oldest (never a refusal).
+    pub max_pending_challenges: u64,
     /// Wallet algorithms accepted by `/sign-in`.
     pub wallet_algorithms: Vec<WalletAlgorithm>,
     /// Shared secrets for `POST /fleet/sessions`; several may be valid at once. Empty: endpoint off.
@@ -187,6 +190,7 @@ impl Default for Config {
             admin_email: "admin@pico.local".to_owned(),
             admin_password: Secret::default(),
             challenge_ttl: 60,
+            max_pending_challenges: 100_000,
             wallet_algorithms: WalletAlgorithm::ALL.to_vec(),
             fleet_mint_secrets: Vec::new(),
             fleet_session_ttl: DAY,
@@ -211,7 +215,7 @@ const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
 /// Every key the file, the environment and the flags may set.
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 28] = [
     "listen",
     "db",
     "key_dir",
@@ -224,6 +228,7 @@ pub const KEYS: [&str; 27] = [
     "admin_email",
     "admin_password",
     "challenge_ttl",
+    "max_pending_challenges",
     "wallet_algorithms",
     "fleet_mint_secret",
     "fleet_session_ttl",
@@ -334,6 +339,9 @@ impl Config {
             "admin_email" => self.admin_email = non_empty(value)?.to_ascii_lowercase(),
             "admin_password" => self.admin_password = Secret::new(value),
             "challenge_ttl" => self.challenge_ttl = parse_duration(value)?,
+            "max_pending_challenges" => {
+                self.max_pending_challenges = parse_number::<u64>(value)?.max(1);
+            }
             "wallet_algorithms" => self.wallet_algorithms = parse_wallet_algorithms(value)?,
             "fleet_mint_secret" => self.fleet_mint_secrets = list(value).map(Secret::new).collect(),
             "fleet_session_ttl" => self.fleet_session_ttl = parse_duration(value)?,

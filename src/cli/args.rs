@@ -296,6 +296,9 @@ pub struct SettingsArgs {
     /// Lifetime of a wallet challenge [default: 60s].
     #[arg(long, global = true, value_name = "DURATION")]
     pub challenge_ttl: Option<String>,
+    /// Wallet challenges pending at once; one client may hold 1% [default: 100000].
+    #[arg(long, global = true, value_name = "N")]
+    pub max_pending_challenges: Option<String>,
     /// Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1].
     #[arg(long, global = true, value_name = "LIST")]
     pub wallet_algorithms: Option<String>,
@@ -355,6 +358,7 @@ impl SettingsArgs {
             ("auto_create_admin", &self.auto_create_admin),
             ("admin_email", &self.admin_email),
             ("challenge_ttl", &self.challenge_ttl),
+            ("max_pending_challenges", &self.max_pending_challenges),
             ("wallet_algorithms", &self.wallet_algorithms),
             ("fleet_session_ttl", &self.fleet_session_ttl),
             ("fleet_max_ttl", &self.fleet_max_ttl),
