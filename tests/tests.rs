@@ -5,6 +5,7 @@
 
 mod util;
 
+mod attacks;
 mod cli;
 mod config;
 mod crash;
