@@ -155,7 +155,7 @@ _picoauth() {
 
     case "${cmd}" in
         picoauth)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version serve keygen users mint-fleet revoke list-mints completions generate-docs help"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version serve keygen users mint-fleet revoke list-mints completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,6 +206,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -273,7 +277,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__completions)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version bash elvish fish powershell zsh"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,6 +328,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,7 +399,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__generate__subcmd__docs)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +450,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -761,7 +773,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__keygen)
-            opts="-h -V --rotate --list --retire --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --rotate --list --retire --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,6 +828,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -883,7 +899,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__list__subcmd__mints)
-            opts="-h -V --limit --active --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --limit --active --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +954,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1005,7 +1025,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__mint__subcmd__fleet)
-            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1079,6 +1099,10 @@ _picoauth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-pending-challenges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --wallet-algorithms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1143,7 +1167,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__revoke)
-            opts="-h -V --reason --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --reason --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1222,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1265,7 +1293,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__serve)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,6 +1344,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1383,7 +1415,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version list add set-role passwd disable enable delete import help"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version list add set-role passwd disable enable delete import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1466,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1501,7 +1537,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__add)
-            opts="-h -V --role --display-name --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --role --display-name --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1560,6 +1596,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1627,7 +1667,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__delete)
-            opts="-h -V --yes --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --yes --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1678,6 +1718,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1745,7 +1789,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__disable)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1796,6 +1840,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1863,7 +1911,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__enable)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1914,6 +1962,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2121,7 +2173,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__import)
-            opts="-h -V --from-pico-auth --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --from-pico-auth --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2176,6 +2228,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2243,7 +2299,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__list)
-            opts="-h -V --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --json --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2294,6 +2350,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2361,7 +2421,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__passwd)
-            opts="-h -V --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --password-stdin --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2412,6 +2472,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2479,7 +2543,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__set__subcmd__role)
-            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
+            opts="-h -V --config --listen --db --key-dir --issuer --audience --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2530,6 +2594,10 @@ _picoauth() {
                     return 0
                     ;;
                 --challenge-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-pending-challenges)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_picoauth_global_optspecs
-    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= log-format= metrics-listen= rate-limit-per-second= login-free-failures= login-max-delay= trusted-proxies= max-connections= request-timeout= h/help V/version
+    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= max-pending-challenges= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= log-format= metrics-listen= rate-limit-per-second= login-free-failures= login-max-delay= trusted-proxies= max-connections= request-timeout= h/help V/version
 end
 
 function __fish_picoauth_needs_command
@@ -36,6 +36,7 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -l registration-enabled 
 complete -c picoauth -n "__fish_picoauth_needs_command" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -73,6 +74,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l registration
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -102,6 +104,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l registratio
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -133,6 +136,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -170,6 +174,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -201,6 +206,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -230,6 +236,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -258,6 +265,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -287,6 +295,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -315,6 +324,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -343,6 +353,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -373,6 +384,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -415,6 +427,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l registr
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -445,6 +458,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l registratio
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -475,6 +489,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l registr
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -505,6 +520,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l regist
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r
@@ -533,6 +549,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l regi
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l auto-create-admin -d 'Whether the first start creates a superadmin [default: true]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l admin-email -d 'Email of the bootstrapped superadmin [default: admin@pico.local]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l challenge-ttl -d 'Lifetime of a wallet challenge [default: 60s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l max-pending-challenges -d 'Wallet challenges pending at once; one client may hold 1% [default: 100000]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated [default: ML-DSA-65,Ed25519,secp256k1]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l fleet-session-ttl -d 'Default lifetime of fleet tokens [default: 24h]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l fleet-max-ttl -d 'Longest lifetime of fleet tokens [default: 30d]' -r

@@ -378,8 +378,7 @@ fn verify_argon2(password: &str, stored: &str, memory: &mut Memory) -> Verdict {
 /// checking it takes the same path and time as a real account's current hash), of a password
 /// nobody knows, salted with a constant. A constant rather than one computed at start-up: a
 /// computed dummy could fail to be made, and an unknown email would then cost nothing.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$tIbYH6Aj1CzCVCYwYgYydQ$AY1f+OnMuSqE7+a8OLStq3Q+ZjhCH+F1cI26DTXZq0Q";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$tIbYH6Aj1CzCVCYwYgYydQ$AY1f+OnMuSqE7+a8OLStq3Q+ZjhCH+F1cI26DTXZq0Q";
 
 /// Spends the time of one verification, so that a login for an unknown email takes as long as
 /// one for a known email with a wrong password. Always one full argon2 computation.

@@ -238,7 +238,9 @@ mod tests {
             .create_challenge(&public_key, "198.51.100.7", NOW)
             .unwrap()
             .challenge;
-        let first_flooded = app.create_challenge(&public_key, "203.0.113.1", NOW).unwrap();
+        let first_flooded = app
+            .create_challenge(&public_key, "203.0.113.1", NOW)
+            .unwrap();
         // 150 flooding clients, each asking five times: twice the table, never a refusal.
         for flooder in 0..150 {
             for _ in 0..5 {
@@ -247,7 +249,10 @@ mod tests {
             }
         }
         let signed = request(&public_key, &public_key, &honest, sign(&honest));
-        assert!(app.sign_in(&signed, NOW + 2).is_ok(), "the honest client's survived");
+        assert!(
+            app.sign_in(&signed, NOW + 2).is_ok(),
+            "the honest client's survived"
+        );
         let flooded = request(
             &public_key,
             &public_key,
@@ -363,7 +368,10 @@ mod tests {
         let app = &test.app;
         let (public_key, sign) = ed25519_wallet(3);
         let (stranger_key, _) = ed25519_wallet(4);
-        let challenge = app.create_challenge(&public_key, CLIENT, NOW).unwrap().challenge;
+        let challenge = app
+            .create_challenge(&public_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
 
         let mismatched = request(&stranger_key, &public_key, &challenge, sign(&challenge));
         assert_eq!(
@@ -405,14 +413,20 @@ mod tests {
         let (public_key, sign) = ed25519_wallet(5);
         let (other_key, _) = ed25519_wallet(6);
         let ttl = super::super::seconds(app.config().challenge_ttl);
-        let challenge = app.create_challenge(&public_key, CLIENT, NOW).unwrap().challenge;
+        let challenge = app
+            .create_challenge(&public_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
         let late = request(&public_key, &public_key, &challenge, sign(&challenge));
         assert_eq!(
             app.sign_in(&late, NOW + ttl).unwrap_err().kind(),
             ErrorKind::InvalidToken
         );
 
-        let foreign = app.create_challenge(&other_key, CLIENT, NOW).unwrap().challenge;
+        let foreign = app
+            .create_challenge(&other_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
         let stolen = request(&public_key, &public_key, &foreign, sign(&foreign));
         assert_eq!(
             app.sign_in(&stolen, NOW).unwrap_err().kind(),

@@ -203,10 +203,8 @@ mod tests {
     }
 
     fn temp_store(name: &str) -> TempStore {
-        let dir = std::env::temp_dir().join(format!(
-            "picoauth-challenges-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("picoauth-challenges-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let store = Store::open(&dir.join("picoauth.db")).unwrap();
@@ -260,7 +258,10 @@ mod tests {
         let temp = temp_store("quota");
         let store = &temp.store;
         for n in 0..3 {
-            assert_eq!(insert(store, &format!("f{n}"), "flooder", n), Evicted::default());
+            assert_eq!(
+                insert(store, &format!("f{n}"), "flooder", n),
+                Evicted::default()
+            );
         }
         insert(store, "honest", "honest", 3);
         let evicted = insert(store, "f3", "flooder", 4);
@@ -284,7 +285,11 @@ mod tests {
         let evicted = insert(store, "e0", "e", 10);
         assert_eq!(evicted.largest_client, 1);
         assert_eq!(counts(store, "e"), (10, 1));
-        assert_eq!(counts(store, "d").1, 1, "the small holder kept its challenge");
+        assert_eq!(
+            counts(store, "d").1,
+            1,
+            "the small holder kept its challenge"
+        );
         // Expired challenges go first, before anyone's pending one.
         let evicted = insert(store, "late", "e", 10_000);
         assert_eq!(evicted.expired, 10);
@@ -297,9 +302,11 @@ mod tests {
         assert_eq!(counts(store, "e"), (0, 0));
         let rows: i64 = store
             .read(|connection| {
-                Ok(connection.query_row("SELECT count(*) FROM challenge_clients", [], |row| {
-                    row.get(0)
-                })?)
+                Ok(
+                    connection.query_row("SELECT count(*) FROM challenge_clients", [], |row| {
+                        row.get(0)
+                    })?,
+                )
             })
             .unwrap();
         assert_eq!(rows, 0, "clients with nothing pending are forgotten");
