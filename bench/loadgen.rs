@@ -6,8 +6,13 @@
 //!
 //! `loadgen mixed <host:port> <fleet-secret> <seconds>` mints fleet tokens from four good
 //! clients alone, then again while four hostile clients (from 127.0.0.2–5) send garbage JSON,
-//! forged tokens, wrong secrets, password guesses and replayed challenges as fast as they can;
-//! it prints both rates and the statuses the hostile clients got (0: a broken connection).
+//! forged tokens, wrong secrets, password guesses and replayed challenges as fast as they can,
+//! and the attackers of issue 10 run beside them: one (127.0.0.6) sends wrong passwords for a
+//! victim account it registered first and hangs up mid-hash, one (127.0.0.7) logs in with
+//! unique 60,000-character emails, and one (127.0.0.8) holds 200 connections open sending
+//! their headers a byte at a time. It prints both rates, the statuses the hostile clients got
+//! (0: a broken connection), what the issue-10 attackers achieved, and the status of the
+//! victim's own login after the attack (200 unless it was locked out).
 //!
 //! `loadgen argon2 <count> [threads]` instead times picoauth's own password hash, one at a time, and
 //! prints the median in milliseconds: the unit the login benchmark is measured against.
@@ -233,8 +238,121 @@ fn bad_client(host: &str, source: std::net::IpAddr, deadline: Instant) -> BTreeM
     statuses
 }
 
-/// Runs good clients alone, then with hostile clients, for `seconds` each.
+/// Sends `body` to `path` from `source` and hangs up at once, without reading the answer.
+fn post_and_hang_up(host: &str, source: std::net::IpAddr, path: &str, body: &str) -> bool {
+    let Ok(mut connection) = Connection::open_from(host, Some(source)) else {
+        return false;
+    };
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    connection.writer.write_all(request.as_bytes()).is_ok()
+        && connection.writer.shutdown(std::net::Shutdown::Both).is_ok()
+}
+
+/// The account the aborted-login attacker goes after (the other hostile clients guess the
+/// admin's password, whose back-off would hide a lockout).
+const VICTIM: &str = r#"{"email":"victim@bench.local","password":"victim-password-1"}"#;
+
+/// Issue 10's lockout: one wrong password for the victim, then, over and over, four wrong
+/// passwords whose connections close right after sending. Returns how many it hung up on.
+fn aborted_login_client(host: &str, source: std::net::IpAddr, deadline: Instant) -> u64 {
+    let body = r#"{"email":"victim@bench.local","password":"wrong-wrong"}"#;
+    if let Ok(mut connection) = Connection::open_from(host, Some(source)) {
+        let _ = connection.send("POST", "/api/v1/auth/login", &[], body);
+    }
+    let mut sent = 0;
+    while Instant::now() < deadline {
+        for _ in 0..4 {
+            sent += u64::from(post_and_hang_up(host, source, "/api/v1/auth/login", body));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    sent
+}
+
+/// Issue 10's memory attack: logins with unique 60,000-character emails. Returns the count of
+/// each status.
+fn long_email_client(
+    host: &str,
+    source: std::net::IpAddr,
+    deadline: Instant,
+) -> BTreeMap<u16, u64> {
+    let padding = "a".repeat(60_000);
+    let mut statuses = BTreeMap::new();
+    let mut connection = Connection::open_from(host, Some(source)).ok();
+    let mut index = 0u64;
+    while Instant::now() < deadline {
+        index += 1;
+        let body = format!(r#"{{"email":"{index}-{padding}@example.com","password":"guess"}}"#);
+        let outcome = match connection.as_mut() {
+            Some(open) => open.send("POST", "/api/v1/auth/login", &[], &body),
+            None => Err(std::io::Error::other("not connected")),
+        };
+        match outcome {
+            Ok((status, _)) => *statuses.entry(status).or_insert(0) += 1,
+            Err(_) => {
+                *statuses.entry(0).or_insert(0) += 1;
+                connection = Connection::open_from(host, Some(source)).ok();
+            }
+        }
+    }
+    statuses
+}
+
+/// A slow-connection flood: `connections` connections from `source`, each sending a request's
+/// headers one byte at a time, every 100 ms. Returns how many connections the server closed
+/// (the header timeout doing its work).
+fn slow_header_client(
+    host: &str,
+    source: std::net::IpAddr,
+    connections: usize,
+    deadline: Instant,
+) -> u64 {
+    let request = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {host}\r\nX-Padding: {}\r\n",
+        "p".repeat(4096)
+    );
+    let request = request.as_bytes();
+    let open = || {
+        Connection::open_from(host, Some(source))
+            .ok()
+            .map(|connection| (connection, 0usize))
+    };
+    let mut open_connections: Vec<Option<(Connection, usize)>> =
+        (0..connections).map(|_| open()).collect();
+    let mut closed_by_server = 0;
+    while Instant::now() < deadline {
+        for slot in &mut open_connections {
+            let alive = match slot.as_mut() {
+                Some((connection, sent)) => {
+                    let byte = request[*sent % request.len()];
+                    *sent += 1;
+                    connection.writer.write_all(&[byte]).is_ok()
+                }
+                None => false,
+            };
+            if !alive {
+                closed_by_server += u64::from(slot.is_some());
+                *slot = open();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    closed_by_server
+}
+
+/// Runs good clients alone, then with hostile clients, for `seconds` each; then checks that
+/// the victim of the aborted-login attacker can still log in.
 fn mixed(host: &str, secret: &str, seconds: u64) {
+    let (registered, _) = Connection::open(host)
+        .send("POST", "/api/v1/auth/register", &[], VICTIM)
+        .expect("register the victim");
+    assert!(
+        matches!(registered, 200 | 409),
+        "registering the victim: {registered}"
+    );
     let good_workers = 4;
     let run_good = |deadline| -> u64 {
         std::thread::scope(|scope| {
@@ -249,22 +367,34 @@ fn mixed(host: &str, secret: &str, seconds: u64) {
     };
     let clean = run_good(Instant::now() + Duration::from_secs(seconds));
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let (mixed, statuses) = std::thread::scope(|scope| {
-        let bad: Vec<_> = (2..=5u8)
-            .map(|last| {
-                let source = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last));
-                scope.spawn(move || bad_client(host, source, deadline))
-            })
-            .collect();
-        let good = run_good(deadline);
-        let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
-        for handle in bad {
-            for (status, count) in handle.join().expect("bad client") {
-                *statuses.entry(status).or_insert(0) += count;
+    let local = |last| std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last));
+    let (mixed, statuses, aborted_sent, long_email_statuses, slow_closed) =
+        std::thread::scope(|scope| {
+            let bad: Vec<_> = (2..=5u8)
+                .map(|last| scope.spawn(move || bad_client(host, local(last), deadline)))
+                .collect();
+            let aborted = scope.spawn(move || aborted_login_client(host, local(6), deadline));
+            let long_emails = scope.spawn(move || long_email_client(host, local(7), deadline));
+            let slow = scope.spawn(move || slow_header_client(host, local(8), 200, deadline));
+            let good = run_good(deadline);
+            let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+            for handle in bad {
+                for (status, count) in handle.join().expect("bad client") {
+                    *statuses.entry(status).or_insert(0) += count;
+                }
             }
-        }
-        (good, statuses)
-    });
+            (
+                good,
+                statuses,
+                aborted.join().expect("aborted-login client"),
+                long_emails.join().expect("long-email client"),
+                slow.join().expect("slow-header client"),
+            )
+        });
+    // The victim's own login once the attack is over: 200 unless the attack locked it out.
+    let owner_login_status = Connection::open(host)
+        .send("POST", "/api/v1/auth/login", &[], VICTIM)
+        .map_or(0, |(status, _)| status);
     let seconds = seconds as f64;
     println!(
         "{}",
@@ -273,6 +403,10 @@ fn mixed(host: &str, secret: &str, seconds: u64) {
             "mixed_per_second": mixed as f64 / seconds,
             "hostile_per_second": statuses.values().sum::<u64>() as f64 / seconds,
             "hostile_statuses": statuses,
+            "aborted_logins_sent": aborted_sent,
+            "long_email_statuses": long_email_statuses,
+            "slow_connections_closed_by_server": slow_closed,
+            "owner_login_status": owner_login_status,
         })
     );
 }

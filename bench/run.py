@@ -295,17 +295,20 @@ def main():
     log(f"7. good and hostile clients together ({args.hostile_seconds} s each)")
     with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
         # No request-rate limit, so that the good clients (all on 127.0.0.1) are not capped;
-        # the hostile clients (127.0.0.2-5) still meet the login and fleet-secret back-off.
+        # the hostile clients (127.0.0.2-8) still meet the login and fleet-secret back-off.
         server = Server(workdir)
         time.sleep(1)
         rss_before = server.rss_mib()
         output = subprocess.run([str(LOADGEN), "mixed", server.address, FLEET_SECRET,
-                                 str(args.hostile_seconds)], capture_output=True, text=True,
-                                check=True).stdout
+                                 str(args.hostile_seconds)],
+                                capture_output=True, text=True, check=True).stdout
         mixed = json.loads(output)
         rss_after = server.rss_mib()
         alive = server.process.poll() is None
+        # Issue 10: queued work of abandoned requests once kept shutdown waiting.
+        stop_started = time.perf_counter()
         server.stop()
+        stop_seconds = time.perf_counter() - stop_started
         statuses = mixed["hostile_statuses"]
         server_errors = sum(count for status, count in statuses.items() if int(status) >= 500)
         broken = statuses.get("0", 0)
@@ -318,6 +321,14 @@ def main():
         facts.append(("5xx answers / broken connections / server alive",
                       f"{server_errors} / {broken} / {'yes' if alive else 'NO'}"))
         facts.append(("RSS before / after the hostile run", f"{rss_before:.1f} / {rss_after:.1f} MiB"))
+        facts.append(("victim's login after the aborted-login attack (status)",
+                      f"{mixed['owner_login_status']} ({mixed['aborted_logins_sent']:,} aborted logins sent)"))
+        facts.append(("long-email logins answered (statuses)",
+                      ", ".join(f"{status}: {count}" for status, count
+                                in sorted(mixed["long_email_statuses"].items()))))
+        facts.append(("slow-header connections closed by the server",
+                      f"{mixed['slow_connections_closed_by_server']:,}"))
+        facts.append(("SIGTERM to exit after the hostile run", f"{stop_seconds:.2f} s"))
 
     print(f"openssl speed rsa2048, one core: **{openssl_rate:,.0f} signs/s**"
           f" ({os.cpu_count()} cores, {seconds} s per run)\n")

@@ -50,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--auto-create-admin', '--auto-create-admin', [CompletionResultType]::ParameterName, 'Whether the first start creates a superadmin. [default: true] [env: PICOAUTH_AUTO_CREATE_ADMIN]')
             [CompletionResult]::new('--admin-email', '--admin-email', [CompletionResultType]::ParameterName, 'Email of the superadmin the first start creates. [default: admin@pico.local] [env: PICOAUTH_ADMIN_EMAIL]')
             [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]')
+            [CompletionResult]::new('--max-pending-challenges', '--max-pending-challenges', [CompletionResultType]::ParameterName, 'Wallet challenges pending at once. [default: 100000] [env: PICOAUTH_MAX_PENDING_CHALLENGES]')
             [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]')
             [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens. [default: 24h] [env: PICOAUTH_FLEET_SESSION_TTL]')
             [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]')

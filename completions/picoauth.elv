@@ -46,6 +46,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --auto-create-admin 'Whether the first start creates a superadmin. [default: true] [env: PICOAUTH_AUTO_CREATE_ADMIN]'
             cand --admin-email 'Email of the superadmin the first start creates. [default: admin@pico.local] [env: PICOAUTH_ADMIN_EMAIL]'
             cand --challenge-ttl 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]'
+            cand --max-pending-challenges 'Wallet challenges pending at once. [default: 100000] [env: PICOAUTH_MAX_PENDING_CHALLENGES]'
             cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]'
             cand --fleet-session-ttl 'Default lifetime of fleet tokens. [default: 24h] [env: PICOAUTH_FLEET_SESSION_TTL]'
             cand --fleet-max-ttl 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]'

@@ -50,6 +50,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l auto-create-
 false\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l admin-email -d 'Email of the superadmin the first start creates. [default: admin@pico.local] [env: PICOAUTH_ADMIN_EMAIL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l challenge-ttl -d 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-pending-challenges -d 'Wallet challenges pending at once. [default: 100000] [env: PICOAUTH_MAX_PENDING_CHALLENGES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l wallet-algorithms -d 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]' -r -f -a "ML-DSA-65\t''
 Ed25519\t''
 secp256k1\t''"

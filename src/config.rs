@@ -81,6 +81,9 @@ pub struct Config {
     pub admin_password: Secret,
     /// Lifetime of a wallet challenge.
     pub challenge_ttl: u64,
+    /// Wallet challenges pending at once, across all clients; one client may hold 1% of them.
+    /// At the bound, new challenges evict the largest holder's oldest (never a refusal).
+    pub max_pending_challenges: u64,
     /// Wallet algorithms accepted by `/sign-in`.
     pub wallet_algorithms: Vec<WalletAlgorithm>,
     /// Shared secrets for `POST /fleet/sessions`; several may be valid at once. Empty: endpoint off.
@@ -388,7 +391,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 29] = [
+pub static SETTINGS: [Setting; 30] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -542,6 +545,19 @@ pub static SETTINGS: [Setting; 29] = [
         read_by: &[],
         apply: |config, value| {
             config.challenge_ttl = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "max_pending_challenges",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("100000"),
+        help: "Wallet challenges pending at once.",
+        more: "One client (an IPv4 address or IPv6 /64) may hold 1% of them and then loses its own oldest; when the table is full, the client holding the most loses its oldest.",
+        read_by: &[],
+        apply: |config, value| {
+            config.max_pending_challenges = parse_number::<u64>(value)?.max(1);
             Ok(())
         },
     },
@@ -955,6 +971,7 @@ impl Config {
             admin_email: String::new(),
             admin_password: Secret::default(),
             challenge_ttl: 0,
+            max_pending_challenges: 0,
             wallet_algorithms: Vec::new(),
             fleet_mint_secrets: Vec::new(),
             fleet_session_ttl: 0,

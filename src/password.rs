@@ -13,17 +13,24 @@
 //! - New hashes are argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1), as PHC strings.
 //! - A hash that is bcrypt or has weaker parameters is reported as needing a rehash, so it is
 //!   upgraded at the next successful login.
-//! - A login for an unknown account still costs one hash ([`burn_time`]).
+//! - A login for an unknown account still costs one hash ([`burn_time`]), against a constant
+//!   dummy hash with today's parameters: there is no preparation that could fail and leave
+//!   unknown emails cheap (a timing oracle for which emails have accounts).
+//! - Work whose requester is gone is not started: a hash queued under a [`Requester`] that
+//!   has been dropped (the client hung up) is skipped when a hashing thread reaches it, so a
+//!   flood of abandoned logins neither burns the CPU nor keeps shutdown waiting.
 //! - New passwords have 8 to 1024 characters and are not among the 5,000 most common ones
 //!   (`common_passwords.txt`); there are no composition rules (NIST SP 800-63B).
 
+use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Condvar, Mutex, OnceLock, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc};
 
 use argon2::password_hash::{self, Output, ParamsString, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, PasswordVerifier, Version};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -54,7 +61,7 @@ struct Queue {
     /// Signalled when a job is queued.
     ready: Condvar,
     /// Whether any hashing thread could be started; if none, jobs run on the caller's thread.
-    has_threads: std::sync::atomic::AtomicBool,
+    has_threads: AtomicBool,
 }
 
 /// The queue of the hashing threads, which are started on first use.
@@ -64,7 +71,7 @@ fn hashing_queue() -> &'static Queue {
         let queue: &'static Queue = Box::leak(Box::new(Queue {
             jobs: Mutex::new(VecDeque::new()),
             ready: Condvar::new(),
-            has_threads: std::sync::atomic::AtomicBool::new(false),
+            has_threads: AtomicBool::new(false),
         }));
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         for number in 0..threads {
@@ -72,9 +79,7 @@ fn hashing_queue() -> &'static Queue {
                 .name(format!("argon2-{number}"))
                 .spawn(move || hashing_thread(queue));
             match spawned {
-                Ok(_) => queue
-                    .has_threads
-                    .store(true, std::sync::atomic::Ordering::SeqCst),
+                Ok(_) => queue.has_threads.store(true, Ordering::SeqCst),
                 Err(error) => tracing::warn!(%error, "cannot start a hashing thread"),
             }
         }
@@ -116,24 +121,105 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Runs `work` on a hashing thread and waits for its answer.
+/// Someone waiting for hashing work: a request whose future may be dropped before the hash
+/// is reached. Hashes started inside [`Requester::scope`] are skipped once the requester's
+/// [`RequesterGuard`] has been dropped.
+#[derive(Clone, Debug)]
+pub struct Requester {
+    /// Set by the guard's `Drop`; read by the hashing thread before it starts a job.
+    gone: Arc<AtomicBool>,
+}
+
+/// Marks its [`Requester`] gone when dropped; held where the answer is awaited, so dropping
+/// the awaiting future (the client hung up) is what cancels the queued work.
+#[derive(Debug)]
+pub struct RequesterGuard {
+    gone: Arc<AtomicBool>,
+}
+
+impl Drop for RequesterGuard {
+    fn drop(&mut self) {
+        self.gone.store(true, Ordering::SeqCst);
+    }
+}
+
+thread_local! {
+    /// The requester of the work running on this thread, if any (see [`Requester::scope`]).
+    static REQUESTER: RefCell<Option<Requester>> = const { RefCell::new(None) };
+}
+
+impl Requester {
+    /// A new requester and its guard.
+    pub fn new() -> (Requester, RequesterGuard) {
+        let gone = Arc::new(AtomicBool::new(false));
+        (
+            Requester {
+                gone: Arc::clone(&gone),
+            },
+            RequesterGuard { gone },
+        )
+    }
+
+    /// Whether the guard has been dropped: nobody waits for the answer any more.
+    pub fn is_gone(&self) -> bool {
+        self.gone.load(Ordering::SeqCst)
+    }
+
+    /// Runs `work` on this thread; every hash it starts belongs to this requester.
+    pub fn scope<T>(&self, work: impl FnOnce() -> T) -> T {
+        /// Restores the previous requester however `work` ends (a panic included).
+        struct Restore(Option<Requester>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                REQUESTER.with(|current| *current.borrow_mut() = previous);
+            }
+        }
+        let previous = REQUESTER.with(|current| current.borrow_mut().replace(self.clone()));
+        let _restore = Restore(previous);
+        work()
+    }
+}
+
+/// The requester of the work on this thread, if any.
+fn current_requester() -> Option<Requester> {
+    REQUESTER.with(|current| current.borrow().clone())
+}
+
+/// Runs `work` on a hashing thread and waits for its answer; skipped if the requester on this
+/// thread is gone by the time its turn comes.
 fn on_hashing_thread<T: Send + 'static>(
     work: impl FnOnce(&mut Memory) -> T + Send + 'static,
 ) -> Result<T> {
+    let requester = current_requester();
+    let abandoned = {
+        let requester = requester.clone();
+        move || requester.as_ref().is_some_and(Requester::is_gone)
+    };
     let (reply, answer) = mpsc::sync_channel(1);
     let job: Job = Box::new(move |memory| {
-        let _ = reply.send(work(memory));
+        // Dropping `reply` unanswered tells the waiting thread the job was skipped.
+        if !abandoned() {
+            let _ = reply.send(work(memory));
+        }
     });
     let queue = hashing_queue();
-    if queue.has_threads.load(std::sync::atomic::Ordering::SeqCst) {
+    if queue.has_threads.load(Ordering::SeqCst) {
         lock(&queue.jobs).push_back(job);
         queue.ready.notify_one();
     } else {
         job(&mut Memory::new());
     }
-    answer
-        .recv()
-        .map_err(|_| Error::internal("a password hashing thread failed"))
+    answer.recv().map_err(|_| {
+        if requester.as_ref().is_some_and(Requester::is_gone) {
+            Error::new(
+                ErrorKind::Unavailable,
+                "the request was abandoned before its password hash ran",
+            )
+        } else {
+            Error::internal("a password hashing thread failed")
+        }
+    })
 }
 
 /// argon2 of `password` and `salt` into `out`, with `params`, in `memory` (grown if needed).
@@ -144,6 +230,8 @@ fn argon2_into(
     out: &mut [u8],
     memory: &mut Memory,
 ) -> argon2::Result<()> {
+    #[cfg(test)]
+    tests::ARGON2_RUNS.with(|runs| runs.set(runs.get() + 1));
     let blocks = params.block_count();
     if memory.len() < blocks {
         memory.resize(blocks, Block::default());
@@ -286,13 +374,16 @@ fn verify_argon2(password: &str, stored: &str, memory: &mut Memory) -> Verdict {
     }
 }
 
+/// The hash every unknown email is checked against: argon2id with today's parameters (so
+/// checking it takes the same path and time as a real account's current hash), of a password
+/// nobody knows, salted with a constant. A constant rather than one computed at start-up: a
+/// computed dummy could fail to be made, and an unknown email would then cost nothing.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$tIbYH6Aj1CzCVCYwYgYydQ$AY1f+OnMuSqE7+a8OLStq3Q+ZjhCH+F1cI26DTXZq0Q";
+
 /// Spends the time of one verification, so that a login for an unknown email takes as long as
-/// one for a known email with a wrong password.
+/// one for a known email with a wrong password. Always one full argon2 computation.
 pub fn burn_time(password: &str) {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    if let Some(dummy) = DUMMY.get_or_init(|| hash("picoauth-timing-equaliser").ok()) {
-        let _ = verify(password, dummy);
-    }
+    let _ = verify(password, DUMMY_HASH);
 }
 
 /// A random password for the bootstrapped admin: 24 URL-safe characters (144 bits).
@@ -309,6 +400,51 @@ pub fn generate() -> Result<String> {
 mod tests {
     use super::*;
     use argon2::PasswordHasher;
+
+    thread_local! {
+        /// argon2 computations run on this thread.
+        pub(super) static ARGON2_RUNS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn an_unknown_email_always_costs_one_full_hash_with_todays_parameters() {
+        // The dummy is a constant: nothing is prepared, so nothing can fail and be cached.
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let params = Params::try_from(&parsed).unwrap();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (MEMORY_KIB, ITERATIONS, LANES)
+        );
+        let mut memory = Memory::new();
+        for attempt in 1..=3 {
+            let before = ARGON2_RUNS.with(std::cell::Cell::get);
+            assert_eq!(
+                verify_argon2("a guess", DUMMY_HASH, &mut memory),
+                Verdict::Mismatch
+            );
+            assert_eq!(
+                ARGON2_RUNS.with(std::cell::Cell::get),
+                before + 1,
+                "check {attempt} of the dummy ran argon2 once, in its own memory"
+            );
+        }
+        assert_eq!(memory.len(), params.block_count(), "the full 19 MiB");
+    }
+
+    #[test]
+    fn hashes_of_a_requester_that_is_gone_are_skipped() {
+        let (requester, guard) = Requester::new();
+        assert!(requester.scope(|| hash("still waited for")).is_ok());
+        drop(guard);
+        let error = requester.scope(|| hash("nobody waits")).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Unavailable);
+        assert_eq!(
+            requester.scope(|| verify("x", DUMMY_HASH)),
+            Verdict::Mismatch
+        );
+        assert!(hash("outside the scope").is_ok(), "the scope ended");
+    }
 
     #[test]
     fn argon2id_round_trip() {

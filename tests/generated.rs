@@ -117,7 +117,7 @@ fn man_pages_have_placeholders_environment_files_exit_status_and_examples() {
     for code in ["\\fB0\\fR", "\\fB1\\fR", "\\fB2\\fR"] {
         assert!(exit_status.contains(code), "{code} missing\n{exit_status}");
     }
-    assert!(section(&revoke, "EXAMPLES").contains("picoauth revoke 3f9c"));
+    assert!(section(&revoke, "EXAMPLES").contains("picoauth revoke \"$JTI\""));
 
     let mint = man_page("picoauth-mint-fleet.1");
     assert!(section(&mint, "SYNOPSIS").contains(r"\fB\-\-ttl\fR \fI<DURATION>\fR"));

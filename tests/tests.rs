@@ -5,6 +5,7 @@
 
 mod util;
 
+mod attacks;
 mod authz;
 mod cli;
 mod config;

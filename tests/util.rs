@@ -1001,3 +1001,75 @@ impl Server {
         }
     }
 }
+
+// --- helpers for the attack tests ---
+
+impl Server {
+    /// Everything the server has written to stderr so far (it keeps running).
+    pub fn stderr_so_far(&self) -> String {
+        self.process.stderr_text()
+    }
+}
+
+impl Remote {
+    /// POSTs `body` as JSON from the local address `source` (any of 127.0.0.0/8 on Linux), so
+    /// one test can be many clients.
+    pub fn post_json_from(
+        &self,
+        source: std::net::IpAddr,
+        path: &str,
+        body: &Value,
+    ) -> Result<Response, String> {
+        let bytes = json_request(self.addr, path, body);
+        let mut stream = connect_from(source, self.addr).map_err(|e| e.to_string())?;
+        stream.write_all(&bytes).map_err(|e| e.to_string())?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
+        if !is_complete_response(&raw) {
+            return Err(format!("incomplete response: {}", abbreviate(&raw)));
+        }
+        Ok(Response::parse(
+            &raw,
+            abbreviate(&bytes),
+            Arc::clone(&self.server_stderr),
+        ))
+    }
+
+    /// POSTs `body` as JSON from `source` and returns the connection without reading the
+    /// answer: dropping it is a client that hangs up mid-request.
+    pub fn post_json_unanswered(
+        &self,
+        source: std::net::IpAddr,
+        path: &str,
+        body: &Value,
+    ) -> std::io::Result<TcpStream> {
+        let mut stream = connect_from(source, self.addr)?;
+        stream.write_all(&json_request(self.addr, path, body))?;
+        Ok(stream)
+    }
+}
+
+/// A `Connection: close` POST of `body` as JSON.
+fn json_request(addr: SocketAddr, path: &str, body: &Value) -> Vec<u8> {
+    let body = body.to_string();
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A connection to `addr` from the local address `source`.
+fn connect_from(source: std::net::IpAddr, addr: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    socket.connect_timeout(&addr.into(), IO_TIMEOUT)?;
+    let stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    Ok(stream)
+}

@@ -24,7 +24,9 @@ const REUSE_REVOKER: &str = "picoauth:refresh-reuse";
 /// The `reason` of those revocations.
 const REUSE_REASON: &str = "refresh token reuse detected";
 
-const MAX_EMAIL_LENGTH: usize = 254;
+/// The longest email an account can have (RFC 5321 §4.5.3.1.3); a login naming a longer one
+/// is refused without a hash, since no account can match it.
+pub const MAX_EMAIL_LENGTH: usize = 254;
 const MAX_DISPLAY_NAME_LENGTH: usize = 200;
 
 /// What `/login` and `/refresh` answer.
@@ -80,6 +82,9 @@ impl App {
     /// hash), `Forbidden` for a disabled account with the right password.
     pub fn login(&self, email: &str, password: &str, now: i64) -> Result<Session> {
         let email = email.trim().to_ascii_lowercase();
+        if email.len() > MAX_EMAIL_LENGTH {
+            return Err(Error::invalid_credentials());
+        }
         let user = self
             .store
             .read(|connection| store::users::get_user_by_email(connection, &email))?;

@@ -6,21 +6,25 @@
 //!   client's `address` is only checked against it.
 //! - A challenge is taken out of the database by the first sign-in attempt that names it,
 //!   right or wrong, in one statement, before the signature is checked: it works once.
-//! - Asking for a challenge never cancels another pending one; the total number pending is
-//!   bounded, and expired ones are pruned.
+//! - Asking for a challenge never cancels another client's pending one and is never refused
+//!   for lack of room: each client (the HTTP door's client address, IPv6 by /64) may hold 1% of
+//!   `max_pending_challenges`, past which it loses its own oldest; at the global bound a new
+//!   challenge evicts the oldest of the client holding the most (`store::challenges`). A flood
+//!   costs the flooders their challenges, not everyone else theirs. Expired ones are pruned.
 //! - Requests that are malformed (bad hex, a key of the wrong length, an unknown or disabled
 //!   algorithm, an address that is not the key's) are refused before a challenge is touched.
 
 use super::App;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::keys;
 use crate::roles::Role;
 use crate::store::{self, refresh::RefreshOwner};
 use crate::tokens::Claims;
 use crate::wallet::{self, WalletAddress, WalletAlgorithm, address_matches};
 
-/// How many challenges may be pending at once, across all addresses.
-const MAX_PENDING_CHALLENGES: u64 = 100_000;
+/// One client may hold this fraction of `max_pending_challenges` (1 in 100): filling the table
+/// takes at least that many clients, and even then only the largest holders lose challenges.
+const CLIENT_SHARE: u64 = 100;
 /// The longest `address` accepted: `0x` and the hex of an ML-DSA-65 public key.
 const MAX_ADDRESS_LENGTH: usize = 2 + 2 * 1952;
 /// Challenges are 64 hex characters; anything much longer is not one of ours.
@@ -66,12 +70,12 @@ pub struct WalletSession {
 }
 
 impl App {
-    /// Hands out a fresh single-use challenge for `address` (`POST /challenge`).
+    /// Hands out a fresh single-use challenge for `address` (`POST /challenge`) to `client`,
+    /// the party asking (the HTTP door passes the throttle's client address, IPv6 by /64).
     ///
     /// # Errors
-    /// `InvalidInput` for an address that is neither a wallet address nor a public key in hex,
-    /// `Unavailable` while too many challenges are pending.
-    pub fn create_challenge(&self, address: &str, now: i64) -> Result<Challenge> {
+    /// `InvalidInput` for an address that is neither a wallet address nor a public key in hex.
+    pub fn create_challenge(&self, address: &str, client: &str, now: i64) -> Result<Challenge> {
         let address = address.trim();
         if address.is_empty() {
             return Err(Error::invalid_input("address is required"));
@@ -85,18 +89,29 @@ impl App {
         let challenge = keys::hex(&keys::random_bytes::<32>()?);
         let ttl = self.config.challenge_ttl;
         let expires_at = now.saturating_add(super::seconds(ttl));
-        self.store.write(|connection| {
-            if store::challenges::count_challenges(connection)? >= MAX_PENDING_CHALLENGES {
-                store::challenges::delete_expired_challenges(connection, now)?;
-                if store::challenges::count_challenges(connection)? >= MAX_PENDING_CHALLENGES {
-                    return Err(Error::new(
-                        ErrorKind::Unavailable,
-                        "too many challenges are pending; try again shortly",
-                    ));
-                }
-            }
-            store::challenges::insert_challenge(connection, &challenge, address, now, expires_at)
-        })?;
+        let max_pending = self.config.max_pending_challenges.max(1);
+        let limits = store::challenges::ChallengeLimits {
+            max_pending,
+            client_quota: (max_pending / CLIENT_SHARE).max(1),
+        };
+        let new = store::challenges::NewChallenge {
+            challenge: &challenge,
+            address,
+            client,
+            created_at: now,
+            expires_at,
+        };
+        let evicted = self
+            .store
+            .write(|connection| store::challenges::insert_challenge(connection, &new, limits))?;
+        if evicted.own > 0 || evicted.largest_client > 0 {
+            tracing::debug!(
+                client,
+                own = evicted.own,
+                largest_client = evicted.largest_client,
+                "pending challenges evicted to stay within bounds"
+            );
+        }
         Ok(Challenge { challenge, ttl })
     }
 
@@ -206,7 +221,50 @@ impl App {
 mod tests {
     use super::*;
     use crate::app::testing::{NOW, test_app};
+    use crate::error::ErrorKind;
     use crate::tokens::TokenKind;
+
+    /// The client asking, as the HTTP door names it.
+    const CLIENT: &str = "192.0.2.1";
+
+    #[test]
+    fn a_flood_costs_the_flooders_their_challenges_not_others_theirs() {
+        let mut test = test_app("wallet-flood");
+        // Quota 1% of 300: each client may hold 3.
+        test.app.config.max_pending_challenges = 300;
+        let app = &test.app;
+        let (public_key, sign) = ed25519_wallet(7);
+        let honest = app
+            .create_challenge(&public_key, "198.51.100.7", NOW)
+            .unwrap()
+            .challenge;
+        let first_flooded = app
+            .create_challenge(&public_key, "203.0.113.1", NOW)
+            .unwrap();
+        // 150 flooding clients, each asking five times: twice the table, never a refusal.
+        for flooder in 0..150 {
+            for _ in 0..5 {
+                app.create_challenge(&public_key, &format!("203.0.113.{flooder}"), NOW + 1)
+                    .unwrap();
+            }
+        }
+        let signed = request(&public_key, &public_key, &honest, sign(&honest));
+        assert!(
+            app.sign_in(&signed, NOW + 2).is_ok(),
+            "the honest client's survived"
+        );
+        let flooded = request(
+            &public_key,
+            &public_key,
+            &first_flooded.challenge,
+            sign(&first_flooded.challenge),
+        );
+        assert_eq!(
+            app.sign_in(&flooded, NOW + 2).unwrap_err().kind(),
+            ErrorKind::InvalidToken,
+            "the flooder lost its oldest"
+        );
+    }
 
     /// An Ed25519 wallet: its public key hex and a signer.
     fn ed25519_wallet(seed: u8) -> (String, impl Fn(&str) -> String) {
@@ -245,7 +303,7 @@ mod tests {
                 .unwrap()
                 .as_ref(),
         );
-        let challenge = app.create_challenge(address.as_str(), NOW).unwrap();
+        let challenge = app.create_challenge(address.as_str(), CLIENT, NOW).unwrap();
         assert_eq!(challenge.challenge.len(), 64);
         let signed = request(
             &address.as_str().to_uppercase().replacen("0X", "0x", 1),
@@ -283,8 +341,8 @@ mod tests {
         let test = test_app("wallet-key-address");
         let app = &test.app;
         let (public_key, sign) = ed25519_wallet(2);
-        let first = app.create_challenge(&public_key, NOW).unwrap();
-        let second = app.create_challenge(&public_key, NOW).unwrap();
+        let first = app.create_challenge(&public_key, CLIENT, NOW).unwrap();
+        let second = app.create_challenge(&public_key, CLIENT, NOW).unwrap();
         let signed = request(
             &public_key,
             &public_key,
@@ -310,7 +368,10 @@ mod tests {
         let app = &test.app;
         let (public_key, sign) = ed25519_wallet(3);
         let (stranger_key, _) = ed25519_wallet(4);
-        let challenge = app.create_challenge(&public_key, NOW).unwrap().challenge;
+        let challenge = app
+            .create_challenge(&public_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
 
         let mismatched = request(&stranger_key, &public_key, &challenge, sign(&challenge));
         assert_eq!(
@@ -352,14 +413,20 @@ mod tests {
         let (public_key, sign) = ed25519_wallet(5);
         let (other_key, _) = ed25519_wallet(6);
         let ttl = super::super::seconds(app.config().challenge_ttl);
-        let challenge = app.create_challenge(&public_key, NOW).unwrap().challenge;
+        let challenge = app
+            .create_challenge(&public_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
         let late = request(&public_key, &public_key, &challenge, sign(&challenge));
         assert_eq!(
             app.sign_in(&late, NOW + ttl).unwrap_err().kind(),
             ErrorKind::InvalidToken
         );
 
-        let foreign = app.create_challenge(&other_key, NOW).unwrap().challenge;
+        let foreign = app
+            .create_challenge(&other_key, CLIENT, NOW)
+            .unwrap()
+            .challenge;
         let stolen = request(&public_key, &public_key, &foreign, sign(&foreign));
         assert_eq!(
             app.sign_in(&stolen, NOW).unwrap_err().kind(),
@@ -370,7 +437,7 @@ mod tests {
             0,
             "both were consumed"
         );
-        app.create_challenge(&public_key, NOW).unwrap();
+        app.create_challenge(&public_key, CLIENT, NOW).unwrap();
         assert_eq!(app.prune(NOW + ttl).unwrap().challenges, 1);
     }
 
@@ -382,7 +449,7 @@ mod tests {
         let public_key = keys::hex(&signing_key.expanded_key().verifying_key().encode());
         let challenge = test
             .app
-            .create_challenge(&public_key, NOW)
+            .create_challenge(&public_key, CLIENT, NOW)
             .unwrap()
             .challenge;
         let signature = signing_key

@@ -11,7 +11,7 @@ use super::State;
 use super::request::{bearer_token, context, json_body, string_or_field};
 use super::respond::{Body, audit, json};
 use super::throttle::Failures;
-use crate::app::Session;
+use crate::app::{MAX_EMAIL_LENGTH, Session};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::users::User;
 
@@ -112,10 +112,17 @@ pub async fn post_register(
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
-    let account = Failures::Account(body.email.clone());
+    if body.email.trim().len() > MAX_EMAIL_LENGTH {
+        // No account can have this email (RFC 5321 §4.5.3.1.3; register enforces it), so the
+        // answer is known without a hash and leaks nothing: refused before it queues for one.
+        audit("login", "email too long", &body.email, &context);
+        return Err(Error::invalid_credentials());
+    }
+    let account = Failures::account(&body.email);
     let client = Failures::LoginClient(context.client);
-    // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count.
-    state
+    // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count;
+    // the guard ends the attempt if this future is dropped (the client hung up).
+    let attempt = state
         .throttle
         .begin_attempt(&[&account, &client], state.clock())
         .map_err(|wait| {
@@ -123,25 +130,25 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
             Error::too_many_requests("too many failed logins; wait before trying again", wait)
         })?;
     let email = body.email.clone();
+    let abandoned = (email.clone(), context.clone());
+    let attempt = attempt.on_abandon(move || {
+        audit("login", "abandoned", &abandoned.0, &abandoned.1);
+    });
     let result = state
         .run_hashing(move |app, now| app.login(&body.email, &body.password, now))
         .await;
     match &result {
         Ok(_) => {
-            state.throttle.record_success(&account);
-            state.throttle.finish(&client);
+            attempt.succeeded();
             audit("login", "success", &email, &context);
         }
         Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
-            let now = state.clock();
-            state.throttle.record_failure(&account, now);
-            state.throttle.record_failure(&client, now);
+            attempt.failed(state.clock());
             audit("login", "wrong email or password", &email, &context);
         }
         Err(error) => {
             // Not a wrong password (a disabled account, a busy database): not a guess.
-            state.throttle.finish(&account);
-            state.throttle.finish(&client);
+            attempt.finish();
             audit("login", error.kind().code(), &email, &context);
         }
     }

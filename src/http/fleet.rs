@@ -56,24 +56,28 @@ pub async fn post_fleet_sessions(
     // The secret is checked before the body is read: a wrong secret learns nothing else.
     let context = context(&request);
     let client = Failures::FleetSecretClient(context.client);
-    state
+    let attempt = state
         .throttle
         .begin_attempt(&[&client], state.clock())
-        .map_err(|wait| Error::too_many_requests("too many wrong fleet secrets; wait", wait))?;
+        .map_err(|wait| {
+            audit("fleet-secret", "throttled", "", &context);
+            Error::too_many_requests("too many wrong fleet secrets; wait", wait)
+        })?;
     let presented = request
         .headers()
         .get(FLEET_SECRET_HEADER)
         .map(|value| value.to_str().unwrap_or_default().to_owned());
+    // The attempt is resolved before the first await, so no dropped future can hold it.
     if let Err(error) = state.app.check_fleet_secret(presented.as_deref()) {
         if error.kind() == ErrorKind::Unauthorized {
-            state.throttle.record_failure(&client, state.clock());
+            attempt.failed(state.clock());
             audit("fleet-secret", "wrong secret", "", &context);
         } else {
-            state.throttle.finish(&client);
+            attempt.finish();
         }
         return Err(error);
     }
-    state.throttle.finish(&client);
+    attempt.finish();
     let body: FleetSessionRequest = json_body(request).await?;
     let ttl = requested_ttl(body.ttl)?;
     let token_request = FleetTokenRequest {

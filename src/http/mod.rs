@@ -50,8 +50,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 pub(crate) struct State {
     /// The core.
     app: Arc<App>,
-    /// Permits for password hashing, one per CPU; see the module invariants.
-    hashing: Semaphore,
+    /// Permits for password hashing, one per CPU; see the module invariants. Shared with the
+    /// blocking task, which holds its permit until its hashing is done.
+    hashing: Arc<Semaphore>,
     /// Set when shutdown begins, so `/readyz` turns 503 and load balancers stop sending.
     draining: AtomicBool,
     /// Request rates and failure back-off per client and account.
@@ -80,16 +81,31 @@ impl State {
     }
 
     /// Like [`State::run`], for work that hashes a password: waits for a hashing permit first.
+    /// The permit moves into the blocking task, so the hashes queued or running never outnumber
+    /// the permits, even when requests are dropped mid-hash; and a hash whose request has been
+    /// dropped is skipped (`password::Requester`), so abandoned requests cost no CPU and
+    /// shutdown does not wait for them.
     async fn run_hashing<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&App, i64) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _permit = self
-            .hashing
-            .acquire()
+        let permit = Arc::clone(&self.hashing)
+            .acquire_owned()
             .await
             .map_err(|_| Error::internal("the hashing semaphore was closed"))?;
-        self.run(work).await
+        // Dropped with this future: marks the requester gone.
+        let (requester, _waiting) = crate::password::Requester::new();
+        self.run(move |app, now| {
+            let _permit = permit;
+            if requester.is_gone() {
+                return Err(Error::new(
+                    crate::error::ErrorKind::Unavailable,
+                    "the request was abandoned before its work began",
+                ));
+            }
+            requester.scope(|| work(app, now))
+        })
+        .await
     }
 }
 
@@ -124,7 +140,7 @@ pub async fn serve(
     let connections = Arc::new(Semaphore::new(config.max_connections));
     let state = Arc::new(State {
         app,
-        hashing: Semaphore::new(hashing_permits),
+        hashing: Arc::new(Semaphore::new(hashing_permits)),
         draining: AtomicBool::new(false),
         throttle,
         metrics: Arc::new(metrics::Metrics::default()),

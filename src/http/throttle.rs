@@ -15,6 +15,11 @@
 //! - IPv6 clients are keyed by their /64, which is what one party usually controls.
 //! - Attempts in flight are counted ([`Throttle::begin_attempt`]): once a counter has failed,
 //!   parallel attempts cannot outrun what is left of its free failures.
+//! - An attempt in flight is held by an [`Attempt`] guard: a request whose future is dropped
+//!   (the client hung up mid-hash) ends its attempt in `Drop`, so abandoned requests can never
+//!   keep a counter's in-flight count up (issue 10: five requests locked any account out).
+//! - Every key has a bounded size: accounts are keyed by a SHA-256 digest of the normalised
+//!   email, clients by their address (or /64), whatever length a stranger sends.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -53,12 +58,24 @@ pub enum Bucket {
 /// What a failure counter counts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Failures {
-    /// Wrong passwords for one account (lowercased email).
-    Account(String),
+    /// Wrong passwords for one account: the SHA-256 of its trimmed, lowercased email (see
+    /// [`Failures::account`]), 32 bytes however long the email a stranger sends.
+    Account([u8; 32]),
     /// Wrong passwords from one client.
     LoginClient(IpAddr),
     /// Wrong fleet secrets from one client.
     FleetSecretClient(IpAddr),
+}
+
+impl Failures {
+    /// The counter of the account with this email, normalised as login normalises it.
+    pub fn account(email: &str) -> Failures {
+        let email = email.trim().to_ascii_lowercase();
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, email.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(digest.as_ref());
+        Failures::Account(key)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -125,9 +142,9 @@ impl Throttle {
     /// to wait, while any of `counters` is in its back-off, and also once a counter has failed
     /// before and the attempts already in flight could use up what is left of its free ones:
     /// guesses sent in parallel cannot outrun the count, while a counter that has never failed
-    /// lets any number of attempts run at once (many good logins to one account). Every started
-    /// attempt ends with [`Throttle::record_failure`] or [`Throttle::finish`].
-    pub fn begin_attempt(&self, counters: &[&Failures], now: f64) -> Result<(), u64> {
+    /// lets any number of attempts run at once (many good logins to one account). The attempt
+    /// stays in flight until the returned [`Attempt`] is resolved or dropped.
+    pub fn begin_attempt(&self, counters: &[&Failures], now: f64) -> Result<Attempt<'_>, u64> {
         let keys: Vec<Key> = counters
             .iter()
             .map(|failures| Key::Failures(normalised(failures)))
@@ -149,24 +166,27 @@ impl Throttle {
                 }
             }
         }
-        for key in keys {
-            let entry = entry(&mut entries, key, now, 0.0);
+        for key in &keys {
+            let entry = entry(&mut entries, key.clone(), now, 0.0);
             if now - entry.touched > FAILURE_MEMORY_SECONDS {
                 entry.failures = 0;
                 entry.touched = now;
             }
             entry.pending = entry.pending.saturating_add(1);
         }
-        Ok(())
+        Ok(Attempt {
+            throttle: self,
+            keys,
+            on_abandon: None,
+        })
     }
 
-    /// Ends an attempt that failed (a wrong password or secret); past the free failures, the
-    /// next attempt must wait 1 s, then 2 s, 4 s, … up to the cap.
-    pub fn record_failure(&self, failures: &Failures, now: f64) {
-        let key = Key::Failures(normalised(failures));
-        let free = self.free_for(&key);
+    /// Ends an attempt that failed on `key`; past the free failures, the next attempt must
+    /// wait 1 s, then 2 s, 4 s, … up to the cap.
+    fn record_failure(&self, key: &Key, now: f64) {
+        let free = self.free_for(key);
         let mut entries = self.lock();
-        let entry = entry(&mut entries, key, now, 0.0);
+        let entry = entry(&mut entries, key.clone(), now, 0.0);
         entry.pending = entry.pending.saturating_sub(1);
         if now - entry.touched > FAILURE_MEMORY_SECONDS {
             entry.failures = 0;
@@ -179,17 +199,16 @@ impl Throttle {
         }
     }
 
-    /// Ends an attempt that did not fail on its secret (a success, or an unrelated error).
-    pub fn finish(&self, failures: &Failures) {
-        let key = Key::Failures(normalised(failures));
-        if let Some(entry) = self.lock().get_mut(&key) {
+    /// Ends an attempt on `key` that did not fail on its secret.
+    fn finish(&self, key: &Key) {
+        if let Some(entry) = self.lock().get_mut(key) {
             entry.pending = entry.pending.saturating_sub(1);
         }
     }
 
     /// Clears a counter after a success (its attempt ends too).
-    pub fn record_success(&self, failures: &Failures) {
-        self.lock().remove(&Key::Failures(normalised(failures)));
+    fn record_success(&self, key: &Key) {
+        self.lock().remove(key);
     }
 
     /// Failures let through for this counter before waits begin.
@@ -210,6 +229,80 @@ impl Throttle {
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// An attempt in flight (see [`Throttle::begin_attempt`]), counted until it is resolved with
+/// [`Attempt::failed`], [`Attempt::succeeded`] or [`Attempt::finish`], or dropped.
+///
+/// Dropping it unresolved is what happens when hyper drops a handler's future because the
+/// client hung up: the attempt then ends as neither a failure nor a success (nobody learnt an
+/// answer), and the abandonment is reported through [`Attempt::on_abandon`]. The guard, not
+/// code after an `.await`, is what lowers the count, so no exit path can leave it raised.
+#[must_use = "an attempt ends when this guard is resolved or dropped"]
+pub struct Attempt<'a> {
+    /// The table whose counters this attempt raised.
+    throttle: &'a Throttle,
+    /// The normalised counters it raised; emptied once resolved.
+    keys: Vec<Key>,
+    /// Called if the guard is dropped unresolved (an audit line, in the handlers).
+    on_abandon: Option<Box<dyn FnOnce() + Send + 'a>>,
+}
+
+impl<'a> Attempt<'a> {
+    /// Calls `report` if the attempt is dropped before it is resolved.
+    pub fn on_abandon(mut self, report: impl FnOnce() + Send + 'a) -> Attempt<'a> {
+        self.on_abandon = Some(Box::new(report));
+        self
+    }
+
+    /// The attempt failed on its secret (a wrong password or fleet secret): counted against
+    /// every counter it raised.
+    pub fn failed(mut self, now: f64) {
+        for key in std::mem::take(&mut self.keys) {
+            self.throttle.record_failure(&key, now);
+        }
+    }
+
+    /// The secret was right: an account's counter starts over; a client's attempt just ends
+    /// (one good login does not excuse an address's other guesses).
+    pub fn succeeded(mut self) {
+        for key in std::mem::take(&mut self.keys) {
+            match key {
+                Key::Failures(Failures::Account(_)) => self.throttle.record_success(&key),
+                _ => self.throttle.finish(&key),
+            }
+        }
+    }
+
+    /// The attempt ended without a verdict on its secret (a disabled account, a busy database).
+    pub fn finish(mut self) {
+        for key in std::mem::take(&mut self.keys) {
+            self.throttle.finish(&key);
+        }
+    }
+}
+
+impl std::fmt::Debug for Attempt<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Attempt")
+            .field("counters", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if self.keys.is_empty() {
+            return;
+        }
+        for key in std::mem::take(&mut self.keys) {
+            self.throttle.finish(&key);
+        }
+        if let Some(report) = self.on_abandon.take() {
+            report();
+        }
     }
 }
 
@@ -245,8 +338,9 @@ fn make_room(entries: &mut HashMap<Key, Entry>, now: f64) {
     }
 }
 
-/// IPv6 clients by their /64; IPv4-mapped addresses as IPv4.
-fn network(ip: IpAddr) -> IpAddr {
+/// IPv6 clients by their /64; IPv4-mapped addresses as IPv4: what one party usually controls,
+/// and so the unit every per-client limit counts (the throttle's, and the wallet challenges').
+pub fn network(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -260,7 +354,7 @@ fn network(ip: IpAddr) -> IpAddr {
 
 fn normalised(failures: &Failures) -> Failures {
     match failures {
-        Failures::Account(email) => Failures::Account(email.trim().to_ascii_lowercase()),
+        Failures::Account(digest) => Failures::Account(*digest),
         Failures::LoginClient(ip) => Failures::LoginClient(network(*ip)),
         Failures::FleetSecretClient(ip) => Failures::FleetSecretClient(network(*ip)),
     }
@@ -305,17 +399,14 @@ mod tests {
 
     /// One attempt that fails.
     fn fail(throttle: &Throttle, counters: &[&Failures], now: f64) -> Result<(), u64> {
-        throttle.begin_attempt(counters, now)?;
-        for failures in counters {
-            throttle.record_failure(failures, now);
-        }
+        throttle.begin_attempt(counters, now)?.failed(now);
         Ok(())
     }
 
     #[test]
     fn failures_double_the_wait_up_to_the_cap_and_success_clears() {
         let throttle = Throttle::new(0, 3, 10);
-        let account = Failures::Account("Ada@Example.com".into());
+        let account = Failures::account("Ada@Example.com");
         for _ in 0..3 {
             assert!(fail(&throttle, &[&account], 0.0).is_ok());
         }
@@ -331,7 +422,11 @@ mod tests {
             );
         }
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
-        throttle.record_success(&Failures::Account("ada@example.com".into()));
+        now += 10.0;
+        throttle
+            .begin_attempt(&[&Failures::account(" ada@example.com")], now)
+            .unwrap()
+            .succeeded();
         assert!(
             throttle.begin_attempt(&[&account], now).is_ok(),
             "success starts over"
@@ -341,23 +436,23 @@ mod tests {
     #[test]
     fn parallel_guesses_cannot_outrun_the_count_but_good_logins_can_run_together() {
         let throttle = Throttle::new(0, 3, 900);
-        let account = Failures::Account("ada@example.com".into());
-        let started = (0..20)
-            .filter(|_| throttle.begin_attempt(&[&account], 0.0).is_ok())
-            .count();
+        let account = Failures::account("ada@example.com");
+        let started: Vec<Attempt<'_>> = (0..20)
+            .filter_map(|_| throttle.begin_attempt(&[&account], 0.0).ok())
+            .collect();
         assert_eq!(
-            started, 20,
+            started.len(),
+            20,
             "a counter that never failed lets attempts run together"
         );
-        for _ in 0..20 {
-            throttle.finish(&account);
-        }
+        started.into_iter().for_each(Attempt::finish);
         assert!(fail(&throttle, &[&account], 0.0).is_ok());
-        let started = (0..20)
-            .filter(|_| throttle.begin_attempt(&[&account], 0.0).is_ok())
-            .count();
+        let started: Vec<Attempt<'_>> = (0..20)
+            .filter_map(|_| throttle.begin_attempt(&[&account], 0.0).ok())
+            .collect();
         assert_eq!(
-            started, 2,
+            started.len(),
+            2,
             "after a failure, only what is left of the free ones runs"
         );
     }
@@ -367,9 +462,56 @@ mod tests {
         let throttle = Throttle::new(0, 1, 900);
         let client = Failures::LoginClient(ip("192.0.2.7"));
         for _ in 0..(LOGIN_CLIENT_FACTOR * 3) {
-            assert!(throttle.begin_attempt(&[&client], 0.0).is_ok());
-            throttle.finish(&client);
+            throttle.begin_attempt(&[&client], 0.0).unwrap().finish();
         }
+    }
+
+    #[test]
+    fn dropped_attempts_end_and_report_so_aborted_requests_cannot_lock_an_account_out() {
+        // Issue 10: one wrong password, then four attempts whose requests were dropped.
+        let throttle = Throttle::new(0, 5, 900);
+        let account = Failures::account("root@example.com");
+        assert!(fail(&throttle, &[&account], 0.0).is_ok());
+        let abandoned = std::sync::atomic::AtomicU32::new(0);
+        for _ in 0..4 {
+            let attempt = throttle
+                .begin_attempt(&[&account], 0.0)
+                .unwrap()
+                .on_abandon(|| {
+                    abandoned.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                });
+            drop(attempt);
+        }
+        assert_eq!(abandoned.load(std::sync::atomic::Ordering::SeqCst), 4);
+        for _ in 0..3 {
+            // Resolved attempts do not report abandonment.
+            throttle
+                .begin_attempt(&[&account], 1.0)
+                .unwrap()
+                .on_abandon(|| panic!("resolved, not abandoned"))
+                .finish();
+        }
+        throttle
+            .begin_attempt(&[&account], 1.0)
+            .expect("the owner is not locked out")
+            .succeeded();
+    }
+
+    #[test]
+    fn account_keys_are_bounded_digests_of_the_normalised_email() {
+        let long = format!("{}@example.com", "a".repeat(65_000));
+        let Failures::Account(digest) = Failures::account(&long) else {
+            unreachable!()
+        };
+        assert_eq!(digest.len(), 32);
+        assert_eq!(
+            Failures::account(" Ada@Example.COM "),
+            Failures::account("ada@example.com")
+        );
+        assert_ne!(
+            Failures::account("ada@example.com"),
+            Failures::account("bob@example.com")
+        );
     }
 
     #[test]

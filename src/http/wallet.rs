@@ -45,9 +45,11 @@ pub async fn post_challenge(
     state: Arc<State>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>> {
+    // The client as the throttle counts it (IPv6 by /64): its quota of pending challenges.
+    let client = super::throttle::network(context(&request).client).to_string();
     let body: ChallengeBody = json_body(request).await?;
     let challenge = state
-        .run(move |app, now| app.create_challenge(&body.address, now))
+        .run(move |app, now| app.create_challenge(&body.address, &client, now))
         .await?;
     Ok(json(
         &json!({ "challenge": challenge.challenge, "ttl": challenge.ttl }),

@@ -1,4 +1,17 @@
-//! The `challenges` table: pending wallet challenges, each usable once.
+//! The `challenges` table: pending wallet challenges, each usable once, and the bounds that
+//! keep strangers from filling it.
+//!
+//! # Invariants
+//! - Each challenge records the client that asked for it (the throttle's client address, IPv6
+//!   by /64). A client holds at most [`ChallengeLimits::client_quota`] pending challenges; a new
+//!   one past that evicts the client's own oldest.
+//! - The table holds at most [`ChallengeLimits::max_pending`] challenges; at that bound, expired
+//!   ones are deleted first, then a new challenge evicts the oldest challenge of the client
+//!   holding the most. A flood therefore costs the flooders their own challenges, never another
+//!   client its challenge or its answer (there is no "table full" refusal).
+//! - Counts come from `challenge_clients` and `counters`, kept by triggers on `challenges`
+//!   (migration 7): no insert counts the table.
+//! - Plain SQL: one-row subqueries and `ORDER BY … LIMIT 1`, which PostgreSQL shares.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -13,24 +26,84 @@ pub struct PendingChallenge {
     pub expires_at: i64,
 }
 
-/// Stores a new challenge.
+/// How many challenges may be pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChallengeLimits {
+    /// Across all clients.
+    pub max_pending: u64,
+    /// For one client.
+    pub client_quota: u64,
+}
+
+/// A challenge to store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewChallenge<'a> {
+    /// 64 hex characters.
+    pub challenge: &'a str,
+    /// The address it is for, as the client sent it.
+    pub address: &'a str,
+    /// The client that asked (its address, IPv6 by /64).
+    pub client: &'a str,
+    /// When it was asked for, Unix seconds.
+    pub created_at: i64,
+    /// When it stops being usable, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// What storing a challenge had to evict to stay within the limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evicted {
+    /// The asking client's own oldest challenges (it was at its quota).
+    pub own: usize,
+    /// Expired challenges deleted because the table was full.
+    pub expired: usize,
+    /// Challenges of the client holding the most (the table was full).
+    pub largest_client: usize,
+}
+
+/// Stores a new challenge within `limits` (see the module invariants). Run it inside
+/// `Store::write`, so the counts it reads are the ones it changes.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
 pub fn insert_challenge(
     connection: &Connection,
-    challenge: &str,
-    address: &str,
-    now: i64,
-    expires_at: i64,
-) -> Result<()> {
+    new: &NewChallenge<'_>,
+    limits: ChallengeLimits,
+) -> Result<Evicted> {
+    let mut evicted = Evicted::default();
+    let quota = limits.client_quota.max(1);
+    while count_client_challenges(connection, new.client)? >= quota {
+        if delete_oldest_challenge_of(connection, new.client)? == 0 {
+            break;
+        }
+        evicted.own += 1;
+    }
+    if count_challenges(connection)? >= limits.max_pending.max(1) {
+        evicted.expired = delete_expired_challenges(connection, new.created_at)?;
+        while count_challenges(connection)? >= limits.max_pending.max(1) {
+            let Some(largest) = largest_client(connection)? else {
+                break;
+            };
+            if delete_oldest_challenge_of(connection, &largest)? == 0 {
+                break;
+            }
+            evicted.largest_client += 1;
+        }
+    }
     connection
         .prepare_cached(
-            "INSERT INTO challenges (challenge, address, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO challenges (challenge, address, client, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![challenge, address, now, expires_at])?;
-    Ok(())
+        .execute(params![
+            new.challenge,
+            new.address,
+            new.client,
+            new.created_at,
+            new.expires_at
+        ])?;
+    Ok(evicted)
 }
 
 /// Removes a challenge and returns it: one statement, so two attempts can never both get it.
@@ -54,15 +127,47 @@ pub fn take_challenge(
         .optional()?)
 }
 
-/// How many challenges are stored (pending or expired but not yet pruned).
+/// How many challenges are stored (pending or expired but not yet pruned), from the counter.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
 pub fn count_challenges(connection: &Connection) -> Result<u64> {
-    let count: i64 = connection
-        .prepare_cached("SELECT count(*) FROM challenges")?
-        .query_row([], |row| row.get(0))?;
-    Ok(count.unsigned_abs())
+    let count: Option<i64> = connection
+        .prepare_cached("SELECT value FROM counters WHERE name = 'challenges'")?
+        .query_row([], |row| row.get(0))
+        .optional()?;
+    Ok(count.unwrap_or(0).unsigned_abs())
+}
+
+/// How many challenges `client` holds, from its count.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn count_client_challenges(connection: &Connection, client: &str) -> Result<u64> {
+    let count: Option<i64> = connection
+        .prepare_cached("SELECT pending FROM challenge_clients WHERE client = ?1")?
+        .query_row([client], |row| row.get(0))
+        .optional()?;
+    Ok(count.unwrap_or(0).unsigned_abs())
+}
+
+/// The client holding the most challenges.
+fn largest_client(connection: &Connection) -> Result<Option<String>> {
+    Ok(connection
+        .prepare_cached("SELECT client FROM challenge_clients ORDER BY pending DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?)
+}
+
+/// Deletes the oldest challenge of `client`; how many were deleted (0 or 1).
+fn delete_oldest_challenge_of(connection: &Connection, client: &str) -> Result<usize> {
+    Ok(connection
+        .prepare_cached(
+            "DELETE FROM challenges WHERE challenge = (\
+                 SELECT challenge FROM challenges WHERE client = ?1 \
+                 ORDER BY created_at, challenge LIMIT 1)",
+        )?
+        .execute([client])?)
 }
 
 /// Deletes the challenges that can no longer be used.
@@ -73,4 +178,137 @@ pub fn delete_expired_challenges(connection: &Connection, now: i64) -> Result<us
     Ok(connection
         .prepare_cached("DELETE FROM challenges WHERE expires_at <= ?1")?
         .execute([now])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    const LIMITS: ChallengeLimits = ChallengeLimits {
+        max_pending: 10,
+        client_quota: 3,
+    };
+
+    /// A store in a fresh temporary directory (removed when dropped).
+    struct TempStore {
+        store: Store,
+        dir: std::path::PathBuf,
+    }
+
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn temp_store(name: &str) -> TempStore {
+        let dir =
+            std::env::temp_dir().join(format!("picoauth-challenges-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("picoauth.db")).unwrap();
+        TempStore { store, dir }
+    }
+
+    fn insert(store: &Store, challenge: &str, client: &str, at: i64) -> Evicted {
+        store
+            .write(|connection| {
+                insert_challenge(
+                    connection,
+                    &NewChallenge {
+                        challenge,
+                        address: "0xabc",
+                        client,
+                        created_at: at,
+                        expires_at: at + 60,
+                    },
+                    LIMITS,
+                )
+            })
+            .unwrap()
+    }
+
+    fn pending(store: &Store, challenge: &str) -> bool {
+        store
+            .read(|connection| {
+                let n: i64 = connection.query_row(
+                    "SELECT count(*) FROM challenges WHERE challenge = ?1",
+                    [challenge],
+                    |row| row.get(0),
+                )?;
+                Ok(n == 1)
+            })
+            .unwrap()
+    }
+
+    fn counts(store: &Store, client: &str) -> (u64, u64) {
+        store
+            .read(|connection| {
+                Ok((
+                    count_challenges(connection)?,
+                    count_client_challenges(connection, client)?,
+                ))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_client_over_its_quota_loses_its_own_oldest() {
+        let temp = temp_store("quota");
+        let store = &temp.store;
+        for n in 0..3 {
+            assert_eq!(
+                insert(store, &format!("f{n}"), "flooder", n),
+                Evicted::default()
+            );
+        }
+        insert(store, "honest", "honest", 3);
+        let evicted = insert(store, "f3", "flooder", 4);
+        assert_eq!(evicted.own, 1);
+        assert_eq!(counts(store, "flooder"), (4, 3));
+        assert!(!pending(store, "f0"), "the flooder's oldest went");
+        assert!(pending(store, "honest"));
+    }
+
+    #[test]
+    fn a_full_table_evicts_from_the_client_holding_the_most_and_counts_follow() {
+        let temp = temp_store("full");
+        let store = &temp.store;
+        // Four clients fill the table to 10: a and b hold 3, c holds 3, d holds 1.
+        for (client, n) in [("a", 3), ("b", 3), ("c", 3), ("d", 1)] {
+            for index in 0..n {
+                insert(store, &format!("{client}{index}"), client, index);
+            }
+        }
+        assert_eq!(counts(store, "d"), (10, 1));
+        let evicted = insert(store, "e0", "e", 10);
+        assert_eq!(evicted.largest_client, 1);
+        assert_eq!(counts(store, "e"), (10, 1));
+        assert_eq!(
+            counts(store, "d").1,
+            1,
+            "the small holder kept its challenge"
+        );
+        // Expired challenges go first, before anyone's pending one.
+        let evicted = insert(store, "late", "e", 10_000);
+        assert_eq!(evicted.expired, 10);
+        assert_eq!(evicted.largest_client, 0);
+        assert_eq!(counts(store, "e"), (1, 1));
+        let deleted = store
+            .write(|connection| delete_expired_challenges(connection, 20_000))
+            .unwrap();
+        assert_eq!(deleted, 1);
+        assert_eq!(counts(store, "e"), (0, 0));
+        let rows: i64 = store
+            .read(|connection| {
+                Ok(
+                    connection.query_row("SELECT count(*) FROM challenge_clients", [], |row| {
+                        row.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(rows, 0, "clients with nothing pending are forgotten");
+    }
 }

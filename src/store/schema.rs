@@ -149,6 +149,38 @@ const MIGRATIONS: &[&str] = &[
         UPDATE versions SET version = version + 1 WHERE name = 'signing_keys';
     END;
     "#,
+    // 8: pending challenges per client (the throttle's client address, IPv6 by /64), and
+    // counts kept by trigger, so that limiting a flood never counts the table under the writer.
+    r#"
+    ALTER TABLE challenges ADD COLUMN client TEXT NOT NULL DEFAULT '';
+    CREATE INDEX challenges_by_client ON challenges (client, created_at);
+
+    CREATE TABLE challenge_clients (
+        client TEXT PRIMARY KEY,
+        pending INTEGER NOT NULL
+    );
+    CREATE INDEX challenge_clients_by_pending ON challenge_clients (pending);
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO challenge_clients (client, pending)
+        SELECT client, count(*) FROM challenges GROUP BY client;
+    INSERT INTO counters (name, value) VALUES ('challenges', (SELECT count(*) FROM challenges));
+
+    CREATE TRIGGER challenges_inserted AFTER INSERT ON challenges BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET pending = pending + 1 WHERE client = NEW.client;
+        INSERT INTO challenge_clients (client, pending)
+            SELECT NEW.client, 1
+            WHERE NOT EXISTS (SELECT 1 FROM challenge_clients WHERE client = NEW.client);
+    END;
+    CREATE TRIGGER challenges_deleted AFTER DELETE ON challenges BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET pending = pending - 1 WHERE client = OLD.client;
+        DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
+    END;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
