@@ -453,11 +453,11 @@ mod tests {
 
     #[test]
     fn the_readme_block_is_replaced_and_nothing_else() {
-        let readme = format!("before\n{README_BEGIN}\nold\n{README_END}\nafter\n");
+        let readme = format!("before\n{README_BEGIN}\nstale row\n{README_END}\nafter\n");
         let fresh = refresh_readme(&readme).unwrap();
         assert!(fresh.starts_with(&format!("before\n{README_BEGIN}\n| key |")));
         assert!(fresh.ends_with(&format!("|\n{README_END}\nafter\n")));
-        assert!(!fresh.contains("old"));
+        assert!(!fresh.contains("stale row"));
         assert_eq!(refresh_readme(&fresh).unwrap(), fresh);
         assert!(refresh_readme("no markers").is_err());
     }
