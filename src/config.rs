@@ -107,6 +107,13 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a client may take to send a request's headers, or its body.
     pub request_timeout: u64,
+    /// Connections one client address (an IPv6 /64) may hold at once; `trusted_proxies` are
+    /// exempt.
+    pub max_connections_per_client: usize,
+    /// PEM certificate chain for HTTPS (API.md §12); set together with `tls_key_file`.
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
 }
 
 /// How log lines are written.
@@ -202,6 +209,9 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             max_connections: 1024,
             request_timeout: 10,
+            max_connections_per_client: 64,
+            tls_cert_file: None,
+            tls_key_file: None,
         }
     }
 }
@@ -211,7 +221,7 @@ const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 
 /// Every key the file, the environment and the flags may set.
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 30] = [
     "listen",
     "db",
     "key_dir",
@@ -239,6 +249,9 @@ pub const KEYS: [&str; 27] = [
     "trusted_proxies",
     "max_connections",
     "request_timeout",
+    "max_connections_per_client",
+    "tls_cert_file",
+    "tls_key_file",
 ];
 
 /// Keys that hold secrets: accepted from the environment and the file, never as flags.
@@ -310,6 +323,10 @@ impl Config {
                 Error::invalid_input(format!("invalid value for {}: {why}", origin.describe(key)))
             })?;
         }
+        // Serving HTTPS, the default issuer is the https URL.
+        if config.tls_cert_file.is_some() && !chosen.contains_key("issuer") {
+            config.issuer = "https://localhost:8100".to_owned();
+        }
         config.check().map_err(Error::invalid_input)?;
         Ok(config)
     }
@@ -375,6 +392,11 @@ impl Config {
                 self.max_connections = parse_number::<usize>(value)?.max(1);
             }
             "request_timeout" => self.request_timeout = parse_duration(value)?,
+            "max_connections_per_client" => {
+                self.max_connections_per_client = parse_number::<usize>(value)?.max(1);
+            }
+            "tls_cert_file" => self.tls_cert_file = optional_path(value),
+            "tls_key_file" => self.tls_key_file = optional_path(value),
             _ => return Err(format!("unknown setting `{key}`")),
         }
         Ok(())
@@ -382,6 +404,11 @@ impl Config {
 
     /// Checks the relations between settings.
     fn check(&self) -> std::result::Result<(), String> {
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return Err(
+                "tls_cert_file and tls_key_file must be set together (or neither)".to_owned(),
+            );
+        }
         if self.fleet_session_ttl > self.fleet_max_ttl {
             return Err(format!(
                 "fleet_session_ttl ({}s) is longer than fleet_max_ttl ({}s)",
@@ -501,6 +528,11 @@ fn non_empty(text: &str) -> std::result::Result<&str, String> {
     } else {
         Ok(text)
     }
+}
+
+/// A path, or none for the empty string.
+fn optional_path(text: &str) -> Option<PathBuf> {
+    (!text.is_empty()).then(|| PathBuf::from(text))
 }
 
 fn non_empty_path(text: &str) -> std::result::Result<PathBuf, String> {

@@ -338,6 +338,15 @@ pub struct SettingsArgs {
     /// Time allowed to send a request's headers, and its body [default: 10s].
     #[arg(long, global = true, value_name = "DURATION")]
     pub request_timeout: Option<String>,
+    /// Connections one client address may hold; trusted proxies are exempt [default: 64].
+    #[arg(long, global = true, value_name = "N")]
+    pub max_connections_per_client: Option<String>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tls_cert_file: Option<String>,
+    /// PEM private key of --tls-cert-file [default: none].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tls_key_file: Option<String>,
 }
 
 impl SettingsArgs {
@@ -369,6 +378,9 @@ impl SettingsArgs {
             ("trusted_proxies", &self.trusted_proxies),
             ("max_connections", &self.max_connections),
             ("request_timeout", &self.request_timeout),
+            ("max_connections_per_client", &self.max_connections_per_client),
+            ("tls_cert_file", &self.tls_cert_file),
+            ("tls_key_file", &self.tls_key_file),
         ];
         flags
             .into_iter()
