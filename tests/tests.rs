@@ -14,5 +14,6 @@ mod hardening;
 mod keys;
 mod properties;
 mod serve;
+mod transport;
 mod users;
 mod wallet;
