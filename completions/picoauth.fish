@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_picoauth_global_optspecs
-    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= log-format= metrics-listen= rate-limit-per-second= login-free-failures= login-max-delay= trusted-proxies= max-connections= request-timeout= h/help V/version
+    string join \n config= listen= db= key-dir= issuer= audience= access-token-ttl= refresh-token-ttl= registration-enabled= auto-create-admin= admin-email= challenge-ttl= wallet-algorithms= fleet-session-ttl= fleet-max-ttl= fleet-allowed-roles= mint-audit-min-ttl= log-level= log-format= metrics-listen= rate-limit-per-second= login-free-failures= login-max-delay= trusted-proxies= max-connections= request-timeout= max-connections-per-client= tls-cert-file= tls-key-file= h/help V/version
 end
 
 function __fish_picoauth_needs_command
@@ -50,6 +50,9 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -l login-max-delay -d 'T
 complete -c picoauth -n "__fish_picoauth_needs_command" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_needs_command" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_needs_command" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
@@ -87,6 +90,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-de
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d 'Take a key out of the JWKS now; tokens it signed stop verifying' -r
@@ -116,6 +122,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l login-max-d
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rotate -d 'Make a new key the signing key; the old one stays published for its grace period'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l list -d 'List the keys with their state (active, grace until …, retired)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l json -d 'With --list: print `{"keys": [...]}`'
@@ -147,6 +156,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "list" -d 'List the accounts'
@@ -184,6 +196,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l json -d 'Print the `/users` response object instead of a table'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -215,6 +230,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
@@ -244,6 +262,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -272,6 +293,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
@@ -301,6 +325,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -329,6 +356,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -357,6 +387,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l yes -d 'Delete without asking'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
@@ -387,6 +420,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the accounts'
@@ -429,6 +465,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l login-m
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l json -d 'Print the `/fleet/sessions` response object instead of the bare token'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s V -l version -d 'Print version'
@@ -459,6 +498,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l login-max-d
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l json -d 'Print one `/revoke` response object per jti, one per line'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s V -l version -d 'Print version'
@@ -489,6 +531,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l login-m
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l active -d 'Only tokens that are neither expired nor revoked'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l json -d 'Print the `/mints` response object instead of a table'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s h -l help -d 'Print help'
@@ -519,6 +564,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l login-
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
@@ -547,6 +595,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l logi
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l trusted-proxies -d 'Proxies whose X-Forwarded-For is believed, comma-separated IPs or CIDRs [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l max-connections -d 'Connections served at once [default: 1024]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l request-timeout -d 'Time allowed to send a request\'s headers, and its body [default: 10s]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l max-connections-per-client -d 'Connections one client address may hold; trusted proxies are exempt [default: 64]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l tls-cert-file -d 'PEM certificate chain: serve HTTPS (with --tls-key-file) [default: plain HTTP]' -r
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l tls-key-file -d 'PEM private key of --tls-cert-file [default: none]' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand help; and not __fish_seen_subcommand_from serve keygen users mint-fleet revoke list-mints completions generate-docs help" -f -a "serve" -d 'Run the HTTP API (creates the database, a signing key and the admin on first start)'

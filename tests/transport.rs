@@ -28,8 +28,8 @@ const POLL_STEP: Duration = Duration::from_millis(50);
 #[track_caller]
 fn connect_from(source: &str, addr: SocketAddr) -> TcpStream {
     let source: IpAddr = source.parse().expect("a source address");
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-        .expect("a socket");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
     socket
         .bind(&SocketAddr::new(source, 0).into())
         .unwrap_or_else(|e| panic!("bind to {source}: {e}"));
@@ -90,7 +90,9 @@ impl Reply {
         assert_eq!(self.status, status, "{body}");
         assert_eq!(body["error"], code, "{body}");
         assert!(
-            body["detail"].as_str().is_some_and(|detail| !detail.is_empty()),
+            body["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty()),
             "{body}"
         );
     }
@@ -258,11 +260,7 @@ fn a_flood_of_slow_connections_from_many_addresses_does_not_lock_out_a_new_clien
 #[test]
 fn one_address_holds_at_most_its_share_of_connections_unless_it_is_a_trusted_proxy() {
     let dir = TestDir::new();
-    let server = Server::start_with(
-        &dir,
-        &["--max-connections-per-client", "2"],
-        &[ADMIN_ENV],
-    );
+    let server = Server::start_with(&dir, &["--max-connections-per-client", "2"], &[ADMIN_ENV]);
     let addr = server.addr();
     // Two keep-alive connections, each proved admitted by a request.
     let mut held = Vec::new();
@@ -274,7 +272,11 @@ fn one_address_holds_at_most_its_share_of_connections_unless_it_is_a_trusted_pro
     }
     let mut third = connect_from("127.0.0.5", addr);
     let replies = parse_replies(&read_until_closed(&mut third));
-    assert_eq!(replies.len(), 1, "the third connection is refused with one answer");
+    assert_eq!(
+        replies.len(),
+        1,
+        "the third connection is refused with one answer"
+    );
     replies[0].assert_error(429, "too_many_requests");
     assert!(replies[0].header("retry-after").is_some());
     // Another address is unaffected, and so is the first address once it lets one go.
@@ -290,7 +292,10 @@ fn one_address_holds_at_most_its_share_of_connections_unless_it_is_a_trusted_pro
         if replies.first().is_some_and(|reply| reply.status == 200) {
             break;
         }
-        assert!(Instant::now() < deadline, "a freed place is never given back");
+        assert!(
+            Instant::now() < deadline,
+            "a freed place is never given back"
+        );
         std::thread::sleep(POLL_STEP);
     }
     drop(server);
@@ -323,7 +328,10 @@ fn read_until_closed_after_one(stream: &mut TcpStream) -> Vec<u8> {
         .expect("set read timeout");
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
-    while parse_replies(&bytes).iter().all(|reply| reply.body.is_empty()) {
+    while parse_replies(&bytes)
+        .iter()
+        .all(|reply| reply.body.is_empty())
+    {
         match stream.read(&mut chunk) {
             Ok(0) | Err(_) => break,
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
@@ -405,7 +413,12 @@ fn oversized_request_heads_get_a_json_431() {
 fn head_is_answered_wherever_get_is() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
-    for path in ["/healthz", "/readyz", JWKS, "/.well-known/openid-configuration"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        JWKS,
+        "/.well-known/openid-configuration",
+    ] {
         let get = server.get(path).send();
         get.assert_status(200);
         let head = server.request("HEAD", path).send();
@@ -465,7 +478,10 @@ fn json_bodies_need_a_json_content_type() {
         .send()
         .assert_error(415, "unsupported_media_type");
     // JSON with parameters, or a +json type, is read and judged on its merits.
-    for content_type in ["application/json; charset=utf-8", "application/vnd.pico+json"] {
+    for content_type in [
+        "application/json; charset=utf-8",
+        "application/vnd.pico+json",
+    ] {
         server
             .request("POST", LOGIN)
             .body(content_type, body.clone())
@@ -503,7 +519,11 @@ fn the_denylist_and_the_jwks_are_gzipped_for_clients_that_take_it() {
             .header("Accept-Encoding", accept)
             .send();
         response.assert_status(200);
-        assert_eq!(response.header("content-encoding"), Some("gzip"), "{accept}");
+        assert_eq!(
+            response.header("content-encoding"),
+            Some("gzip"),
+            "{accept}"
+        );
         assert_eq!(response.header("vary"), Some("accept-encoding"));
         let decoded = gunzip(&response.body);
         assert_eq!(decoded, identity.body, "the gzip body is the same JSON");
@@ -711,7 +731,10 @@ fn https_speaks_tls_1_2_and_1_3_and_defaults_the_issuer_to_https() {
             &[&rustls::version::TLS12][..],
             rustls::ProtocolVersion::TLSv1_2,
         ),
-        (&[&rustls::version::TLS13][..], rustls::ProtocolVersion::TLSv1_3),
+        (
+            &[&rustls::version::TLS13][..],
+            rustls::ProtocolVersion::TLSv1_3,
+        ),
     ] {
         let mut stream = tls_connect(server.addr(), &pki.ca_der, versions);
         assert_eq!(stream.conn.protocol_version(), Some(expected));
@@ -770,9 +793,11 @@ fn sighup_reloads_the_certificate() {
         .expect("run kill");
     assert!(status.success());
     let deadline = Instant::now() + WAIT_BOUND;
-    while !server.stderr_so_far().lines().any(|line| {
-        line.contains("reloaded the TLS certificate") && line.contains("SIGHUP")
-    }) {
+    while !server
+        .stderr_so_far()
+        .lines()
+        .any(|line| line.contains("reloaded the TLS certificate") && line.contains("SIGHUP"))
+    {
         assert!(
             Instant::now() < deadline,
             "no reload logged after SIGHUP\n--- stderr ---\n{}",
@@ -799,17 +824,22 @@ fn a_broken_certificate_file_keeps_the_old_one_and_fails_readiness_until_fixed()
         if reply.status == 503 {
             break reply;
         }
-        assert!(Instant::now() < deadline, "readyz never noticed the broken file");
+        assert!(
+            Instant::now() < deadline,
+            "readyz never noticed the broken file"
+        );
         std::thread::sleep(POLL_STEP);
     };
     reply.assert_error(503, "unavailable");
-    let detail = reply.json()["detail"].as_str().unwrap_or_default().to_owned();
+    let detail = reply.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(detail.contains("tls_cert_file"), "{detail}");
     assert!(
-        server
-            .stderr_so_far()
-            .lines()
-            .any(|line| line.contains("ERROR") && line.contains("cannot reload the TLS certificate")),
+        server.stderr_so_far().lines().any(
+            |line| line.contains("ERROR") && line.contains("cannot reload the TLS certificate")
+        ),
         "the failure is logged as an error\n{}",
         server.stderr_so_far()
     );
@@ -819,7 +849,12 @@ fn a_broken_certificate_file_keeps_the_old_one_and_fails_readiness_until_fixed()
     replace(&dir.path().join("server.crt"), &cert);
     wait_for_certificate(&server, &pki, &second);
     let (reply, _) = tls_get(server.addr(), &pki.ca_der, "/readyz");
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
 }
 
 #[test]

@@ -378,7 +378,10 @@ impl SettingsArgs {
             ("trusted_proxies", &self.trusted_proxies),
             ("max_connections", &self.max_connections),
             ("request_timeout", &self.request_timeout),
-            ("max_connections_per_client", &self.max_connections_per_client),
+            (
+                "max_connections_per_client",
+                &self.max_connections_per_client,
+            ),
             ("tls_cert_file", &self.tls_cert_file),
             ("tls_key_file", &self.tls_key_file),
         ];

@@ -293,8 +293,14 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_counted_by_their_64() {
-        assert_eq!(client_key(ip("2001:db8::1")), client_key(ip("2001:db8::ffff")));
-        assert_ne!(client_key(ip("2001:db8::1")), client_key(ip("2001:db8:0:1::1")));
+        assert_eq!(
+            client_key(ip("2001:db8::1")),
+            client_key(ip("2001:db8::ffff"))
+        );
+        assert_ne!(
+            client_key(ip("2001:db8::1")),
+            client_key(ip("2001:db8:0:1::1"))
+        );
         assert_eq!(client_key(ip("::ffff:10.0.0.1")), ip("10.0.0.1"));
     }
 

@@ -8,10 +8,10 @@ use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{State, encoding};
 use super::request::{bearer_token, context, json_body, query_param};
 use super::respond::{Body, audit, json, json_bytes};
 use super::throttle::Failures;
+use super::{State, encoding};
 use crate::app::{Actor, FleetTokenRequest};
 use crate::config::parse_duration;
 use crate::error::{Error, ErrorKind, Result};

@@ -348,14 +348,19 @@ impl Connection {
         let response = respond::error_response(error);
         let status = response.status().as_u16();
         tracing::info!(status, client = %self.peer, error = error.detail(), "refused a malformed request");
-        self.state.metrics.observe("unknown", status, Duration::ZERO);
+        self.state
+            .metrics
+            .observe("unknown", status, Duration::ZERO);
         let bytes = respond::wire_bytes(response).await;
         let answered = async {
             stream.write_all(&bytes).await?;
             stream.flush().await?;
             stream.shutdown().await
         };
-        if tokio::time::timeout(LAST_WRITE_TIMEOUT, answered).await.is_err() {
+        if tokio::time::timeout(LAST_WRITE_TIMEOUT, answered)
+            .await
+            .is_err()
+        {
             return;
         }
         let drain = async {

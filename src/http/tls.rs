@@ -201,7 +201,8 @@ fn read_files(
     key_file: &Path,
 ) -> std::result::Result<(Vec<u8>, Vec<u8>), String> {
     let read = |path: &Path, key: &str| {
-        std::fs::read(path).map_err(|error| format!("cannot read {key} {}: {error}", path.display()))
+        std::fs::read(path)
+            .map_err(|error| format!("cannot read {key} {}: {error}", path.display()))
     };
     Ok((
         read(cert_file, "tls_cert_file")?,

@@ -492,7 +492,10 @@ mod tests {
 
     #[test]
     fn well_formed_heads_pass_with_their_framing() {
-        assert_eq!(body(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), Body::Length(0));
+        assert_eq!(
+            body(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Body::Length(0)
+        );
         assert_eq!(body(b"\r\nGET / HTTP/1.0\n\n"), Body::Length(0));
         assert_eq!(
             body(b"POST / HTTP/1.1\r\nContent-Length: 12\r\nContent-Length: 12\r\n\r\n"),
