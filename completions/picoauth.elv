@@ -61,6 +61,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --trusted-proxies 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]'
             cand --max-connections 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]'
             cand --request-timeout 'Time a client has to send a request''s headers, and then its body. [default: 10s] [env: PICOAUTH_REQUEST_TIMEOUT]'
+            cand --max-connections-per-client 'Connections one client address (an IPv6 /64) may hold at once. [default: 64] [env: PICOAUTH_MAX_CONNECTIONS_PER_CLIENT]'
             cand --tls-cert-file 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]'
             cand --tls-key-file 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'

@@ -74,6 +74,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-de
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l request-timeout -d 'Time a client has to send a request\'s headers, and then its body. [default: 10s] [env: PICOAUTH_REQUEST_TIMEOUT]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections-per-client -d 'Connections one client address (an IPv6 /64) may hold at once. [default: 64] [env: PICOAUTH_MAX_CONNECTIONS_PER_CLIENT]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-cert-file -d 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-key-file -d 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F

@@ -118,6 +118,9 @@ pub struct Config {
     pub max_connections: usize,
     /// How long a client may take to send a request's headers, or its body.
     pub request_timeout: u64,
+    /// Connections one client address (an IPv6 /64) may hold at once; `trusted_proxies` are
+    /// exempt.
+    pub max_connections_per_client: usize,
     /// PEM certificate chain `serve` presents; with `tls_key_file` it speaks HTTPS (API.md §12).
     pub tls_cert_file: Option<PathBuf>,
     /// PEM private key of `tls_cert_file`.
@@ -391,7 +394,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 30] = [
+pub static SETTINGS: [Setting; 31] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -750,7 +753,7 @@ pub static SETTINGS: [Setting; 30] = [
         kind: Kind::Number,
         default: DefaultValue::Value("1024"),
         help: "Connections served at once.",
-        more: "More wait to be accepted.",
+        more: "At the cap, the connection idle the longest (between requests, or still sending its headers) is closed to make room; only when every connection is busy do new ones wait.",
         read_by: &[],
         apply: |config, value| {
             config.max_connections = parse_number::<usize>(value)?.max(1);
@@ -767,6 +770,19 @@ pub static SETTINGS: [Setting; 30] = [
         read_by: &[],
         apply: |config, value| {
             config.request_timeout = parse_duration(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "max_connections_per_client",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("64"),
+        help: "Connections one client address (an IPv6 /64) may hold at once.",
+        more: "`trusted_proxies` are exempt: one proxy carries many clients.",
+        read_by: &[],
+        apply: |config, value| {
+            config.max_connections_per_client = parse_number::<usize>(value)?.max(1);
             Ok(())
         },
     },
@@ -987,6 +1003,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             max_connections: 0,
             request_timeout: 0,
+            max_connections_per_client: 0,
             tls_cert_file: None,
             tls_key_file: None,
         }
@@ -1044,6 +1061,11 @@ impl Config {
 
     /// Checks the relations between settings.
     fn check(&self) -> std::result::Result<(), String> {
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return Err(
+                "tls_cert_file and tls_key_file must be set together (or neither)".to_owned(),
+            );
+        }
         if self.fleet_session_ttl > self.fleet_max_ttl {
             return Err(format!(
                 "fleet_session_ttl ({}s) is longer than fleet_max_ttl ({}s)",

@@ -31,6 +31,10 @@ pub enum ErrorKind {
     Conflict,
     /// The request body is larger than the server accepts.
     PayloadTooLarge,
+    /// A request body is not JSON by its `Content-Type` (RFC 9110 §15.5.16).
+    UnsupportedMediaType,
+    /// The request line and headers are larger than the server accepts (RFC 6585 §5).
+    HeadersTooLarge,
     /// Too many requests or failures from this client or for this account; retry later.
     TooManyRequests,
     /// The database is locked past the busy timeout, or the server is shutting down.
@@ -56,6 +60,8 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Conflict => 409,
             ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::UnsupportedMediaType => 415,
+            ErrorKind::HeadersTooLarge => 431,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => 500,
@@ -65,7 +71,9 @@ impl ErrorKind {
     /// The process exit code of a CLI command that failed with this kind (API.md §6).
     pub fn exit_code(self) -> u8 {
         match self {
-            ErrorKind::InvalidInput => 2,
+            ErrorKind::InvalidInput
+            | ErrorKind::UnsupportedMediaType
+            | ErrorKind::HeadersTooLarge => 2,
             _ => 1,
         }
     }
@@ -82,6 +90,8 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::HeadersTooLarge => "headers_too_large",
             ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Storage | ErrorKind::Keys | ErrorKind::Internal => "internal",
@@ -255,6 +265,13 @@ mod tests {
         check(ErrorKind::NotFound, 404, 1, "not_found");
         check(ErrorKind::Conflict, 409, 1, "conflict");
         check(ErrorKind::PayloadTooLarge, 413, 1, "payload_too_large");
+        check(
+            ErrorKind::UnsupportedMediaType,
+            415,
+            2,
+            "unsupported_media_type",
+        );
+        check(ErrorKind::HeadersTooLarge, 431, 2, "headers_too_large");
         check(ErrorKind::TooManyRequests, 429, 1, "too_many_requests");
         check(ErrorKind::Unavailable, 503, 1, "unavailable");
         check(ErrorKind::Storage, 500, 1, "internal");

@@ -1044,43 +1044,6 @@ fn a_body_over_64_kib_is_too_large() {
     );
 }
 
-#[test]
-fn connections_past_the_limit_wait_instead_of_being_refused() {
-    let dir = TestDir::new();
-    let server = Server::start_with(&dir, &["--max-connections", "1"], &[ADMIN_ENV]);
-    let holder = connect(server.addr());
-    let mut waiter = connect(server.addr());
-    waiter
-        .write_all(
-            format!(
-                "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-                server.addr()
-            )
-            .as_bytes(),
-        )
-        .expect("write the request");
-    waiter
-        .set_read_timeout(Some(Duration::from_millis(700)))
-        .expect("set read timeout");
-    let mut byte = [0u8; 1];
-    match waiter.read(&mut byte) {
-        Err(error) if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-        other => panic!(
-            "with --max-connections 1 and one connection open, a second one waits; got {other:?}"
-        ),
-    }
-    drop(holder);
-    waiter
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set read timeout");
-    let raw = read_until_closed(&mut waiter);
-    assert_eq!(
-        raw.status(),
-        Some(200),
-        "the waiting connection is served once the first closes: {raw}"
-    );
-}
-
 // --- security headers ---
 
 /// Asserts the headers every response carries, and `Cache-Control: no-store`.

@@ -17,5 +17,6 @@ mod keys;
 mod operator;
 mod properties;
 mod serve;
+mod transport;
 mod users;
 mod wallet;

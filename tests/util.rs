@@ -174,14 +174,18 @@ impl Process {
         }
     }
 
-    /// Waits for `listening on http://ADDR`, for the child to exit, or for the timeout.
+    /// Waits for `listening on http://ADDR` (or `https://`), for the child to exit, or for the timeout.
     fn wait_for_startup(&mut self) -> Startup {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             match self.stdout_lines.recv_timeout(remaining) {
                 Ok(line) => {
-                    if let Some(addr) = line.trim().strip_prefix("listening on http://") {
+                    let line = line.trim();
+                    let addr = line
+                        .strip_prefix("listening on http://")
+                        .or_else(|| line.strip_prefix("listening on https://"));
+                    if let Some(addr) = addr {
                         let addr = addr.parse().unwrap_or_else(|e| {
                             panic!("bad address in {line:?} from {}: {e}", self.command)
                         });

@@ -1,5 +1,6 @@
-//! `picoauth serve`: opens the core, bootstraps the admin, binds, and runs the HTTP door until
-//! SIGTERM or SIGINT.
+//! `picoauth serve`: opens the core, bootstraps the admin, loads the TLS certificate if one is
+//! configured, binds, and runs the HTTP door (HTTPS with TLS) until SIGTERM or SIGINT; SIGHUP
+//! re-reads the certificate files.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,6 +38,13 @@ pub fn run(config: Config) -> Result<ExitCode> {
 }
 
 async fn serve(app: Arc<App>) -> Result<()> {
+    // Loaded before binding: a bad certificate is a startup error naming the setting.
+    let tls = match (&app.config().tls_cert_file, &app.config().tls_key_file) {
+        (Some(cert_file), Some(key_file)) => {
+            Some(Arc::new(crate::http::tls::Tls::load(cert_file, key_file)?))
+        }
+        _ => None,
+    };
     let address = app.config().listen;
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -48,7 +56,8 @@ async fn serve(app: Arc<App>) -> Result<()> {
     tracing::info!(address = %bound, issuer = app.config().issuer, "serving");
     // The one line on stdout: scripts and tests wait for it to know the port.
     let mut stdout = std::io::stdout();
-    let _ = writeln!(stdout, "listening on http://{bound}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let _ = writeln!(stdout, "listening on {scheme}://{bound}");
     let _ = stdout.flush();
 
     let metrics_listener = match app.config().metrics_listen {
@@ -68,8 +77,10 @@ async fn serve(app: Arc<App>) -> Result<()> {
         None => None,
     };
     let pruner = tokio::spawn(every(PRUNE_INTERVAL, Arc::clone(&app), "pruning", prune));
-    let result = crate::http::serve(listener, metrics_listener, app, shutdown_signal()).await;
+    let tls_watcher = tokio::spawn(crate::http::tls::watch(tls.clone()));
+    let result = crate::http::serve(listener, metrics_listener, app, tls, shutdown_signal()).await;
     pruner.abort();
+    tls_watcher.abort();
     result
 }
 

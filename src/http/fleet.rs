@@ -8,10 +8,10 @@ use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::State;
 use super::request::{bearer_token, context, json_body, query_param};
 use super::respond::{Body, audit, json, json_bytes};
 use super::throttle::Failures;
+use super::{State, encoding};
 use crate::app::{Actor, FleetTokenRequest};
 use crate::config::parse_duration;
 use crate::error::{Error, ErrorKind, Result};
@@ -141,13 +141,35 @@ pub async fn get_revoked_jtis(
         .transpose()?
         // pico-server-auth wrote fractional epochs; an entry revoked within the second counts.
         .map_or(0, |since| since.floor() as i64);
-    let body = state
+    let gzip = encoding::accepts_gzip(request.headers());
+    let cache = Arc::clone(&state.denylist_gzip);
+    let (body, gzipped) = state
         .run(move |app, now| {
             let claims = app.authenticate(&token, now)?;
-            app.denylist_json(Actor::Token(&claims), since, now)
+            let body = app.denylist_json(Actor::Token(&claims), since, now)?;
+            if !gzip || body.len() < encoding::MIN_GZIP_BYTES {
+                return Ok((body, None));
+            }
+            // The whole list (what resource servers poll) is compressed once per version; a
+            // `since` slice is compressed for its one answer.
+            let gzipped = if since == 0 {
+                encoding::cached_gzip(&cache, encoding::Same(Arc::clone(&body)), &body)?
+            } else {
+                encoding::gzip(&body)?
+            };
+            Ok((body, Some(gzipped)))
         })
         .await?;
-    Ok(json_bytes(StatusCode::OK, Bytes::from_owner(body)))
+    let mut response = match gzipped {
+        Some(gzipped) => {
+            let mut response = json_bytes(StatusCode::OK, gzipped);
+            encoding::mark_gzip(response.headers_mut());
+            response
+        }
+        None => json_bytes(StatusCode::OK, Bytes::from_owner(body)),
+    };
+    encoding::vary(response.headers_mut());
+    Ok(response)
 }
 
 /// `GET /mints?limit=&active=`: `{items: [...]}`, newest first.

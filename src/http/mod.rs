@@ -12,39 +12,54 @@
 //!   queues as cheap futures instead of exhausting memory (argon2id takes 19 MiB per hash).
 //! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
 //! - Every request from an untrusted network is bounded: headers (16 KiB, `request_timeout`),
-//!   body (64 KiB, `request_timeout`), connections (`max_connections`), and the abuse-prone
+//!   body (64 KiB, `request_timeout`), connections (`max_connections`, of which
+//!   `max_connections_per_client` from one address; see `connections`), and the abuse-prone
 //!   routes by client (`throttle`).
+//! - Every error a client sees is API.md §1's JSON, including those about a malformed or
+//!   oversized request head, which `transport` answers before hyper could (hyper's own answers
+//!   have empty bodies).
+//! - A full connection table sheds the longest-idle connection for a newcomer; it never stops
+//!   accepting while idle connections hold the places (`connections`).
 
 mod accounts;
+mod connections;
+mod encoding;
 mod fleet;
 mod metrics;
 mod request;
 mod respond;
 mod router;
 mod throttle;
+pub mod tls;
+mod transport;
 mod users;
 mod wallet;
 mod well_known;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use crate::app::App;
 use crate::error::{Error, Result};
 
-/// The most header bytes a request may have; more is answered 431.
-const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// How long in-flight requests get to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How long the last answer and the close of a connection may take.
+const LAST_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+/// After refusing a head: how long, and how much, the rest of the request is read and dropped.
+const LINGER_TIME: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 64 * 1024;
 
 /// What every request handler shares.
 pub(crate) struct State {
@@ -61,6 +76,13 @@ pub(crate) struct State {
     metrics: Arc<metrics::Metrics>,
     /// The origin of the throttle's monotonic clock.
     started: std::time::Instant,
+    /// The TLS certificates, when `serve` speaks HTTPS: `/readyz` reports a failed reload.
+    tls: Option<Arc<tls::Tls>>,
+    /// The gzip of the whole denylist, next to the JSON the core caches by the table's version;
+    /// keyed by that JSON itself (the core hands out the same `Arc` until the version moves).
+    denylist_gzip: encoding::GzipCache<encoding::Same>,
+    /// The gzip of the JWKS, keyed by its ETag.
+    jwks_gzip: std::sync::Mutex<Option<(String, bytes::Bytes)>>,
 }
 
 impl State {
@@ -118,8 +140,8 @@ pub(crate) fn now() -> i64 {
         })
 }
 
-/// Serves the API on `listener` (and metrics on `metrics_listener`, if given) until
-/// `shutdown` completes, then drains in-flight requests.
+/// Serves the API on `listener` (over TLS if `tls` is given; metrics on `metrics_listener`,
+/// if given) until `shutdown` completes, then drains in-flight requests.
 ///
 /// # Errors
 /// None today; the signature leaves room for fatal listener errors.
@@ -127,6 +149,7 @@ pub async fn serve(
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
     app: Arc<App>,
+    tls: Option<Arc<tls::Tls>>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<()> {
     let hashing_permits = std::thread::available_parallelism().map_or(2, usize::from);
@@ -137,7 +160,11 @@ pub async fn serve(
         config.login_max_delay,
     );
     let request_timeout = Duration::from_secs(config.request_timeout);
-    let connections = Arc::new(Semaphore::new(config.max_connections));
+    let connections = Arc::new(connections::Connections::new(
+        config.max_connections,
+        config.max_connections_per_client,
+        config.trusted_proxies.clone(),
+    ));
     let state = Arc::new(State {
         app,
         hashing: Arc::new(Semaphore::new(hashing_permits)),
@@ -145,57 +172,80 @@ pub async fn serve(
         throttle,
         metrics: Arc::new(metrics::Metrics::default()),
         started: std::time::Instant::now(),
+        tls: tls.clone(),
+        denylist_gzip: Arc::new(std::sync::Mutex::new(None)),
+        jwks_gzip: std::sync::Mutex::new(None),
     });
+    let refusal = respond::wire_bytes(respond::error_response(&Error::too_many_requests(
+        "too many connections from this client",
+        1,
+    )))
+    .await;
     let metrics_server = metrics_listener
         .map(|listener| tokio::spawn(metrics::serve_metrics(listener, Arc::clone(&state.metrics))));
-    let graceful = GracefulShutdown::new();
+    let (draining, _) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        // At most max_connections at once: past that, new ones wait in the kernel's backlog.
-        let permit = tokio::select! {
-            permit = Arc::clone(&connections).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
+    'accepting: loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
             },
             () = &mut shutdown => break,
         };
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        // Out of file descriptors and the like: back off instead of spinning.
-                        tracing::warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let state = Arc::clone(&state);
-                let service = service_fn(move |request| {
-                    let state = Arc::clone(&state);
-                    async move { Ok::<_, Infallible>(router::handle(state, request, peer.ip()).await) }
-                });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(request_timeout)
-                    .max_buf_size(MAX_HEADER_BYTES)
-                    .serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::debug!(%error, "connection ended with an error");
-                    }
-                    drop(permit);
-                });
+        let admitted = loop {
+            match connections.admit(peer.ip()) {
+                connections::Admission::Admitted(admitted) => break Some(admitted),
+                connections::Admission::ClientLimit => break None,
+                // Every place is busy: this connection waits, and no other is accepted, until
+                // one ends or goes idle (busy ones end within request_timeout).
+                connections::Admission::Full => tokio::select! {
+                    () = connections.changed() => {}
+                    () = &mut shutdown => break 'accepting,
+                },
             }
-            () = &mut shutdown => break,
-        }
+        };
+        let Some(admitted) = admitted else {
+            // One best-effort write into the empty send buffer, never a wait: refusing must
+            // cost less than serving. Over TLS there is no plain answer to give; it just closes.
+            tracing::debug!(client = %peer.ip(), "refused a connection past the per-client limit");
+            if tls.is_none() {
+                let _ = stream.try_write(&refusal);
+            }
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = Connection {
+            state: Arc::clone(&state),
+            admitted,
+            peer: peer.ip(),
+            draining: draining.subscribe(),
+            request_timeout,
+        };
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                Some(tls) => connection.serve_tls(stream, tls).await,
+                None => connection.serve(stream).await,
+            }
+        });
     }
     state.draining.store(true, Ordering::SeqCst);
     drop(listener);
     tracing::info!("shutting down: finishing in-flight requests");
+    let _ = draining.send(true);
+    let all_closed = async {
+        while connections.open() > 0 {
+            connections.changed().await;
+        }
+    };
     tokio::select! {
-        () = graceful.shutdown() => tracing::info!("all connections closed"),
+        () = all_closed => tracing::info!("all connections closed"),
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {
             tracing::warn!("shutdown grace period over; closing remaining connections");
         }
@@ -204,6 +254,152 @@ pub async fn serve(
         metrics_server.abort();
     }
     Ok(())
+}
+
+/// One admitted connection and what its task needs.
+struct Connection {
+    state: Arc<State>,
+    /// Its place in the connection table, freed when the task ends, however it ends.
+    admitted: connections::Admitted,
+    peer: IpAddr,
+    /// Turns true when shutdown begins.
+    draining: tokio::sync::watch::Receiver<bool>,
+    request_timeout: Duration,
+}
+
+/// What ended the wait of a connection task.
+enum Event<T> {
+    Done(T),
+    Shed,
+    Drain,
+}
+
+impl Connection {
+    /// Completes the TLS handshake (within `request_timeout`, and sheddable like any idle
+    /// connection), then serves.
+    async fn serve_tls(self, stream: TcpStream, tls: Arc<tls::Tls>) {
+        let handshake = tokio::time::timeout(self.request_timeout, tls.acceptor().accept(stream));
+        let event = tokio::select! {
+            result = handshake => Event::Done(result),
+            () = self.admitted.state.shed.notified() => Event::Shed,
+            _ = wait_for_drain(self.draining.clone()) => Event::Drain,
+        };
+        match event {
+            Event::Done(Ok(Ok(stream))) => self.serve(stream).await,
+            Event::Done(Ok(Err(error))) => {
+                tracing::debug!(client = %self.peer, %error, "TLS handshake failed");
+            }
+            Event::Done(Err(_)) => tracing::debug!(client = %self.peer, "TLS handshake timed out"),
+            Event::Shed | Event::Drain => {}
+        }
+    }
+
+    /// Serves HTTP/1.1 on `stream` until the client leaves, the connection is shed or
+    /// shutdown drains it; then answers a refused head, if there was one, and closes.
+    async fn serve<S>(mut self, stream: S)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let conn = Arc::clone(&self.admitted.state);
+        let transport = transport::Transport::new(stream, Arc::clone(&conn));
+        let state = Arc::clone(&self.state);
+        let peer = self.peer;
+        let service = service_fn(move |request| {
+            let state = Arc::clone(&state);
+            // Counted from here, so a future dropped before it ran still counts as finished.
+            let guard = connections::RequestGuard::new(&conn);
+            Box::pin(async move {
+                let response = router::handle(state, request, peer).await;
+                drop(guard);
+                Ok::<_, Infallible>(response)
+            })
+        });
+        let mut connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.request_timeout)
+            .max_buf_size(transport::HYPER_BUFFER_BYTES)
+            .serve_connection(TokioIo::new(transport), service);
+        let mut draining = *self.draining.borrow();
+        if draining {
+            Pin::new(&mut connection).graceful_shutdown();
+        }
+        let result = loop {
+            let event = tokio::select! {
+                result = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx)) => {
+                    Event::Done(result)
+                }
+                () = self.admitted.state.shed.notified() => Event::Shed,
+                _ = self.draining.changed(), if !draining => Event::Drain,
+            };
+            match event {
+                Event::Done(result) => break result,
+                Event::Shed => {
+                    tracing::debug!(client = %self.peer, "closed an idle connection to make room");
+                    return;
+                }
+                Event::Drain => {
+                    draining = true;
+                    Pin::new(&mut connection).graceful_shutdown();
+                }
+            }
+        };
+        if let Err(error) = result {
+            tracing::debug!(%error, "connection ended with an error");
+        }
+        let mut transport = connection.into_parts().io.into_inner();
+        match transport.take_rejection() {
+            Some(error) => self.reject(transport.inner_mut(), &error).await,
+            None => {
+                let _ = tokio::time::timeout(LAST_WRITE_TIMEOUT, transport.inner_mut().shutdown())
+                    .await;
+            }
+        }
+    }
+
+    /// Answers a head the transport refused with its JSON error, then closes gracefully: the
+    /// rest of what the client sent is read and dropped for a moment, because closing with
+    /// unread bytes makes the kernel send a reset that can destroy the answer before the
+    /// client reads it (RFC 9112 §9.6).
+    async fn reject<S: AsyncRead + AsyncWrite + Unpin>(&self, stream: &mut S, error: &Error) {
+        let response = respond::error_response(error);
+        let status = response.status().as_u16();
+        tracing::info!(status, client = %self.peer, error = error.detail(), "refused a malformed request");
+        self.state
+            .metrics
+            .observe("unknown", status, Duration::ZERO);
+        let bytes = respond::wire_bytes(response).await;
+        let answered = async {
+            stream.write_all(&bytes).await?;
+            stream.flush().await?;
+            stream.shutdown().await
+        };
+        if tokio::time::timeout(LAST_WRITE_TIMEOUT, answered)
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let drain = async {
+            let mut chunk = [0u8; 4096];
+            let mut left = LINGER_BYTES;
+            while left > 0 {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => left = left.saturating_sub(n),
+                }
+            }
+        };
+        let _ = tokio::time::timeout(LINGER_TIME, drain).await;
+    }
+}
+
+/// Completes when shutdown begins (or the sender is gone).
+async fn wait_for_drain(mut draining: tokio::sync::watch::Receiver<bool>) {
+    while !*draining.borrow() {
+        if draining.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// What the fuzz targets (`fuzz/`) need of the HTTP door: its real body parsers, so that they

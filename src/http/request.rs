@@ -1,14 +1,21 @@
 //! Reading requests: the body (size-limited, JSON), the bearer token, the query string.
 //!
-//! Parsing failures become `InvalidInput` (400) or `PayloadTooLarge` (413); nothing here
-//! decides anything about identity or rights.
+//! Parsing failures become `InvalidInput` (400), `PayloadTooLarge` (413) or
+//! `UnsupportedMediaType` (415); nothing here decides anything about identity or rights.
+//!
+//! # Invariants
+//! - A JSON body is read only under a JSON `Content-Type` ([`require_json`]): a cross-site HTML
+//!   form can post `text/plain` or form-encoded text that happens to parse as JSON, without a
+//!   CORS preflight, so the type is what tells an API call from a forged one. The check sits
+//!   where a handler reads a JSON body, not in the router, so form-encoded endpoints (OAuth,
+//!   RFC 6749) can live beside the JSON ones.
 
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Limited};
 use hyper::Request;
 use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONTENT_LENGTH};
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
 use super::router::Context;
@@ -70,8 +77,51 @@ pub fn context<B>(request: &Request<B>) -> Context {
 
 /// Reads a JSON body into `T`.
 pub async fn json_body<T: DeserializeOwned>(request: Request<Incoming>) -> Result<T> {
+    require_json(&request)?;
     let body = body_bytes(request).await?;
     parse_json(&body)
+}
+
+/// Refuses a request whose `Content-Type` is not JSON: `application/json` or a structured
+/// `application/<name>+json` (RFC 6839 §3.1), parameters such as `charset` allowed, case
+/// ignored (RFC 9110 §8.3.1). Anything else, or no type at all, is 415.
+///
+/// # Errors
+/// `UnsupportedMediaType`.
+pub fn require_json<B>(request: &Request<B>) -> Result<()> {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    if content_type.is_some_and(is_json_media_type) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::UnsupportedMediaType,
+            "the request body must be JSON, sent with Content-Type: application/json",
+        ))
+    }
+}
+
+/// Whether a `Content-Type` value names JSON.
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    if !kind.eq_ignore_ascii_case("application") {
+        return false;
+    }
+    let subtype = subtype.to_ascii_lowercase();
+    if subtype == "json" {
+        return true;
+    }
+    subtype.strip_suffix("+json").is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"!#$&-^_.".contains(&byte))
+    })
 }
 
 /// Parses JSON into `T`, with serde's description of what is wrong as the detail.
@@ -83,6 +133,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 /// Reads a body that is either `{"<field>": "…"}` or the bare JSON string `"…"` (pico-auth
 /// clients send the latter to `/refresh` and `/users/{id}/role`).
 pub async fn string_or_field(request: Request<Incoming>, field: &str) -> Result<String> {
+    require_json(&request)?;
     string_or_field_of(&body_bytes(request).await?, field)
 }
 
@@ -168,6 +219,33 @@ mod tests {
     fn param(uri: &str, name: &str) -> Result<Option<String>> {
         let request = Request::builder().uri(uri).body(()).unwrap();
         query_param(&request, name)
+    }
+
+    #[test]
+    fn json_media_types() {
+        for accepted in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/json;charset=UTF-8",
+            "application/merge-patch+json",
+            "application/vnd.api+json ; q=1",
+        ] {
+            assert!(is_json_media_type(accepted), "{accepted}");
+        }
+        for refused in [
+            "",
+            "text/plain",
+            "text/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/+json",
+            "application/jsonp",
+            "application/json-seq",
+            "application",
+        ] {
+            assert!(!is_json_media_type(refused), "{refused}");
+        }
     }
 
     #[test]

@@ -46,6 +46,38 @@ pub fn json_bytes(status: StatusCode, bytes: Bytes) -> Response<Body> {
     response
 }
 
+/// A response as the bytes of an HTTP/1.1 message that closes the connection, for the answers
+/// written outside hyper (a refused request head, a refused connection).
+pub async fn wire_bytes(response: Response<Body>) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let (parts, body) = response.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    let mut bytes = format!(
+        "HTTP/1.1 {} {}\r\n",
+        parts.status.as_u16(),
+        parts.status.canonical_reason().unwrap_or_default()
+    )
+    .into_bytes();
+    for (name, value) in &parts.headers {
+        bytes.extend_from_slice(name.as_str().as_bytes());
+        bytes.extend_from_slice(b": ");
+        bytes.extend_from_slice(value.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+    }
+    bytes.extend_from_slice(
+        format!(
+            "content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(&body);
+    bytes
+}
+
 /// The response for an error: its status, its public body, and the headers its kind needs.
 pub fn error_response(error: &Error) -> Response<Body> {
     let kind = error.kind();

@@ -2,6 +2,8 @@
 //! the rate limit of abuse-prone routes, the metrics and the one log line.
 //!
 //! A path that exists with another method answers 405 with `Allow`, an unknown path 404.
+//! `HEAD` is answered wherever `GET` is (RFC 9110 §9.3.2): the same handler runs, and hyper
+//! sends its status and headers (with the `Content-Length` of the body) but not the body.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -112,6 +114,21 @@ impl Route {
             Route::SignIn => Some(Bucket::SignIn),
             Route::FleetSessions => Some(Bucket::FleetSessions),
             _ => None,
+        }
+    }
+
+    /// Whether the route answers `method`: its own, and `HEAD` where that is `GET`.
+    fn answers(&self, method: &Method) -> bool {
+        let own = self.method();
+        *method == own || (*method == Method::HEAD && own == Method::GET)
+    }
+
+    /// The `Allow` header of a 405 (RFC 9110 §10.2.1).
+    fn allow(&self) -> &'static str {
+        match self.method() {
+            Method::GET => "GET, HEAD",
+            Method::PUT => "PUT",
+            _ => "POST",
         }
     }
 
@@ -245,14 +262,14 @@ async fn dispatch(
     context: &Context,
 ) -> Result<Response<Body>> {
     let route = route.ok_or_else(|| Error::not_found("no such endpoint"))?;
-    if *request.method() != route.method() {
+    if !route.answers(request.method()) {
         let mut response = error_response(&Error::new(
             ErrorKind::MethodNotAllowed,
-            format!("this endpoint only answers {}", route.method()),
+            format!("this endpoint only answers {}", route.allow()),
         ));
-        if let Ok(allow) = HeaderValue::from_str(route.method().as_str()) {
-            response.headers_mut().insert(ALLOW, allow);
-        }
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static(route.allow()));
         return Ok(response);
     }
     if let Some(bucket) = route.bucket() {
@@ -324,6 +341,16 @@ mod tests {
             .unwrap();
         assert_eq!(request_id(&spaced).len(), 16);
         assert_eq!(request_id(&Request::new(())).len(), 16);
+    }
+
+    #[test]
+    fn head_is_answered_wherever_get_is() {
+        assert!(Route::Jwks.answers(&Method::HEAD));
+        assert!(Route::Healthz.answers(&Method::GET));
+        assert!(!Route::Login.answers(&Method::HEAD));
+        assert_eq!(Route::Jwks.allow(), "GET, HEAD");
+        assert_eq!(Route::Login.allow(), "POST");
+        assert_eq!(Route::UserRole("x".into()).allow(), "PUT");
     }
 
     #[test]

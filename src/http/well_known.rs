@@ -9,6 +9,7 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::json;
 
 use super::State;
+use super::encoding::{self, MIN_GZIP_BYTES};
 use super::respond::{Body, json, json_bytes};
 use super::router::API_PREFIX;
 use crate::error::{Error, ErrorKind, Result};
@@ -17,29 +18,52 @@ use crate::error::{Error, ErrorKind, Result};
 /// such as pico-client-auth also refetch on an unknown kid.
 const JWKS_MAX_AGE: &str = "public, max-age=300";
 
-/// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period.
+/// `GET /api/v1/auth/jwks`: the active key and every key still in its grace period, gzip
+/// when the client takes it (made once per key set, keyed by the ETag).
 pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Response<Body>> {
     // One read of the keys' version (on the blocking pool: it is SQLite) tells whether another
     // process rotated or retired a key; only then are the key files read again.
     let keys = state.run(|app, now| app.keys(now)).await?;
-    let etag = keys.key_ring.jwks_etag();
+    let identity_etag = keys.key_ring.jwks_etag();
+    let body = keys.key_ring.jwks_json();
+    let gzipped = if encoding::accepts_gzip(request.headers()) && body.len() >= MIN_GZIP_BYTES {
+        // A few kilobytes, once per key set: cheap enough for the async worker.
+        Some(encoding::cached_gzip(
+            &state.jwks_gzip,
+            identity_etag.to_owned(),
+            body,
+        )?)
+    } else {
+        None
+    };
+    // A strong validator names one representation (RFC 9110 §8.8.3), so the gzip body has its
+    // own; a client holding either gets 304 for both.
+    let gzip_etag = format!("{}-gzip\"", identity_etag.trim_end_matches('"'));
+    let etag = if gzipped.is_some() {
+        gzip_etag.as_str()
+    } else {
+        identity_etag
+    };
     let fresh = request
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+            tags.split(',').any(|tag| {
+                let tag = tag.trim().trim_start_matches("W/");
+                tag == identity_etag || tag == gzip_etag || tag == "*"
+            })
         });
     let mut response = if fresh {
         let mut response = json_bytes(StatusCode::NOT_MODIFIED, Bytes::new());
         response.headers_mut().remove(header::CONTENT_TYPE);
         response
+    } else if let Some(gzipped) = gzipped {
+        let mut response = json_bytes(StatusCode::OK, gzipped);
+        encoding::mark_gzip(response.headers_mut());
+        response
     } else {
-        json_bytes(
-            StatusCode::OK,
-            Bytes::copy_from_slice(keys.key_ring.jwks_json()),
-        )
+        json_bytes(StatusCode::OK, Bytes::copy_from_slice(body))
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -49,6 +73,7 @@ pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Respo
     if let Ok(etag) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, etag);
     }
+    encoding::vary(headers);
     Ok(response)
 }
 
@@ -87,6 +112,12 @@ pub fn get_healthz() -> Response<Body> {
 pub async fn get_readyz(state: Arc<State>) -> Result<Response<Body>> {
     if state.draining.load(Ordering::SeqCst) {
         return Err(Error::new(ErrorKind::Unavailable, "shutting down"));
+    }
+    if let Some(problem) = state.tls.as_ref().and_then(|tls| tls.problem()) {
+        // The old certificate is still served, but the files on disk are broken: the next
+        // restart would fail. The reason names the setting; paths and details are in the log.
+        tracing::warn!(reason = problem, "not ready");
+        return Err(Error::new(ErrorKind::Unavailable, problem));
     }
     match state.run(|app, now| app.check_ready(now)).await {
         Ok(()) => Ok(json(&json!({ "status": "ready" }))),
