@@ -1471,7 +1471,8 @@ mod tests {
         assert_eq!(
             issuer(&[
                 ("PICOAUTH_LISTEN", "10.1.2.3:8443"),
-                ("PICOAUTH_TLS_CERT_FILE", "c.pem")
+                ("PICOAUTH_TLS_CERT_FILE", "c.pem"),
+                ("PICOAUTH_TLS_KEY_FILE", "k.pem")
             ]),
             "https://10.1.2.3:8443"
         );
@@ -1524,7 +1525,10 @@ mod tests {
         assert!(
             warnings(
                 &[("listen", "127.0.0.1:0")],
-                &[("PICOAUTH_TLS_CERT_FILE", "cert.pem")]
+                &[
+                    ("PICOAUTH_TLS_CERT_FILE", "cert.pem"),
+                    ("PICOAUTH_TLS_KEY_FILE", "key.pem")
+                ]
             )
             .is_empty()
         );
