@@ -3,9 +3,9 @@
 //!
 //! # Invariants
 //! - Each challenge records the client that asked for it (the throttle's client address, IPv6
-//!   by /64). A client holds at most [`ChallengeLimits::client_quota`] pending challenges; a new
+//!   by /64). A client holds at most `ChallengeLimits::client_quota` pending challenges; a new
 //!   one past that evicts the client's own oldest.
-//! - The table holds at most [`ChallengeLimits::max_pending`] challenges; at that bound, expired
+//! - The table holds at most `ChallengeLimits::max_pending` challenges; at that bound, expired
 //!   ones are deleted first, then a new challenge evicts the oldest challenge of the client
 //!   holding the most. A flood therefore costs the flooders their own challenges, never another
 //!   client its challenge or its answer (there is no "table full" refusal).
@@ -16,53 +16,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
-
-/// A pending challenge, as taken out of the table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PendingChallenge {
-    /// The address it was asked for, as the client sent it.
-    pub address: String,
-    /// When it stops being usable, Unix seconds.
-    pub expires_at: i64,
-}
-
-/// How many challenges may be pending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChallengeLimits {
-    /// Across all clients.
-    pub max_pending: u64,
-    /// For one client.
-    pub client_quota: u64,
-}
-
-/// A challenge to store.
-#[derive(Clone, Copy, Debug)]
-pub struct NewChallenge<'a> {
-    /// 64 hex characters.
-    pub challenge: &'a str,
-    /// The address it is for, as the client sent it.
-    pub address: &'a str,
-    /// The client that asked (its address, IPv6 by /64).
-    pub client: &'a str,
-    /// When it was asked for, Unix seconds.
-    pub created_at: i64,
-    /// When it stops being usable, Unix seconds.
-    pub expires_at: i64,
-}
-
-/// What storing a challenge had to evict to stay within the limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Evicted {
-    /// The asking client's own oldest challenges (it was at its quota).
-    pub own: usize,
-    /// Expired challenges deleted because the table was full.
-    pub expired: usize,
-    /// Challenges of the client holding the most (the table was full).
-    pub largest_client: usize,
-}
+use crate::store::{ChallengeLimits, Evicted, NewChallenge, PendingChallenge};
 
 /// Stores a new challenge within `limits` (see the module invariants). Run it inside
-/// `Store::write`, so the counts it reads are the ones it changes.
+/// a write transaction, so the counts it reads are the ones it changes.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
@@ -183,7 +140,7 @@ pub fn delete_expired_challenges(connection: &Connection, now: i64) -> Result<us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
 
     const LIMITS: ChallengeLimits = ChallengeLimits {
         max_pending: 10,
@@ -192,7 +149,7 @@ mod tests {
 
     /// A store in a fresh temporary directory (removed when dropped).
     struct TempStore {
-        store: Store,
+        store: SqliteStore,
         dir: std::path::PathBuf,
     }
 
@@ -207,13 +164,13 @@ mod tests {
             std::env::temp_dir().join(format!("picoauth-challenges-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("picoauth.db")).unwrap();
+        let store = SqliteStore::open(&dir.join("picoauth.db")).unwrap();
         TempStore { store, dir }
     }
 
-    fn insert(store: &Store, challenge: &str, client: &str, at: i64) -> Evicted {
+    fn insert(store: &SqliteStore, challenge: &str, client: &str, at: i64) -> Evicted {
         store
-            .write(|connection| {
+            .write_connection(|connection| {
                 insert_challenge(
                     connection,
                     &NewChallenge {
@@ -229,9 +186,9 @@ mod tests {
             .unwrap()
     }
 
-    fn pending(store: &Store, challenge: &str) -> bool {
+    fn pending(store: &SqliteStore, challenge: &str) -> bool {
         store
-            .read(|connection| {
+            .read_connection(|connection| {
                 let n: i64 = connection.query_row(
                     "SELECT count(*) FROM challenges WHERE challenge = ?1",
                     [challenge],
@@ -242,9 +199,9 @@ mod tests {
             .unwrap()
     }
 
-    fn counts(store: &Store, client: &str) -> (u64, u64) {
+    fn counts(store: &SqliteStore, client: &str) -> (u64, u64) {
         store
-            .read(|connection| {
+            .read_connection(|connection| {
                 Ok((
                     count_challenges(connection)?,
                     count_client_challenges(connection, client)?,
@@ -296,12 +253,12 @@ mod tests {
         assert_eq!(evicted.largest_client, 0);
         assert_eq!(counts(store, "e"), (1, 1));
         let deleted = store
-            .write(|connection| delete_expired_challenges(connection, 20_000))
+            .write_connection(|connection| delete_expired_challenges(connection, 20_000))
             .unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(counts(store, "e"), (0, 0));
         let rows: i64 = store
-            .read(|connection| {
+            .read_connection(|connection| {
                 Ok(
                     connection.query_row("SELECT count(*) FROM challenge_clients", [], |row| {
                         row.get(0)

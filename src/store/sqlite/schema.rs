@@ -214,7 +214,7 @@ pub(super) fn migrate(transaction: &Transaction<'_>) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
 
     #[test]
     fn migrations_apply_once_and_reopening_is_a_no_op() {
@@ -222,9 +222,9 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("picoauth.db");
         for _ in 0..2 {
-            let store = Store::open(&path).unwrap();
+            let store = SqliteStore::open(&path).unwrap();
             store
-                .read(|connection| {
+                .read_connection(|connection| {
                     assert!(!super::needs_migration(connection)?);
                     Ok(())
                 })
@@ -256,9 +256,9 @@ mod tests {
                 )
                 .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
         let orgs: Vec<(String, Option<String>)> = store
-            .read(|connection| {
+            .read_connection(|connection| {
                 let mut statement =
                     connection.prepare("SELECT jti, org_id FROM mints ORDER BY id")?;
                 let rows = statement
@@ -276,7 +276,7 @@ mod tests {
             ]
         );
         let version = store
-            .read(crate::store::keys::get_signing_keys_version)
+            .read_connection(super::super::keys::get_signing_keys_version)
             .unwrap();
         assert_eq!(version, 0);
         let _ = std::fs::remove_dir_all(&dir);
