@@ -10,8 +10,9 @@
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
 //!
 //! # Invariants
-//! - The first signing key and the refresh-hashing key are created under the database's write
-//!   lock, so two processes starting at once end up with one key.
+//! - The first signing key and the refresh-hashing key are created in one write transaction
+//!   that records the key only if none is, so two processes starting at once end up with one
+//!   key.
 //! - Every token with a lifetime of at least `mint_audit_min_ttl` is written to the mint audit
 //!   before it is signed and handed out, in the transaction that decides to mint it.
 //! - Every bearer token is checked against the revocation list in the database, so a
