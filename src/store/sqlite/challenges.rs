@@ -11,6 +11,8 @@
 //!   client its challenge or its answer (there is no "table full" refusal).
 //! - Counts come from `challenge_clients` and `counters`, kept by triggers on `challenges`
 //!   (migration 7): no insert counts the table.
+//! - "Oldest" is the first stored: `seq`, drawn from a counter in the inserting transaction
+//!   (migration 9), not `created_at`, which counts whole seconds.
 //! - Plain SQL: one-row subqueries and `ORDER BY … LIMIT 1`, which PostgreSQL shares.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -48,17 +50,23 @@ pub fn insert_challenge(
             evicted.largest_client += 1;
         }
     }
+    let seq: i64 = connection
+        .prepare_cached(
+            "UPDATE counters SET value = value + 1 WHERE name = 'challenge_seq' RETURNING value",
+        )?
+        .query_row([], |row| row.get(0))?;
     connection
         .prepare_cached(
-            "INSERT INTO challenges (challenge, address, client, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO challenges (challenge, address, client, created_at, expires_at, seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             new.challenge,
             new.address,
             new.client,
             new.created_at,
-            new.expires_at
+            new.expires_at,
+            seq
         ])?;
     Ok(evicted)
 }
@@ -116,13 +124,13 @@ fn largest_client(connection: &Connection) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Deletes the oldest challenge of `client`; how many were deleted (0 or 1).
+/// Deletes the oldest challenge of `client` (the first stored); how many were deleted (0 or 1).
 fn delete_oldest_challenge_of(connection: &Connection, client: &str) -> Result<usize> {
     Ok(connection
         .prepare_cached(
             "DELETE FROM challenges WHERE challenge = (\
                  SELECT challenge FROM challenges WHERE client = ?1 \
-                 ORDER BY created_at, challenge LIMIT 1)",
+                 ORDER BY seq LIMIT 1)",
         )?
         .execute([client])?)
 }
@@ -226,6 +234,21 @@ mod tests {
         assert_eq!(counts(store, "flooder"), (4, 3));
         assert!(!pending(store, "f0"), "the flooder's oldest went");
         assert!(pending(store, "honest"));
+    }
+
+    #[test]
+    fn the_oldest_is_the_first_stored_even_within_one_second() {
+        let temp = temp_store("same-second");
+        let store = &temp.store;
+        // Names that sort against the order they are stored in, all in one second.
+        for challenge in ["z", "y", "x"] {
+            insert(store, challenge, "flooder", 5);
+        }
+        assert_eq!(insert(store, "w", "flooder", 5).own, 1);
+        assert!(!pending(store, "z"), "the first stored went");
+        for challenge in ["y", "x", "w"] {
+            assert!(pending(store, challenge), "{challenge} stays");
+        }
     }
 
     #[test]

@@ -181,6 +181,15 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
     END;
     "#,
+    // 9: the order challenges were stored in. `created_at` counts seconds, so "a client's
+    // oldest" was any one of its challenges of the same second; `seq`, drawn from a counter,
+    // orders them as they were stored (challenges pending at the upgrade share 0).
+    r#"
+    ALTER TABLE challenges ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX challenges_by_client;
+    CREATE INDEX challenges_by_client ON challenges (client, seq);
+    INSERT INTO counters (name, value) VALUES ('challenge_seq', 0);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
