@@ -1,8 +1,8 @@
 //! One's own account and session: register, login, refresh, `/me`, password change.
 //!
 //! # Invariants
-//! - Reading a refresh token and rotating it happen in one `BEGIN IMMEDIATE` transaction, so a
-//!   token can be rotated once; a second presentation kills its whole family and, in the same
+//! - A refresh token is marked used by one conditional update (`rotate_refresh_token`), so it
+//!   rotates once on any backend; a second presentation kills its whole family and, in the same
 //!   transaction, revokes the family's access tokens that are still alive.
 //! - A password change deletes the account's refresh tokens in the same transaction.
 //! - An unknown email costs one password hash, like a wrong password, and gets the same error.
@@ -12,9 +12,9 @@ use crate::error::{Error, Result};
 use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
-use crate::store::refresh::{NewRefreshToken, RefreshOwner};
-use crate::store::revocations::Revocation;
-use crate::store::{self, users::User, users::UserStatus};
+use crate::store::{
+    NewRefreshToken, RefreshOwner, RefreshRotation, Revocation, User, UserStatus, WriteTransaction,
+};
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
 
@@ -71,7 +71,7 @@ impl App {
             last_login_at: None,
         };
         self.store
-            .write(|connection| store::users::insert_user(connection, &user))?;
+            .write(|transaction| transaction.insert_user(&user))?;
         Ok(user)
     }
 
@@ -87,7 +87,7 @@ impl App {
         }
         let user = self
             .store
-            .read(|connection| store::users::get_user_by_email(connection, &email))?;
+            .read(|transaction| transaction.get_user_by_email(&email))?;
         let Some(user) = user else {
             password::burn_time(password);
             return Err(Error::invalid_credentials());
@@ -106,9 +106,9 @@ impl App {
         let claims = self.user_claims(&user, now)?;
         let refresh_token = self.store.write(|transaction| {
             if let Some(password_hash) = &rehashed {
-                store::users::update_password_hash(transaction, &user.id, password_hash)?;
+                transaction.update_password_hash(&user.id, password_hash)?;
             }
-            store::users::update_last_login(transaction, &user.id, now)?;
+            transaction.update_last_login(&user.id, now)?;
             self.audit_mint(transaction, &claims, "POST /login")?;
             let owner = RefreshOwner::User(user.id.clone());
             self.start_refresh_chain(transaction, &owner, &claims.jti, now)
@@ -122,27 +122,25 @@ impl App {
 
     /// Issues the first refresh token of a new chain for `owner`, with the access token
     /// `access_jti`, inside the transaction that starts the session. The chain ends
-    /// `refresh_token_ttl` from now, however often it rotates.
+    /// `refresh_token_ttl` from now, however often it rotates. The token is drawn afresh on
+    /// every run of the transaction's closure; only the committed run's is handed out.
     pub(super) fn start_refresh_chain(
         &self,
-        connection: &rusqlite::Connection,
+        transaction: &mut dyn WriteTransaction,
         owner: &RefreshOwner,
         access_jti: &str,
         now: i64,
     ) -> Result<String> {
         let refresh_token = new_refresh_token()?;
         let token_hash = self.keys(now)?.refresh_key.hash(&refresh_token);
-        store::refresh::insert_refresh_token(
-            connection,
-            &NewRefreshToken {
-                token_hash: &token_hash,
-                family_id: &tokens::new_jti()?,
-                owner,
-                access_jti,
-                issued_at: now,
-                expires_at: now.saturating_add(seconds(self.config.refresh_token_ttl)),
-            },
-        )?;
+        transaction.insert_refresh_token(&NewRefreshToken {
+            token_hash: &token_hash,
+            family_id: &tokens::new_jti()?,
+            owner,
+            access_jti,
+            issued_at: now,
+            expires_at: now.saturating_add(seconds(self.config.refresh_token_ttl)),
+        })?;
         Ok(refresh_token)
     }
 
@@ -159,32 +157,39 @@ impl App {
         let next_token = new_refresh_token()?;
         let next_hash = keys.refresh_key.hash(&next_token);
         // The transaction commits even when the answer is a refusal, because a refusal may have
-        // to kill the family; hence the inner Result.
-        let rotation: Result<Claims> = self.store.write(|transaction| {
-            let Some(record) = store::refresh::get_refresh_token(transaction, &token_hash)? else {
-                return Ok(Err(Error::invalid_token("unknown refresh token")));
+        // to kill the family; hence the outcome is a value, not an error.
+        let outcome = self.store.write(|transaction| {
+            let record = match transaction.rotate_refresh_token(&token_hash, now)? {
+                RefreshRotation::Unknown => {
+                    return Ok(Rotation::Refused(Error::invalid_token(
+                        "unknown refresh token",
+                    )));
+                }
+                RefreshRotation::AlreadyRotated(record) => {
+                    // RFC 9700 §4.14.2: a rotated token presented again means it was stolen.
+                    // The thief may also hold an access token of the chain: those die with it.
+                    let revoked =
+                        self.revoke_family_access_tokens(transaction, &record.family_id, now)?;
+                    transaction.delete_family(&record.family_id)?;
+                    return Ok(Rotation::Reused {
+                        family_id: record.family_id,
+                        revoked,
+                    });
+                }
+                // This call won the token: marked used, whatever follows. Each refusal below
+                // deletes the whole family, mark included.
+                RefreshRotation::Rotated(record) => record,
             };
-            if record.rotated_at.is_some() {
-                // RFC 9700 §4.14.2: a rotated token presented again means it was stolen. The
-                // thief may also hold an access token of the chain: those die with it.
-                let revoked =
-                    self.revoke_family_access_tokens(transaction, &record.family_id, now)?;
-                store::refresh::delete_family(transaction, &record.family_id)?;
-                tracing::warn!(
-                    family = record.family_id,
-                    access_tokens = revoked,
-                    "refresh token reuse detected; session revoked"
-                );
-                return Ok(Err(Error::invalid_token(
-                    "refresh token reuse detected; the session has been revoked",
+            if record.expires_at <= now {
+                transaction.delete_family(&record.family_id)?;
+                return Ok(Rotation::Refused(Error::invalid_token(
+                    "the refresh token has expired",
                 )));
             }
-            if record.expires_at <= now {
-                store::refresh::delete_family(transaction, &record.family_id)?;
-                return Ok(Err(Error::invalid_token("the refresh token has expired")));
-            }
+            // Fresh claims (and jti) per run of the closure: only the committed run's are signed.
             let claims = match &record.owner {
-                RefreshOwner::User(user_id) => store::users::get_user_by_id(transaction, user_id)?
+                RefreshOwner::User(user_id) => transaction
+                    .get_user_by_id(user_id)?
                     .filter(|user| user.status == UserStatus::Active)
                     .map(|user| self.user_claims(&user, now))
                     .transpose()?,
@@ -195,27 +200,37 @@ impl App {
                     .transpose()?,
             };
             let Some(claims) = claims else {
-                store::refresh::delete_family(transaction, &record.family_id)?;
-                return Ok(Err(Error::invalid_token(
+                transaction.delete_family(&record.family_id)?;
+                return Ok(Rotation::Refused(Error::invalid_token(
                     "the account or wallet behind this refresh token may no longer sign in",
                 )));
             };
-            store::refresh::update_rotated(transaction, &token_hash, now)?;
-            store::refresh::insert_refresh_token(
-                transaction,
-                &NewRefreshToken {
-                    token_hash: &next_hash,
-                    family_id: &record.family_id,
-                    owner: &record.owner,
-                    access_jti: &claims.jti,
-                    issued_at: now,
-                    expires_at: record.expires_at,
-                },
-            )?;
+            transaction.insert_refresh_token(&NewRefreshToken {
+                token_hash: &next_hash,
+                family_id: &record.family_id,
+                owner: &record.owner,
+                access_jti: &claims.jti,
+                issued_at: now,
+                expires_at: record.expires_at,
+            })?;
             self.audit_mint(transaction, &claims, "POST /refresh")?;
-            Ok(Ok(claims))
+            Ok(Rotation::Continued(Box::new(claims)))
         })?;
-        let claims = rotation?;
+        let claims = match outcome {
+            Rotation::Continued(claims) => *claims,
+            Rotation::Refused(error) => return Err(error),
+            Rotation::Reused { family_id, revoked } => {
+                // Logged after the commit: the closure may run more than once.
+                tracing::warn!(
+                    family = family_id,
+                    access_tokens = revoked,
+                    "refresh token reuse detected; session revoked"
+                );
+                return Err(Error::invalid_token(
+                    "refresh token reuse detected; the session has been revoked",
+                ));
+            }
+        };
         Ok(Session {
             access_token: self.sign(&claims)?,
             refresh_token: next_token,
@@ -227,12 +242,12 @@ impl App {
     /// denylist, inside the transaction that detected the reuse. Returns how many.
     fn revoke_family_access_tokens(
         &self,
-        connection: &rusqlite::Connection,
+        transaction: &mut dyn WriteTransaction,
         family_id: &str,
         now: i64,
     ) -> Result<usize> {
         let mut revoked = 0;
-        for token in store::refresh::list_family_access_tokens(connection, family_id)? {
+        for token in transaction.list_family_access_tokens(family_id)? {
             // An access token the audit does not know lived at most the longest lifetime a
             // token can have from its issue.
             let expires_at = token.exp.unwrap_or_else(|| {
@@ -249,7 +264,7 @@ impl App {
                 reason: REUSE_REASON.to_owned(),
                 revoked_by: REUSE_REVOKER.to_owned(),
             };
-            store::revocations::insert_revocation(connection, &revocation, expires_at)?;
+            transaction.insert_revocation(&revocation, expires_at)?;
             revoked += 1;
         }
         Ok(revoked)
@@ -261,7 +276,8 @@ impl App {
     /// `Forbidden` for a token that is not a user token or a disabled account, `InvalidToken`
     /// if the account no longer exists.
     pub fn me(&self, claims: &Claims) -> Result<User> {
-        self.store.read(|connection| token_user(connection, claims))
+        self.store
+            .read(|transaction| token_user(transaction, claims))
     }
 
     /// Changes the caller's password (`POST /me/password`) and ends all their sessions.
@@ -282,8 +298,8 @@ impl App {
         password::check_new(new_password)?;
         let password_hash = password::hash(new_password)?;
         self.store.write(|transaction| {
-            store::users::update_password_hash(transaction, &user.id, &password_hash)?;
-            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            transaction.update_password_hash(&user.id, &password_hash)?;
+            transaction.delete_user_refresh_tokens(&user.id)?;
             Ok(())
         })
     }
@@ -295,6 +311,21 @@ impl App {
         claims.org_id = Some(user.org_id.clone());
         Ok(claims)
     }
+}
+
+/// How a refresh's transaction ended; it commits in every case.
+enum Rotation {
+    /// The token rotated: sign these claims.
+    Continued(Box<Claims>),
+    /// Refused, with the family deleted where the refusal says so.
+    Refused(Error),
+    /// A replay: the family is gone and `revoked` of its access tokens are on the denylist.
+    Reused {
+        /// The chain that was killed.
+        family_id: String,
+        /// How many of its access tokens were revoked.
+        revoked: usize,
+    },
 }
 
 /// Lowercases and checks an email address: one `@` with something on both sides, no spaces or

@@ -24,8 +24,7 @@ use serde::Serialize;
 use super::{Actor, App, seconds, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
-use crate::store::mints::{MintRecord, MintSelection};
-use crate::store::{self, revocations::Revocation};
+use crate::store::{MintRecord, MintSelection, ReadTransaction, Revocation};
 use crate::tokens::TokenKind;
 
 /// The shortest lifetime a fleet token is given.
@@ -161,7 +160,7 @@ impl App {
         claims.agent_id = Some(agent_id.to_owned());
         claims.scope = scope.map(str::to_owned);
         self.store
-            .write(|connection| self.audit_mint(connection, &claims, &actor.audit_name()))?;
+            .write(|transaction| self.audit_mint(transaction, &claims, &actor.audit_name()))?;
         Ok(FleetToken {
             session_token: self.sign(&claims)?,
             exp: claims.exp,
@@ -200,17 +199,17 @@ impl App {
             // Outside the caller's reach and unknown to the audit get the same answer, so the
             // answer tells nothing of other organisations' tokens.
             if let Some(selections) = reach.selections()
-                && !store::mints::is_mint_in(transaction, jti, &selections)?
+                && !transaction.is_mint_in(jti, &selections)?
             {
                 return Err(Error::not_found(format!(
                     "no token {jti} that you may revoke in the mint audit"
                 )));
             }
-            let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
+            let expires_at = transaction.get_mint_exp(jti)?.unwrap_or(unknown_until);
             // Revoking an access token ends the session it came from, for good: its refresh
             // chain goes now, not just while the denylist entry lasts.
-            store::refresh::delete_families_of_access_token(transaction, jti)?;
-            store::revocations::insert_revocation(transaction, &revocation, expires_at)
+            transaction.delete_families_of_access_token(jti)?;
+            transaction.insert_revocation(&revocation, expires_at)
         })
     }
 
@@ -220,9 +219,9 @@ impl App {
     /// # Errors
     /// `Forbidden` unless the actor is a `service` token, an operator or the CLI.
     pub fn revocations(&self, actor: Actor<'_>, since: i64, now: i64) -> Result<Vec<Revocation>> {
-        self.store.read(|connection| {
-            self.require_role(connection, actor, &DENYLIST_READERS)?;
-            store::revocations::list_revocations(connection, since, now)
+        self.store.read(|transaction| {
+            self.require_role(transaction, actor, &DENYLIST_READERS)?;
+            transaction.list_revocations(since, now)
         })
     }
 
@@ -241,14 +240,12 @@ impl App {
                 .map(Arc::from)
                 .map_err(|error| Error::internal(format!("cannot serialise the denylist: {error}")))
         };
-        self.store.read(|connection| {
-            self.require_role(connection, actor, &DENYLIST_READERS)?;
+        self.store.read(|transaction| {
+            self.require_role(transaction, actor, &DENYLIST_READERS)?;
             if since > 0 {
-                return serialise(store::revocations::list_revocations(
-                    connection, since, now,
-                )?);
+                return serialise(transaction.list_revocations(since, now)?);
             }
-            let version = store::revocations::get_revocations_version(connection)?;
+            let version = transaction.get_revocations_version()?;
             let mut cache = self
                 .denylist_cache
                 .lock()
@@ -259,7 +256,7 @@ impl App {
                 return Ok(Arc::clone(json));
             }
             // Read after the version: a change in between makes the next call read again.
-            let json = serialise(store::revocations::list_revocations(connection, 0, now)?)?;
+            let json = serialise(transaction.list_revocations(0, now)?)?;
             *cache = Some((version, Arc::clone(&json)));
             Ok(json)
         })
@@ -278,12 +275,12 @@ impl App {
         now: i64,
     ) -> Result<Vec<MintRecord>> {
         let limit = limit.min(MAX_MINTS_LIMIT);
-        self.store.read(|connection| {
-            let reach = token_reach(connection, actor)?;
+        self.store.read(|transaction| {
+            let reach = token_reach(transaction, actor)?;
             let selections = reach
                 .selections()
                 .unwrap_or_else(|| vec![MintSelection::All]);
-            store::mints::list_mints(connection, &selections, limit, active.then_some(now))
+            transaction.list_mints(&selections, limit, active.then_some(now))
         })
     }
 }
@@ -329,7 +326,7 @@ impl TokenReach {
 ///
 /// # Errors
 /// `Forbidden` for the fleet secret and for roles other than superadmin, org_admin, operator.
-fn token_reach(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<TokenReach> {
+fn token_reach(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Result<TokenReach> {
     let refused = || {
         let names: Vec<&str> = OPERATORS.iter().map(|role| role.as_str()).collect();
         Error::forbidden(format!("this needs one of the roles {}", names.join(", ")))
@@ -340,7 +337,7 @@ fn token_reach(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<To
         Actor::Token(claims) => claims,
     };
     if claims.kind() == TokenKind::User {
-        let user = token_user(connection, claims)?;
+        let user = token_user(transaction, claims)?;
         return match user.role {
             Role::Superadmin => Ok(TokenReach::All),
             Role::OrgAdmin => Ok(TokenReach::Organisation(user.org_id)),

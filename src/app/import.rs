@@ -12,7 +12,7 @@ use std::path::Path;
 use super::{App, DEFAULT_ORG, accounts};
 use crate::error::Result;
 use crate::roles::Role;
-use crate::store::{self, pico_auth::PicoAuthUser, users::User, users::UserStatus};
+use crate::store::{User, UserStatus, pico_auth, pico_auth::PicoAuthUser};
 
 /// What an import did, account by account.
 #[derive(Debug, Default)]
@@ -32,16 +32,17 @@ impl App {
     /// `InvalidInput` if the file is not a pico-auth database; `Storage`/`Unavailable` if this
     /// database fails (nothing is imported then).
     pub fn import_pico_auth(&self, path: &Path, now: i64) -> Result<ImportReport> {
-        let rows = store::pico_auth::read_pico_auth_users(path)?;
+        let rows = pico_auth::read_pico_auth_users(path)?;
         self.store.write(|transaction| {
+            // Built afresh on every run of the closure, so a retried transaction reports once.
             let mut report = ImportReport::default();
-            for row in rows {
+            for row in &rows {
                 let label = if row.email.is_empty() {
                     row.id.clone()
                 } else {
                     row.email.clone()
                 };
-                if let Some(existing) = store::users::get_user_by_id(transaction, &row.id)? {
+                if let Some(existing) = transaction.get_user_by_id(&row.id)? {
                     if existing.email == row.email.trim().to_ascii_lowercase() {
                         report.unchanged.push(label);
                     } else {
@@ -50,20 +51,20 @@ impl App {
                     }
                     continue;
                 }
-                let user = match convert(row, now) {
+                let user = match convert(row.clone(), now) {
                     Ok(user) => user,
                     Err(why) => {
                         report.skipped.push((label, why));
                         continue;
                     }
                 };
-                if store::users::get_user_by_email(transaction, &user.email)?.is_some() {
+                if transaction.get_user_by_email(&user.email)?.is_some() {
                     report
                         .skipped
                         .push((label, "another account has this email".to_owned()));
                     continue;
                 }
-                store::users::insert_user(transaction, &user)?;
+                transaction.insert_user(&user)?;
                 report.imported.push(user.email);
             }
             Ok(report)

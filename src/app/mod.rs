@@ -10,8 +10,9 @@
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
 //!
 //! # Invariants
-//! - The first signing key and the refresh-hashing key are created under the database's write
-//!   lock, so two processes starting at once end up with one key.
+//! - The first signing key and the refresh-hashing key are created in one write transaction
+//!   that records the key only if none is, so two processes starting at once end up with one
+//!   key.
 //! - Every token with a lifetime of at least `mint_audit_min_ttl` is written to the mint audit
 //!   before it is signed and handed out, in the transaction that decides to mint it.
 //! - Every bearer token is checked against the revocation list in the database, so a
@@ -45,7 +46,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::roles::Role;
-use crate::store::{self, Store, users::User, users::UserStatus};
+use crate::store::{
+    DbLocation, MintRecord, ReadTransaction, Store, User, UserStatus, WriteTransaction,
+};
 use crate::tokens::{self, Claims, Stamp, TokenKind};
 
 /// The organisation of accounts created without one (pico-auth's default).
@@ -118,7 +121,7 @@ impl App {
     /// # Errors
     /// `Storage`, `Unavailable` or `Keys` when the files cannot be opened or created.
     pub fn open(config: Config, now: i64) -> Result<App> {
-        let store = Store::open(&config.db)?;
+        let store = Store::open(&DbLocation::from_setting(&config.db))?;
         let app = App::with_store(config, store);
         app.create_first_key(now)?;
         app.keys(now)?;
@@ -131,13 +134,16 @@ impl App {
     /// `InvalidInput` if the database file does not exist (a mistyped `--db` must not create a
     /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
     pub fn open_existing(config: Config) -> Result<App> {
-        if !config.db.exists() {
+        let location = DbLocation::from_setting(&config.db);
+        if let DbLocation::Sqlite(path) = &location
+            && !path.exists()
+        {
             return Err(Error::invalid_input(format!(
                 "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
-                config.db.display()
+                path.display()
             )));
         }
-        let store = Store::open(&config.db)?;
+        let store = Store::open(&location)?;
         Ok(App::with_store(config, store))
     }
 
@@ -147,7 +153,7 @@ impl App {
     /// # Errors
     /// `Storage` or `Unavailable` if the database cannot be opened or created.
     pub fn open_creating(config: Config) -> Result<App> {
-        let store = Store::open(&config.db)?;
+        let store = Store::open(&DbLocation::from_setting(&config.db))?;
         Ok(App::with_store(config, store))
     }
 
@@ -196,7 +202,7 @@ impl App {
         )?;
         let revoked = self
             .store
-            .read(|connection| store::revocations::is_revoked(connection, &claims.jti))?;
+            .read(|transaction| transaction.is_revoked(&claims.jti))?;
         if revoked {
             return Err(Error::invalid_token("the token has been revoked"));
         }
@@ -209,11 +215,11 @@ impl App {
     /// # Errors
     /// `Storage` or `Unavailable` if the database fails.
     pub fn prune(&self, now: i64) -> Result<Pruned> {
-        self.store.write(|connection| {
+        self.store.write(|transaction| {
             Ok(Pruned {
-                refresh_tokens: store::refresh::delete_expired_refresh_tokens(connection, now)?,
-                revocations: store::revocations::delete_expired_revocations(connection, now)?,
-                challenges: store::challenges::delete_expired_challenges(connection, now)?,
+                refresh_tokens: transaction.delete_expired_refresh_tokens(now)?,
+                revocations: transaction.delete_expired_revocations(now)?,
+                challenges: transaction.delete_expired_challenges(now)?,
             })
         })
     }
@@ -244,33 +250,40 @@ impl App {
         // Hashing first keeps the write lock short; the hash is wasted only when another
         // process bootstrapped in the meantime.
         let password_hash = crate::password::hash(&password)?;
-        let created = self.store.write(|transaction| {
-            if store::users::count_with_role(transaction, Role::Superadmin)? > 0 {
-                return Ok(false);
+        let bootstrap = self.store.write(|transaction| {
+            if transaction.count_with_role(Role::Superadmin)? > 0 {
+                return Ok(Bootstrap::AdminExists);
             }
-            if store::users::get_user_by_email(transaction, &email)?.is_some() {
-                tracing::warn!(
-                    email,
-                    "not bootstrapping an admin: the admin email belongs to an account that is not a superadmin"
-                );
-                return Ok(false);
+            if transaction.get_user_by_email(&email)?.is_some() {
+                return Ok(Bootstrap::EmailTaken);
             }
-            store::users::insert_user(
-                transaction,
-                &User {
-                    id: accounts::new_user_id()?,
-                    email: email.clone(),
-                    display_name: "Admin".to_owned(),
-                    password_hash,
-                    role: Role::Superadmin,
-                    org_id: DEFAULT_ORG.to_owned(),
-                    status: UserStatus::Active,
-                    created_at: now,
-                    last_login_at: None,
-                },
-            )?;
-            Ok(true)
+            // Insert-if-absent, so that of two processes bootstrapping at once (on a backend
+            // without one write lock) one inserts and the other stands down.
+            let inserted = transaction.insert_user_if_absent(&User {
+                id: accounts::new_user_id()?,
+                email: email.clone(),
+                display_name: "Admin".to_owned(),
+                password_hash: password_hash.clone(),
+                role: Role::Superadmin,
+                org_id: DEFAULT_ORG.to_owned(),
+                status: UserStatus::Active,
+                created_at: now,
+                last_login_at: None,
+            })?;
+            Ok(if inserted {
+                Bootstrap::Created
+            } else {
+                Bootstrap::AdminExists
+            })
         })?;
+        // Logged after the commit: the closure may run more than once.
+        if bootstrap == Bootstrap::EmailTaken {
+            tracing::warn!(
+                email,
+                "not bootstrapping an admin: the admin email belongs to an account that is not a superadmin"
+            );
+        }
+        let created = bootstrap == Bootstrap::Created;
         Ok(created.then(|| BootstrappedAdmin {
             email,
             generated_password: generated.then_some(password),
@@ -292,7 +305,7 @@ impl App {
     /// inside the transaction that decides to mint, before the token is signed.
     fn audit_mint(
         &self,
-        connection: &rusqlite::Connection,
+        transaction: &mut dyn WriteTransaction,
         claims: &Claims,
         minted_by: &str,
     ) -> Result<()> {
@@ -305,24 +318,21 @@ impl App {
             TokenKind::Wallet => "wallet",
             TokenKind::Fleet => "fleet",
         };
-        store::mints::insert_mint(
-            connection,
-            &store::mints::MintRecord {
-                jti: claims.jti.clone(),
-                kind: kind.to_owned(),
-                sub: claims.sub.clone(),
-                role: claims.role.as_str().to_owned(),
-                iat: claims.iat,
-                exp: claims.exp,
-                scope: claims.scope.clone(),
-                agent_id: claims.agent_id.clone(),
-                session_id: claims.session_id.clone(),
-                minted_by: minted_by.to_owned(),
-                revoked: false,
-                id: 0,
-                org_id: claims.org_id.clone(),
-            },
-        )
+        transaction.insert_mint(&MintRecord {
+            jti: claims.jti.clone(),
+            kind: kind.to_owned(),
+            sub: claims.sub.clone(),
+            role: claims.role.as_str().to_owned(),
+            iat: claims.iat,
+            exp: claims.exp,
+            scope: claims.scope.clone(),
+            agent_id: claims.agent_id.clone(),
+            session_id: claims.session_id.clone(),
+            minted_by: minted_by.to_owned(),
+            revoked: false,
+            id: 0,
+            org_id: claims.org_id.clone(),
+        })
     }
 
     /// Signs `claims` with the active key.
@@ -334,7 +344,7 @@ impl App {
     /// tokens the role is today's role in the database.
     fn require_role(
         &self,
-        connection: &rusqlite::Connection,
+        transaction: &mut dyn ReadTransaction,
         actor: Actor<'_>,
         allowed: &[Role],
     ) -> Result<()> {
@@ -342,7 +352,7 @@ impl App {
             Actor::Cli(_) => return Ok(()),
             Actor::FleetSecret => None,
             Actor::Token(claims) if claims.kind() == TokenKind::User => {
-                Some(token_user(connection, claims)?.role)
+                Some(token_user(transaction, claims)?.role)
             }
             Actor::Token(claims) => Some(claims.role),
         };
@@ -357,6 +367,17 @@ impl App {
     }
 }
 
+/// How [`App::bootstrap_admin`]'s transaction ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bootstrap {
+    /// It made the admin.
+    Created,
+    /// A superadmin exists (or another process made the admin at the same time).
+    AdminExists,
+    /// The admin email belongs to an account that is not a superadmin.
+    EmailTaken,
+}
+
 /// What [`App::prune`] deleted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pruned {
@@ -369,11 +390,12 @@ pub struct Pruned {
 }
 
 /// The active account behind a user token.
-fn token_user(connection: &rusqlite::Connection, claims: &Claims) -> Result<User> {
+fn token_user(transaction: &mut dyn ReadTransaction, claims: &Claims) -> Result<User> {
     if claims.kind() != TokenKind::User {
         return Err(Error::forbidden("this needs a user's access token"));
     }
-    let user = store::users::get_user_by_id(connection, &claims.sub)?
+    let user = transaction
+        .get_user_by_id(&claims.sub)?
         .ok_or_else(|| Error::invalid_token("the account behind this token no longer exists"))?;
     if user.status != UserStatus::Active {
         return Err(Error::forbidden("this account is disabled"));

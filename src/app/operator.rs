@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use super::{Actor, App, accounts, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
-use crate::store::{self, mints::MintRecord, revocations::Revocation};
+use crate::store::{MintRecord, Revocation};
 use crate::tokens::{self, Claims};
 
 /// The longest token text inspected or accepted in place of a jti; the HTTP door's header
@@ -128,14 +128,14 @@ impl App {
     /// # Errors
     /// `Storage`/`Unavailable` if the database fails.
     pub fn known_token(&self, jti: &str, now: i64) -> Result<KnownToken> {
-        self.store.read(|connection| {
-            if let Some(record) = store::mints::get_mint(connection, jti)? {
+        self.store.read(|transaction| {
+            if let Some(record) = transaction.get_mint(jti)? {
                 return Ok(KnownToken::Audited(Box::new(record)));
             }
-            if store::refresh::has_live_session_of_access_token(connection, jti, now)? {
+            if transaction.has_live_session_of_access_token(jti, now)? {
                 return Ok(KnownToken::SessionAccessToken);
             }
-            if store::revocations::get_revocation(connection, jti)?.is_some() {
+            if transaction.get_revocation(jti)?.is_some() {
                 return Ok(KnownToken::AlreadyRevoked);
             }
             Ok(KnownToken::Unknown)
@@ -172,7 +172,7 @@ impl App {
         for (jti, known) in checked {
             let before = self
                 .store
-                .read(|connection| store::revocations::get_revocation(connection, &jti))?;
+                .read(|transaction| transaction.get_revocation(&jti))?;
             let revocation = self.revoke(actor, &jti, reason, now)?;
             revoked.push(OperatorRevocation {
                 added: before.is_none(),
@@ -199,7 +199,7 @@ impl App {
         accounts::check_display_name(display_name.unwrap_or(""))?;
         let taken = self
             .store
-            .read(|connection| store::users::get_user_by_email(connection, &email))?
+            .read(|transaction| transaction.get_user_by_email(&email))?
             .is_some();
         if taken {
             return Err(Error::new(
@@ -235,11 +235,8 @@ impl App {
         };
         let jti = text_member(claims.as_ref(), "jti").filter(|jti| jti.len() <= MAX_TOKEN_LENGTH);
         let (revocation, mint) = match &jti {
-            Some(jti) => self.store.read(|connection| {
-                Ok((
-                    store::revocations::get_revocation(connection, jti)?,
-                    store::mints::get_mint(connection, jti)?,
-                ))
+            Some(jti) => self.store.read(|transaction| {
+                Ok((transaction.get_revocation(jti)?, transaction.get_mint(jti)?))
             })?,
             None => (None, None),
         };
@@ -271,7 +268,7 @@ impl App {
                 }
                 match self
                     .store
-                    .read(|connection| token_user(connection, &claims))
+                    .read(|transaction| token_user(transaction, &claims))
                 {
                     Ok(_) => return Ok(None),
                     Err(error) if error.kind() == ErrorKind::Forbidden => {
@@ -558,7 +555,7 @@ mod tests {
         app.set_status(
             Actor::Cli("root"),
             "ada@example.com",
-            crate::store::users::UserStatus::Disabled,
+            crate::store::UserStatus::Disabled,
         )
         .unwrap();
         assert_eq!(

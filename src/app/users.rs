@@ -13,7 +13,7 @@ use super::{Actor, App, DEFAULT_ORG, accounts, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::password;
 use crate::roles::Role;
-use crate::store::{self, users::User, users::UserStatus};
+use crate::store::{ReadTransaction, User, UserStatus};
 
 impl App {
     /// The accounts the actor may administer (`GET /users`): all of them for a superadmin or
@@ -22,9 +22,9 @@ impl App {
     /// # Errors
     /// `Forbidden` if the actor administers no users.
     pub fn list_users(&self, actor: Actor<'_>) -> Result<Vec<User>> {
-        self.store.read(|connection| {
-            let rights = admin_rights(connection, actor)?;
-            store::users::list_users(connection, rights.org_id.as_deref())
+        self.store.read(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            transaction.list_users(rights.org_id.as_deref())
         })
     }
 
@@ -34,9 +34,9 @@ impl App {
     /// `NotFound` for an unknown account or one outside an org_admin's organisation,
     /// `Forbidden` if the actor administers no accounts.
     pub fn find_user(&self, actor: Actor<'_>, user: &str) -> Result<User> {
-        self.store.read(|connection| {
-            let rights = admin_rights(connection, actor)?;
-            administered_user(connection, &rights, user)
+        self.store.read(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            administered_user(transaction, &rights, user)
         })
     }
 
@@ -59,18 +59,19 @@ impl App {
                     "only a superadmin can create a superadmin",
                 ));
             }
+            // A fresh id per run of the closure is harmless: only the committed one is kept.
             let user = User {
                 id: accounts::new_user_id()?,
-                email,
-                display_name,
-                password_hash,
+                email: email.clone(),
+                display_name: display_name.clone(),
+                password_hash: password_hash.clone(),
                 role,
                 org_id: rights.org_id.unwrap_or_else(|| DEFAULT_ORG.to_owned()),
                 status: UserStatus::Active,
                 created_at: now,
                 last_login_at: None,
             };
-            store::users::insert_user(transaction, &user)?;
+            transaction.insert_user(&user)?;
             Ok(user)
         })
     }
@@ -96,8 +97,8 @@ impl App {
                 keep_a_superadmin(transaction, &user)?;
             }
             if user.role != role {
-                store::users::update_role(transaction, &user.id, role)?;
-                store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+                transaction.update_role(&user.id, role)?;
+                transaction.delete_user_refresh_tokens(&user.id)?;
                 user.role = role;
             }
             Ok(user)
@@ -115,8 +116,8 @@ impl App {
             let rights = admin_rights(transaction, actor)?;
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
-            store::users::update_password_hash(transaction, &user.id, &password_hash)?;
-            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+            transaction.update_password_hash(&user.id, &password_hash)?;
+            transaction.delete_user_refresh_tokens(&user.id)?;
             Ok(user)
         })
     }
@@ -133,9 +134,9 @@ impl App {
             guard_superadmin(&rights, &user)?;
             if status == UserStatus::Disabled {
                 keep_a_superadmin(transaction, &user)?;
-                store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
+                transaction.delete_user_refresh_tokens(&user.id)?;
             }
-            store::users::update_status(transaction, &user.id, status)?;
+            transaction.update_status(&user.id, status)?;
             user.status = status;
             Ok(user)
         })
@@ -151,8 +152,8 @@ impl App {
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
             keep_a_superadmin(transaction, &user)?;
-            store::refresh::delete_user_refresh_tokens(transaction, &user.id)?;
-            store::users::delete_user(transaction, &user.id)?;
+            transaction.delete_user_refresh_tokens(&user.id)?;
+            transaction.delete_user(&user.id)?;
             Ok(user)
         })
     }
@@ -173,13 +174,13 @@ pub struct NewUser<'a> {
 
 /// The account named by an id or an email, within the actor's reach.
 fn administered_user(
-    connection: &rusqlite::Connection,
+    transaction: &mut dyn ReadTransaction,
     rights: &AdminRights,
     user: &str,
 ) -> Result<User> {
-    let found = match store::users::get_user_by_id(connection, user)? {
+    let found = match transaction.get_user_by_id(user)? {
         Some(found) => Some(found),
-        None => store::users::get_user_by_email(connection, &user.trim().to_ascii_lowercase())?,
+        None => transaction.get_user_by_email(&user.trim().to_ascii_lowercase())?,
     };
     found
         .filter(|found| {
@@ -202,10 +203,13 @@ fn guard_superadmin(rights: &AdminRights, user: &User) -> Result<()> {
 }
 
 /// Refuses a change that takes `user` out of the active superadmins if it is the last one.
-fn keep_a_superadmin(connection: &rusqlite::Connection, user: &User) -> Result<()> {
+/// The count and the change that follows it are one write transaction: serializable, so two
+/// admins demoting each other at once cannot both pass (SQLite holds its write lock, a
+/// serializable backend retries the loser, which then counts one).
+fn keep_a_superadmin(transaction: &mut dyn ReadTransaction, user: &User) -> Result<()> {
     if user.role == Role::Superadmin
         && user.status == UserStatus::Active
-        && store::users::count_active_with_role(connection, Role::Superadmin)? <= 1
+        && transaction.count_active_with_role(Role::Superadmin)? <= 1
     {
         return Err(Error::new(
             ErrorKind::Conflict,
@@ -223,7 +227,7 @@ struct AdminRights {
     org_id: Option<String>,
 }
 
-fn admin_rights(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<AdminRights> {
+fn admin_rights(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Result<AdminRights> {
     let claims = match actor {
         Actor::Cli(_) => {
             return Ok(AdminRights {
@@ -236,7 +240,7 @@ fn admin_rights(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<A
         }
         Actor::Token(claims) => claims,
     };
-    let user = token_user(connection, claims)?;
+    let user = token_user(transaction, claims)?;
     match user.role {
         Role::Superadmin => Ok(AdminRights {
             superadmin: true,

@@ -9,7 +9,7 @@
 //! - Asking for a challenge never cancels another client's pending one and is never refused
 //!   for lack of room: each client (the HTTP door's client address, IPv6 by /64) may hold 1% of
 //!   `max_pending_challenges`, past which it loses its own oldest; at the global bound a new
-//!   challenge evicts the oldest of the client holding the most (`store::challenges`). A flood
+//!   challenge evicts the oldest of the client holding the most (`WriteTransaction::insert_challenge`). A flood
 //!   costs the flooders their challenges, not everyone else theirs. Expired ones are pruned.
 //! - Requests that are malformed (bad hex, a key of the wrong length, an unknown or disabled
 //!   algorithm, an address that is not the key's) are refused before a challenge is touched.
@@ -18,7 +18,7 @@ use super::App;
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::roles::Role;
-use crate::store::{self, refresh::RefreshOwner};
+use crate::store::{ChallengeLimits, NewChallenge, RefreshOwner};
 use crate::tokens::Claims;
 use crate::wallet::{self, WalletAddress, WalletAlgorithm, address_matches};
 
@@ -90,11 +90,11 @@ impl App {
         let ttl = self.config.challenge_ttl;
         let expires_at = now.saturating_add(super::seconds(ttl));
         let max_pending = self.config.max_pending_challenges.max(1);
-        let limits = store::challenges::ChallengeLimits {
+        let limits = ChallengeLimits {
             max_pending,
             client_quota: (max_pending / CLIENT_SHARE).max(1),
         };
-        let new = store::challenges::NewChallenge {
+        let new = NewChallenge {
             challenge: &challenge,
             address,
             client,
@@ -103,7 +103,7 @@ impl App {
         };
         let evicted = self
             .store
-            .write(|connection| store::challenges::insert_challenge(connection, &new, limits))?;
+            .write(|transaction| transaction.insert_challenge(&new, limits))?;
         if evicted.own > 0 || evicted.largest_client > 0 {
             tracing::debug!(
                 client,
@@ -151,7 +151,7 @@ impl App {
             None
         } else {
             self.store
-                .write(|connection| store::challenges::take_challenge(connection, challenge))?
+                .write(|transaction| transaction.take_challenge(challenge))?
         };
         let pending = pending
             .filter(|pending| pending.expires_at > now)

@@ -10,7 +10,7 @@ use super::args::UsersCommand;
 use super::{os_user, render};
 use crate::app::{Actor, App, NewUser};
 use crate::error::{Error, Result};
-use crate::store::users::{User, UserStatus};
+use crate::store::{User, UserStatus};
 
 /// Runs one `users` subcommand.
 ///

@@ -13,7 +13,7 @@ use super::respond::{Body, audit, json};
 use super::throttle::Failures;
 use crate::app::{MAX_EMAIL_LENGTH, Session};
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::users::User;
+use crate::store::User;
 
 #[derive(Deserialize)]
 pub(super) struct RegisterRequest {

@@ -11,7 +11,7 @@ use super::request::{bearer_token, string_or_field};
 use super::respond::{Body, json};
 use crate::app::Actor;
 use crate::error::Result;
-use crate::store::users::User;
+use crate::store::User;
 
 /// `GET /users`: `{users: [...], total}`.
 pub async fn get_users(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {

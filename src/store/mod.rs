@@ -1,110 +1,580 @@
-//! The SQLite database: the only module that speaks SQL.
+//! The storage interface: the rows the core keeps, and typed read and write transactions with
+//! domain-shaped operations on them. The core (`app`) talks to this module only; it never names
+//! a database client.
 //!
-//! [`Store`] opens the one database file that `serve` and every CLI command share, applies the
-//! schema migrations, and lends out connections. It does not decide anything: the rules live in
-//! `app`, which calls the `insert_*`, `get_*`, `list_*`, `update_*` and `delete_*` functions of
-//! the submodules inside the connections and transactions lent here.
+//! [`Store`] opens the database the `db` setting names ([`DbLocation`]) and lends out
+//! transactions: [`Store::read`] a [`ReadTransaction`] (`get_*`, `list_*`, `is_*`, `count_*`,
+//! the versions), [`Store::write`] a [`WriteTransaction`] (`insert_*`, `update_*`, `delete_*`,
+//! and the atomic operations `rotate_refresh_token`, `take_challenge`,
+//! `insert_user_if_absent`, `insert_first_signing_key`). Each backend is one submodule that
+//! implements both traits: `sqlite` (the embedded default); PostgreSQL follows (issue 12).
+//! `pico_auth` reads a pico-auth database for the import; it is a source file, not a backend.
+//! This module decides nothing: the rules live in `app`. Kanidm's typed backend transactions
+//! (`server/lib/src/be/mod.rs`) are the model.
 //!
 //! # Invariants
-//! - Every connection runs in WAL mode with a busy timeout and foreign keys on, so a CLI process
-//!   and a running server can use the file at once.
-//! - Every change runs in [`Store::write`]: a `BEGIN IMMEDIATE` transaction on the one writer
-//!   connection, so the write lock is taken before anything is read and two processes can never
-//!   both win a read-then-write race. [`Store::read`] is for reads only.
-//! - The database file is created with mode 0600 (SQLite gives its WAL files the same mode).
+//! - Every change runs in [`Store::write`], and a write transaction is serializable: on SQLite
+//!   it holds the database's one write lock from its start; a backend with optimistic
+//!   concurrency retries the whole closure on a serialization failure. So a closure given to
+//!   `write` may run more than once and must have no effect outside the transaction: hash,
+//!   sign and generate keys before it, or make what it does idempotent; it returns the value of
+//!   the run that committed.
+//! - An invariant that needs "read, then write only if" is an atomic operation of
+//!   [`WriteTransaction`] (one `UPDATE … WHERE … RETURNING`, `DELETE … RETURNING`,
+//!   `INSERT … ON CONFLICT DO NOTHING`), so it holds without relying on a write lock: a refresh
+//!   token rotates once, a challenge is taken once, the first admin and the first key are made
+//!   once. The last-superadmin guard is a check and a change in one write transaction, which a
+//!   serializable backend keeps or retries.
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
-pub mod challenges;
-pub mod keys;
-pub mod mints;
 pub mod pico_auth;
-pub mod refresh;
-pub mod revocations;
-mod schema;
-pub mod users;
+mod sqlite;
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
+use crate::roles::Role;
 
-/// How long a statement waits for another process's write lock before giving up with
-/// `Unavailable` (HTTP 503).
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+// ---------------------------------------------------------------------------------------------
+// Accounts.
 
-/// How many idle reading connections are kept for reuse; more may exist while a burst lasts.
-const MAX_IDLE_READERS: usize = 8;
+/// Whether an account may sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserStatus {
+    /// May log in and refresh.
+    Active,
+    /// Refused at login (403) and at refresh.
+    Disabled,
+}
 
-/// The database file: one connection that writes, and a small pool of connections that read.
+impl UserStatus {
+    /// The wire and stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
+    /// The status a stored name means.
+    pub fn parse(text: &str) -> UserStatus {
+        // Anything that is not plainly active (pico-auth wrote `suspended`) keeps the door shut.
+        if text == "active" {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        }
+    }
+}
+
+/// One account, as stored. Emails are stored lowercased; callers normalise before they look one
+/// up.
+#[derive(Clone)]
+pub struct User {
+    /// Opaque, stable id; the `sub` of the user's tokens.
+    pub id: String,
+    /// Lowercased email, unique.
+    pub email: String,
+    /// Free-form name shown to people.
+    pub display_name: String,
+    /// PHC string (argon2id) or a bcrypt hash imported from pico-auth.
+    pub password_hash: String,
+    /// One of the four user roles.
+    pub role: Role,
+    /// Organisation the account belongs to (`default` unless set).
+    pub org_id: String,
+    /// Whether the account may sign in.
+    pub status: UserStatus,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last successful login, if any.
+    pub last_login_at: Option<i64>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("status", &self.status)
+            .field("password_hash", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// An account as `GET /users` lists it, which `picoauth users list --json` prints too.
+#[derive(Debug, Serialize)]
+pub struct UserSummary<'a> {
+    /// The account's id.
+    pub id: &'a str,
+    /// Its email.
+    pub email: &'a str,
+    /// Its display name.
+    pub display_name: &'a str,
+    /// Its role.
+    pub role: &'static str,
+    /// Its organisation.
+    pub org_id: &'a str,
+    /// `active` or `disabled`.
+    pub status: &'static str,
+}
+
+impl User {
+    /// The public face of the account, without its password hash.
+    pub fn summary(&self) -> UserSummary<'_> {
+        UserSummary {
+            id: &self.id,
+            email: &self.email,
+            display_name: &self.display_name,
+            role: self.role.as_str(),
+            org_id: &self.org_id,
+            status: self.status.as_str(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh tokens: keyed hashes, grouped into rotation families. Only hashes are stored; the
+// tokens themselves exist only in the hands of their holders.
+
+/// Whose session a refresh token continues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefreshOwner {
+    /// An account, by id.
+    User(String),
+    /// A wallet, by canonical address and algorithm wire name.
+    Wallet {
+        /// The canonical address.
+        address: String,
+        /// The algorithm it signed in with.
+        algorithm: String,
+    },
+}
+
+/// A stored refresh token (by hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// Every token descended from one login shares this id.
+    pub family_id: String,
+    /// Whose session it is.
+    pub owner: RefreshOwner,
+    /// Absolute end of the chain, counted from the login (Unix seconds).
+    pub expires_at: i64,
+    /// When the token was used (and replaced); a second use is theft.
+    pub rotated_at: Option<i64>,
+}
+
+/// A refresh token to store: its hash, its chain, and the access token issued with it.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRefreshToken<'a> {
+    /// The keyed hash of the token.
+    pub token_hash: &'a [u8],
+    /// The chain it belongs to.
+    pub family_id: &'a str,
+    /// Whose session it is.
+    pub owner: &'a RefreshOwner,
+    /// The jti of the access token handed out with it.
+    pub access_jti: &'a str,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// The chain's absolute end, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// What [`WriteTransaction::rotate_refresh_token`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefreshRotation {
+    /// This call marked the token used: the caller, and only it, may continue the chain.
+    Rotated(RefreshRecord),
+    /// The token had been used before: a replay (RFC 9700 §4.14.2).
+    AlreadyRotated(RefreshRecord),
+    /// No such token is stored.
+    Unknown,
+}
+
+/// An access token handed out with one refresh token of a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FamilyAccessToken {
+    /// The access token's jti.
+    pub jti: String,
+    /// When it was issued with its refresh token, Unix seconds.
+    pub issued_at: i64,
+    /// Its expiry from the mint audit, if the audit knows it.
+    pub exp: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing keys: which exist, by kid, and where each is in its life cycle. The private keys are
+// files in the key directory; these records are what every process on the database agrees on.
+
+/// A signing key's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    /// RFC 7638 thumbprint of the public key; also the file name in the key directory.
+    pub kid: String,
+    /// JWS algorithm name (`RS256`).
+    pub algorithm: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// When a newer key replaced it; `None` while it signs.
+    pub deactivated_at: Option<i64>,
+    /// Until when it stays in the JWKS after it stopped signing.
+    pub published_until: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mint audit and the denylist.
+
+/// One audited token. Its JSON is the item of `GET /mints`, which is also what
+/// `picoauth list-mints --json` prints: one type, so the two doors cannot drift apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MintRecord {
+    /// The row's place in the audit (newest is highest); not part of the JSON.
+    #[serde(skip)]
+    pub id: i64,
+    /// The token's id.
+    pub jti: String,
+    /// `user`, `wallet` or `fleet`.
+    pub kind: String,
+    /// The token's subject.
+    pub sub: String,
+    /// The token's role.
+    pub role: String,
+    /// User tokens: the organisation of the token's `org_id` claim; `None` for the other kinds.
+    pub org_id: Option<String>,
+    /// Issued at, Unix seconds.
+    pub iat: i64,
+    /// Expires at, Unix seconds.
+    pub exp: i64,
+    /// Fleet tokens: the scope, if given.
+    pub scope: Option<String>,
+    /// Fleet tokens: the agent.
+    pub agent_id: Option<String>,
+    /// Fleet tokens: the session.
+    pub session_id: Option<String>,
+    /// Who minted it: the endpoint (`POST /login`, `POST /fleet/sessions`) or `cli:<os user>`.
+    pub minted_by: String,
+    /// Whether the jti is on the denylist.
+    pub revoked: bool,
+}
+
+/// A part of the audit, which a backend reads as one index range; `app` decides who gets
+/// which. A listing and the check before a revocation use the same parts, so a caller can
+/// revoke exactly the tokens it can list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintSelection<'a> {
+    /// Every token.
+    All,
+    /// User tokens of one organisation, except superadmins' tokens: those minted with the
+    /// superadmin role and those of an account that is a superadmin today.
+    Organisation(&'a str),
+    /// Fleet and wallet tokens (they belong to no organisation), except those carrying the
+    /// superadmin role.
+    Unowned,
+    /// One account's own user tokens, except those minted with the superadmin role.
+    Account(&'a str),
+}
+
+/// One revoked jti. Its JSON is the entry of `POST /revoke` and `GET /revoked-jtis`, which is
+/// also what `picoauth revoke --json` prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Revocation {
+    /// The revoked token's id.
+    pub jti: String,
+    /// When it was first revoked, Unix seconds.
+    pub revoked_at: i64,
+    /// Why, as given by whoever revoked it (may be empty).
+    pub reason: String,
+    /// Who revoked it first, as `kind:subject`: `user:<account id>`, `wallet:<address>`,
+    /// `fleet:<session id>`, `cli:<os user>`, or `picoauth:refresh-reuse`.
+    pub revoked_by: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wallet challenges: pending, each usable once, bounded per client and in total.
+
+/// A pending challenge, as taken out of the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingChallenge {
+    /// The address it was asked for, as the client sent it.
+    pub address: String,
+    /// When it stops being usable, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// How many challenges may be pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChallengeLimits {
+    /// Across all clients.
+    pub max_pending: u64,
+    /// For one client.
+    pub client_quota: u64,
+}
+
+/// A challenge to store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewChallenge<'a> {
+    /// 64 hex characters.
+    pub challenge: &'a str,
+    /// The address it is for, as the client sent it.
+    pub address: &'a str,
+    /// The client that asked (its address, IPv6 by /64).
+    pub client: &'a str,
+    /// When it was asked for, Unix seconds.
+    pub created_at: i64,
+    /// When it stops being usable, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// What storing a challenge had to evict to stay within the limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evicted {
+    /// The asking client's own oldest challenges (it was at its quota).
+    pub own: usize,
+    /// Expired challenges deleted because the table was full.
+    pub expired: usize,
+    /// Challenges of the client holding the most (the table was full).
+    pub largest_client: usize,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transactions.
+
+/// What a read transaction can see: committed data. Each call sees what was committed when it
+/// ran (SQLite reads outside a transaction, one snapshot per statement); work that needs several
+/// reads to agree reads a version first and reads again when it moves, or runs in
+/// [`Store::write`].
+///
+/// Every method fails with `Storage` if the backend fails, or `Unavailable` if it is out of
+/// reach (SQLite: locked past the busy timeout).
+pub trait ReadTransaction {
+    /// The account with this id, if any.
+    fn get_user_by_id(&mut self, id: &str) -> Result<Option<User>>;
+    /// The account with this (lowercased) email, if any.
+    fn get_user_by_email(&mut self, email: &str) -> Result<Option<User>>;
+    /// Every account, or those of one organisation, oldest first.
+    fn list_users(&mut self, org_id: Option<&str>) -> Result<Vec<User>>;
+    /// How many active accounts hold `role`.
+    fn count_active_with_role(&mut self, role: Role) -> Result<u64>;
+    /// How many accounts hold `role`, active or not.
+    fn count_with_role(&mut self, role: Role) -> Result<u64>;
+
+    /// The record behind a token hash, if it is still stored (`Storage` if it names no owner).
+    fn get_refresh_token(&mut self, token_hash: &[u8]) -> Result<Option<RefreshRecord>>;
+    /// The access tokens issued along a chain (one per refresh token still stored), with their
+    /// expiry where the mint audit knows it.
+    fn list_family_access_tokens(&mut self, family_id: &str) -> Result<Vec<FamilyAccessToken>>;
+    /// Whether `access_jti` was issued with a refresh token whose chain has not ended at `now`:
+    /// the access token of a live session, which `picoauth revoke` knows even when it was too
+    /// short-lived for the mint audit.
+    fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool>;
+
+    /// Every signing key, newest first.
+    fn list_signing_keys(&mut self) -> Result<Vec<SigningKeyRecord>>;
+    /// The signing keys' version: it changes with every change of a key record, so keys
+    /// loaded at one version are current while it holds.
+    fn get_signing_keys_version(&mut self) -> Result<i64>;
+
+    /// The newest `limit` audited tokens of the union of `selections`; with `active_at`, only
+    /// those unexpired at that time and not revoked. Each part is read newest first through an
+    /// index, so a page costs about `limit` rows per part however large the audit grows.
+    fn list_mints(
+        &mut self,
+        selections: &[MintSelection<'_>],
+        limit: u32,
+        active_at: Option<i64>,
+    ) -> Result<Vec<MintRecord>>;
+    /// Whether the audit knows `jti` and it lies in one of `selections`.
+    fn is_mint_in(&mut self, jti: &str, selections: &[MintSelection<'_>]) -> Result<bool>;
+    /// The expiry of an audited token, if the audit knows the jti.
+    fn get_mint_exp(&mut self, jti: &str) -> Result<Option<i64>>;
+    /// The audit entry of one jti, if the audit knows it.
+    fn get_mint(&mut self, jti: &str) -> Result<Option<MintRecord>>;
+
+    /// Whether a jti is on the denylist.
+    fn is_revoked(&mut self, jti: &str) -> Result<bool>;
+    /// The denylist entry of one jti, if it is revoked.
+    fn get_revocation(&mut self, jti: &str) -> Result<Option<Revocation>>;
+    /// The entries revoked at or after `since` that still matter at `now`, newest first.
+    fn list_revocations(&mut self, since: i64, now: i64) -> Result<Vec<Revocation>>;
+    /// The denylist's version: it changes with every change of an entry, so a copy read at one
+    /// version is current while it holds.
+    fn get_revocations_version(&mut self) -> Result<i64>;
+
+    /// How many challenges are stored (pending, or expired and not yet pruned).
+    fn count_challenges(&mut self) -> Result<u64>;
+    /// How many challenges `client` holds.
+    fn count_client_challenges(&mut self, client: &str) -> Result<u64>;
+}
+
+/// What a write transaction can change, on top of what it can read. Run only inside
+/// [`Store::write`], whose closure may run more than once (see the module invariants).
+///
+/// Every method fails as the [`ReadTransaction`] ones do, plus the kinds it names.
+pub trait WriteTransaction: ReadTransaction {
+    /// Inserts a new account; `Conflict` if the email (or id) exists.
+    fn insert_user(&mut self, user: &User) -> Result<()>;
+    /// Inserts an account unless its email or id is taken; whether it was inserted. Atomic, so
+    /// of two processes bootstrapping the same admin at once exactly one inserts it.
+    fn insert_user_if_absent(&mut self, user: &User) -> Result<bool>;
+    /// Sets an account's role; `NotFound` if there is no such account.
+    fn update_role(&mut self, id: &str, role: Role) -> Result<()>;
+    /// Replaces an account's password hash; `NotFound` if there is no such account.
+    fn update_password_hash(&mut self, id: &str, password_hash: &str) -> Result<()>;
+    /// Sets an account's status; `NotFound` if there is no such account.
+    fn update_status(&mut self, id: &str, status: UserStatus) -> Result<()>;
+    /// Deletes an account and its refresh tokens; `NotFound` if there is no such account.
+    fn delete_user(&mut self, id: &str) -> Result<()>;
+    /// Records a successful login.
+    fn update_last_login(&mut self, id: &str, now: i64) -> Result<()>;
+
+    /// Stores a new refresh token's hash.
+    fn insert_refresh_token(&mut self, token: &NewRefreshToken<'_>) -> Result<()>;
+    /// Marks the token used at `now` if it has not been used: one conditional update
+    /// (`… WHERE rotated_at IS NULL RETURNING …`), so of any number of concurrent calls for one
+    /// token exactly one gets [`RefreshRotation::Rotated`]; the others see a replay.
+    fn rotate_refresh_token(&mut self, token_hash: &[u8], now: i64) -> Result<RefreshRotation>;
+    /// Deletes a whole chain (reuse detected, expired, or its owner may no longer sign in).
+    fn delete_family(&mut self, family_id: &str) -> Result<()>;
+    /// Deletes every chain that issued the access token `access_jti` (its session is
+    /// revoked); how many refresh tokens went.
+    fn delete_families_of_access_token(&mut self, access_jti: &str) -> Result<usize>;
+    /// Deletes every refresh token of an account (password or role change, disable, delete).
+    fn delete_user_refresh_tokens(&mut self, user_id: &str) -> Result<usize>;
+    /// Deletes the tokens of chains that have ended at `now`; they can detect nothing any more.
+    fn delete_expired_refresh_tokens(&mut self, now: i64) -> Result<usize>;
+
+    /// Records a new signing key.
+    fn insert_signing_key(&mut self, record: &SigningKeyRecord) -> Result<()>;
+    /// Records `record` only if no signing key is recorded yet; whether it was. Of two
+    /// processes starting on an empty database at once, one key wins.
+    fn insert_first_signing_key(&mut self, record: &SigningKeyRecord) -> Result<bool>;
+    /// Stops a key from signing (if it still does) and publishes it until `published_until`;
+    /// `NotFound` for an unknown kid.
+    fn update_key_retirement(&mut self, kid: &str, now: i64, published_until: i64) -> Result<()>;
+
+    /// Records a minted token (`id` and `revoked` are ignored: the row gets the next place in
+    /// the audit, and revocation is derived when listing).
+    fn insert_mint(&mut self, record: &MintRecord) -> Result<()>;
+
+    /// Adds `revocation` unless the jti is already revoked (the first entry always stays);
+    /// returns the entry stored afterwards. `expires_at` is when the entry stops mattering.
+    fn insert_revocation(&mut self, revocation: &Revocation, expires_at: i64)
+    -> Result<Revocation>;
+    /// Deletes entries of tokens that have expired at `now`: a dead token needs no entry.
+    fn delete_expired_revocations(&mut self, now: i64) -> Result<usize>;
+
+    /// Stores a new challenge within `limits`: a client at its quota loses its own oldest; a
+    /// full store loses its expired challenges first, then the oldest of the client holding
+    /// the most. Never refuses.
+    fn insert_challenge(
+        &mut self,
+        new: &NewChallenge<'_>,
+        limits: ChallengeLimits,
+    ) -> Result<Evicted>;
+    /// Removes a challenge and returns it, in one statement (`DELETE … RETURNING`), so two
+    /// attempts can never both get it.
+    fn take_challenge(&mut self, challenge: &str) -> Result<Option<PendingChallenge>>;
+    /// Deletes the challenges that can no longer be used at `now`.
+    fn delete_expired_challenges(&mut self, now: i64) -> Result<usize>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store.
+
+/// Where the database is, as the `db` setting names it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL (which may carry a password).
+    Postgres(String),
+}
+
+impl DbLocation {
+    /// Reads the `db` setting: a `postgres://` or `postgresql://` URL names PostgreSQL
+    /// (API.md §11), anything else is the path of a SQLite file.
+    pub fn from_setting(db: &Path) -> DbLocation {
+        match db.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                DbLocation::Postgres(url.to_owned())
+            }
+            _ => DbLocation::Sqlite(db.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Debug for DbLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbLocation::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            // The URL may carry a password.
+            DbLocation::Postgres(_) => f.write_str("Postgres([redacted])"),
+        }
+    }
+}
+
+/// The database: one backend, chosen at open.
 pub struct Store {
-    /// Where the file is, for opening more readers.
-    path: PathBuf,
-    /// The one connection this process writes through. SQLite lets one writer in at a time
-    /// anyway; queueing writers on this mutex instead of in SQLite's busy handler (which sleeps
-    /// and retries) keeps a burst of mints from stalling. Other processes (CLI commands) still
-    /// meet the busy timeout.
-    writer: Mutex<Connection>,
-    /// Connections not lent out right now for reading. Reusing them keeps their
-    /// prepared-statement caches warm.
-    readers: Mutex<Vec<Connection>>,
+    /// The backend every transaction runs on.
+    backend: Backend,
+}
+
+/// The backends picoauth can store in.
+enum Backend {
+    /// One SQLite file (WAL, one writer per process).
+    Sqlite(sqlite::SqliteStore),
 }
 
 impl Store {
-    /// Opens (creating if missing, with mode 0600) the database at `path` and migrates it.
+    /// Opens the database at `location`, creating and migrating it as needed (a SQLite file is
+    /// created with mode 0600).
     ///
     /// # Errors
-    /// `Storage` if the file cannot be created, opened or migrated; `Unavailable` if another
-    /// process holds the write lock past the busy timeout.
-    pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
-        let mut writer = open_connection(path)?;
-        if schema::needs_migration(&writer)? {
-            let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            schema::migrate(&transaction)?;
-            transaction.commit()?;
+    /// `InvalidInput` for a PostgreSQL URL (not built yet); `Storage` if the database cannot
+    /// be created, opened or migrated; `Unavailable` if another process holds the write lock
+    /// past the busy timeout.
+    pub fn open(location: &DbLocation) -> Result<Store> {
+        match location {
+            DbLocation::Sqlite(path) => Ok(Store {
+                backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?),
+            }),
+            DbLocation::Postgres(_) => Err(Error::invalid_input(
+                "PostgreSQL support is not built yet; set db to the path of a SQLite file",
+            )),
         }
-        Ok(Store {
-            path: path.to_owned(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-        })
     }
 
-    /// Runs read-only `work` on a pooled connection. Use [`Store::write`] for anything that
+    /// Runs read-only `work` in a read transaction. Use [`Store::write`] for anything that
     /// changes the database.
     ///
     /// # Errors
-    /// Whatever `work` returns, or `Storage` if no connection could be opened.
-    pub fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let connection = match lock(&self.readers).pop() {
-            Some(connection) => connection,
-            None => open_connection(&self.path)?,
-        };
-        let result = work(&connection);
-        let mut readers = lock(&self.readers);
-        if readers.len() < MAX_IDLE_READERS {
-            readers.push(connection);
+    /// Whatever `work` returns, or `Storage`/`Unavailable` if the backend fails.
+    pub fn read<T>(&self, work: impl FnOnce(&mut dyn ReadTransaction) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.read(work),
         }
-        result
     }
 
-    /// Runs `work` inside a `BEGIN IMMEDIATE` transaction on the writer connection, committed
-    /// if `work` returns `Ok`.
+    /// Runs `work` in a serializable write transaction, committed if `work` returns `Ok` and
+    /// rolled back if it returns `Err`.
+    ///
+    /// `work` may run more than once: a backend with optimistic concurrency (PostgreSQL
+    /// SERIALIZABLE) runs it again after a serialization failure, on a fresh transaction. It
+    /// must therefore do nothing outside the transaction that a second run would repeat
+    /// harmfully: hash, sign and generate keys before calling `write`, log after it returns.
+    /// Fresh random ids generated inside are fine, since only the committed run's survive.
     ///
     /// # Errors
-    /// Whatever `work` returns (the transaction is then rolled back), `Unavailable` if another
-    /// process held the write lock past the busy timeout, `Storage` if SQLite fails.
-    pub fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut writer = lock(&self.writer);
-        let transaction = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&transaction)?;
-        transaction.commit()?;
-        Ok(value)
+    /// Whatever `work` returns, `Unavailable` if the database stayed locked or out of reach,
+    /// `Storage` if the backend fails.
+    pub fn write<T>(&self, work: impl FnMut(&mut dyn WriteTransaction) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.write(work),
+        }
     }
 
     /// Checks that the database answers (for `/readyz`).
@@ -112,91 +582,258 @@ impl Store {
     /// # Errors
     /// `Storage` or `Unavailable` when it does not.
     pub fn ping(&self) -> Result<()> {
-        self.read(|connection| {
-            connection.query_row("SELECT count(*) FROM schema_info", [], |_| Ok(()))?;
-            Ok(())
-        })
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.ping(),
+        }
     }
 }
 
-/// Locks a mutex whose data stays consistent even if a holder panicked (a connection, or a
-/// Vec of connections that is only pushed and popped).
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+#[cfg(test)]
+mod tests {
+    //! The atomic operations' promises, through the backend-neutral interface.
 
-fn open_connection(path: &Path) -> Result<Connection> {
-    let connection = Connection::open(path).map_err(|error| {
-        Error::new(
-            ErrorKind::Storage,
-            format!("cannot open database {}", path.display()),
-        )
-        .with_source(error)
-    })?;
-    configure(&connection)?;
-    Ok(connection)
-}
+    use super::*;
+    use crate::error::ErrorKind;
 
-fn configure(connection: &Connection) -> Result<()> {
-    connection.busy_timeout(BUSY_TIMEOUT)?;
-    // WAL lets readers and one writer work at once across processes. NORMAL sync in WAL mode
-    // never corrupts the file and loses nothing when a process dies; only a power cut can roll
-    // back the last commits.
-    connection.pragma_update(None, "journal_mode", "WAL")?;
-    connection.pragma_update(None, "synchronous", "NORMAL")?;
-    connection.pragma_update(None, "foreign_keys", "ON")?;
-    // A short-lived CLI process would otherwise checkpoint the WAL, with an fsync, as it closes
-    // its last connection; the server's (or the next writer's) automatic checkpoints do that
-    // work anyway.
-    connection.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-        true,
-    )?;
-    connection.set_prepared_statement_cache_capacity(64);
-    Ok(())
-}
+    /// A store on a fresh SQLite file, removed when dropped.
+    struct TempStore {
+        store: Store,
+        dir: PathBuf,
+    }
 
-/// Creates the database file (and its missing parent folders, mode 0700) with mode 0600 before
-/// SQLite opens it, so it never exists with wider permissions.
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(parent)
-            .map_err(|error| {
-                Error::new(
-                    ErrorKind::Storage,
-                    format!("cannot create folder {}", parent.display()),
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn temp_store(name: &str) -> TempStore {
+        let dir =
+            std::env::temp_dir().join(format!("picoauth-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&DbLocation::Sqlite(dir.join("picoauth.db"))).unwrap();
+        TempStore { store, dir }
+    }
+
+    fn user(id: &str, email: &str) -> User {
+        User {
+            id: id.to_owned(),
+            email: email.to_owned(),
+            display_name: String::new(),
+            password_hash: "x".to_owned(),
+            role: Role::Superadmin,
+            org_id: "default".to_owned(),
+            status: UserStatus::Active,
+            created_at: 0,
+            last_login_at: None,
+        }
+    }
+
+    #[test]
+    fn a_refresh_token_rotates_once_and_the_second_call_sees_a_replay() {
+        let temp = temp_store("rotate");
+        let owner = RefreshOwner::Wallet {
+            address: "0xabc".to_owned(),
+            algorithm: "Ed25519".to_owned(),
+        };
+        temp.store
+            .write(|transaction| {
+                transaction.insert_refresh_token(&NewRefreshToken {
+                    token_hash: b"hash",
+                    family_id: "family",
+                    owner: &owner,
+                    access_jti: "jti",
+                    issued_at: 10,
+                    expires_at: 100,
+                })
+            })
+            .unwrap();
+        let first = temp
+            .store
+            .write(|transaction| transaction.rotate_refresh_token(b"hash", 20))
+            .unwrap();
+        let record = RefreshRecord {
+            family_id: "family".to_owned(),
+            owner: owner.clone(),
+            expires_at: 100,
+            rotated_at: Some(20),
+        };
+        assert_eq!(first, RefreshRotation::Rotated(record.clone()));
+        let second = temp
+            .store
+            .write(|transaction| transaction.rotate_refresh_token(b"hash", 30))
+            .unwrap();
+        assert_eq!(second, RefreshRotation::AlreadyRotated(record));
+        let unknown = temp
+            .store
+            .write(|transaction| transaction.rotate_refresh_token(b"other", 30))
+            .unwrap();
+        assert_eq!(unknown, RefreshRotation::Unknown);
+    }
+
+    #[test]
+    fn a_challenge_is_taken_once() {
+        let temp = temp_store("take");
+        let limits = ChallengeLimits {
+            max_pending: 10,
+            client_quota: 3,
+        };
+        temp.store
+            .write(|transaction| {
+                transaction.insert_challenge(
+                    &NewChallenge {
+                        challenge: "c1",
+                        address: "0xabc",
+                        client: "client",
+                        created_at: 0,
+                        expires_at: 60,
+                    },
+                    limits,
                 )
-                .with_source(error)
-            })?;
+            })
+            .unwrap();
+        let take = || {
+            temp.store
+                .write(|transaction| transaction.take_challenge("c1"))
+                .unwrap()
+        };
+        assert_eq!(
+            take(),
+            Some(PendingChallenge {
+                address: "0xabc".to_owned(),
+                expires_at: 60,
+            })
+        );
+        assert_eq!(take(), None);
+        let counts = temp
+            .store
+            .read(|transaction| {
+                Ok((
+                    transaction.count_challenges()?,
+                    transaction.count_client_challenges("client")?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(counts, (0, 0));
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|error| {
-            Error::new(
-                ErrorKind::Storage,
-                format!("cannot create database {}", path.display()),
-            )
-            .with_source(error)
-        })?;
-    Ok(())
-}
 
-/// Maps a UNIQUE-constraint failure to `Conflict` with `detail`, and anything else as usual.
-pub(crate) fn conflict_on_unique(error: rusqlite::Error, detail: &str) -> Error {
-    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-        Error::new(ErrorKind::Conflict, detail)
-    } else {
-        Error::from(error)
+    #[test]
+    fn a_user_is_inserted_if_absent_once() {
+        let temp = temp_store("user-if-absent");
+        let insert = |id: &str, email: &str| {
+            temp.store
+                .write(|transaction| transaction.insert_user_if_absent(&user(id, email)))
+                .unwrap()
+        };
+        assert!(insert("u1", "admin@example.com"));
+        assert!(!insert("u2", "admin@example.com"), "the email is taken");
+        assert!(!insert("u1", "other@example.com"), "the id is taken");
+        let n_superadmins = temp
+            .store
+            .read(|transaction| transaction.count_with_role(Role::Superadmin))
+            .unwrap();
+        assert_eq!(n_superadmins, 1);
+        let error = temp
+            .store
+            .write(|transaction| transaction.insert_user(&user("u3", "admin@example.com")))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn only_the_first_signing_key_is_inserted_as_first() {
+        let temp = temp_store("first-key");
+        let record = |kid: &str| SigningKeyRecord {
+            kid: kid.to_owned(),
+            algorithm: "RS256".to_owned(),
+            created_at: 0,
+            deactivated_at: None,
+            published_until: None,
+        };
+        let first = |kid: &str| {
+            temp.store
+                .write(|transaction| transaction.insert_first_signing_key(&record(kid)))
+                .unwrap()
+        };
+        assert!(first("k1"));
+        assert!(!first("k2"));
+        let kids: Vec<String> = temp
+            .store
+            .read(|transaction| transaction.list_signing_keys())
+            .unwrap()
+            .into_iter()
+            .map(|record| record.kid)
+            .collect();
+        assert_eq!(kids, ["k1"]);
+        let version = temp
+            .store
+            .read(|transaction| transaction.get_signing_keys_version())
+            .unwrap();
+        assert_eq!(version, 1, "the version moved once");
+    }
+
+    #[test]
+    fn a_rolled_back_write_leaves_nothing() {
+        let temp = temp_store("rollback");
+        let error = temp
+            .store
+            .write(|transaction| {
+                transaction.insert_user(&user("u1", "a@example.com"))?;
+                Err::<(), _>(Error::invalid_input("changed my mind"))
+            })
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        let found = temp
+            .store
+            .read(|transaction| transaction.get_user_by_id("u1"))
+            .unwrap();
+        assert!(found.is_none());
+    }
+
+    #[test]
+    fn a_postgres_url_is_not_a_path() {
+        for url in [
+            "postgres://u:secret@db/picoauth",
+            "postgresql://db/picoauth",
+        ] {
+            let location = DbLocation::from_setting(Path::new(url));
+            assert_eq!(location, DbLocation::Postgres(url.to_owned()));
+            assert!(!format!("{location:?}").contains("secret"));
+            let error = Store::open(&location).err().unwrap();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+        }
+        assert_eq!(
+            DbLocation::from_setting(Path::new("postgres.db")),
+            DbLocation::Sqlite(PathBuf::from("postgres.db"))
+        );
+    }
+
+    /// The core names no database client: every backend detail stays behind the traits.
+    #[test]
+    fn the_core_names_no_database_client() {
+        let app_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+        let mut files = Vec::new();
+        let mut dirs = vec![app_dir];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() > 5, "found the core's files: {files:?}");
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for client in ["rusqlite", "postgres"] {
+                assert!(
+                    !text.contains(client),
+                    "{} mentions {client}: the core talks to store's traits only",
+                    path.display()
+                );
+            }
+        }
     }
 }

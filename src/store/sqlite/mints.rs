@@ -1,8 +1,7 @@
 //! The `mints` table: the audit of every long-lived token minted, newest first.
 //!
-//! [`MintRecord`] serialises to the item of `GET /mints`, which is also what
-//! `picoauth list-mints --json` prints: one type, so the two doors cannot drift apart.
-//! [`MintSelection`] names the parts of the audit a caller may see; `app` decides who gets which.
+//! [`MintSelection`] names the parts of the audit a caller may see; each is one SQL condition
+//! here.
 //!
 //! # Invariants
 //! - Every listing pages newest first through an index (the rowid, `mints_by_org` or
@@ -12,76 +11,27 @@
 //!   exactly the tokens it can list.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use crate::error::Result;
+use crate::store::{MintRecord, MintSelection};
 
-/// One audited token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MintRecord {
-    /// The row's place in the audit (newest is highest); not part of the JSON.
-    #[serde(skip)]
-    pub id: i64,
-    /// The token's id.
-    pub jti: String,
-    /// `user`, `wallet` or `fleet`.
-    pub kind: String,
-    /// The token's subject.
-    pub sub: String,
-    /// The token's role.
-    pub role: String,
-    /// User tokens: the organisation of the token's `org_id` claim; `None` for the other kinds.
-    pub org_id: Option<String>,
-    /// Issued at, Unix seconds.
-    pub iat: i64,
-    /// Expires at, Unix seconds.
-    pub exp: i64,
-    /// Fleet tokens: the scope, if given.
-    pub scope: Option<String>,
-    /// Fleet tokens: the agent.
-    pub agent_id: Option<String>,
-    /// Fleet tokens: the session.
-    pub session_id: Option<String>,
-    /// Who minted it: the endpoint (`POST /login`, `POST /fleet/sessions`) or `cli:<os user>`.
-    pub minted_by: String,
-    /// Whether the jti is on the denylist.
-    pub revoked: bool,
-}
-
-/// A part of the audit, as one index range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MintSelection<'a> {
-    /// Every token.
-    All,
-    /// User tokens of one organisation, except superadmins' tokens: those minted with the
-    /// superadmin role and those of an account that is a superadmin today.
-    Organisation(&'a str),
-    /// Fleet and wallet tokens (they belong to no organisation), except those carrying the
-    /// superadmin role.
-    Unowned,
-    /// One account's own user tokens, except those minted with the superadmin role.
-    Account(&'a str),
-}
-
-impl MintSelection<'_> {
-    /// The SQL condition on `m` (the `mints` row) and its one parameter, `?3`.
-    fn condition(&self) -> (&'static str, Option<&str>) {
-        match *self {
-            MintSelection::All => ("?3 IS NULL", None),
-            MintSelection::Organisation(org_id) => (
-                "m.org_id = ?3 AND m.kind = 'user' AND m.role <> 'superadmin' AND NOT EXISTS \
-                 (SELECT 1 FROM users u WHERE u.id = m.sub AND u.role = 'superadmin')",
-                Some(org_id),
-            ),
-            MintSelection::Unowned => (
-                "m.org_id IS NULL AND ?3 IS NULL AND m.kind <> 'user' AND m.role <> 'superadmin'",
-                None,
-            ),
-            MintSelection::Account(user_id) => (
-                "m.sub = ?3 AND m.kind = 'user' AND m.role <> 'superadmin'",
-                Some(user_id),
-            ),
-        }
+/// The SQL condition on `m` (the `mints` row) of a selection, and its one parameter, `?3`.
+fn condition<'a>(selection: &MintSelection<'a>) -> (&'static str, Option<&'a str>) {
+    match *selection {
+        MintSelection::All => ("?3 IS NULL", None),
+        MintSelection::Organisation(org_id) => (
+            "m.org_id = ?3 AND m.kind = 'user' AND m.role <> 'superadmin' AND NOT EXISTS \
+             (SELECT 1 FROM users u WHERE u.id = m.sub AND u.role = 'superadmin')",
+            Some(org_id),
+        ),
+        MintSelection::Unowned => (
+            "m.org_id IS NULL AND ?3 IS NULL AND m.kind <> 'user' AND m.role <> 'superadmin'",
+            None,
+        ),
+        MintSelection::Account(user_id) => (
+            "m.sub = ?3 AND m.kind = 'user' AND m.role <> 'superadmin'",
+            Some(user_id),
+        ),
     }
 }
 
@@ -127,7 +77,7 @@ pub fn list_mints(
     // One index range per selection, each newest first and cut at `limit`; the newest `limit`
     // of their union are among these.
     for selection in selections {
-        let (condition, parameter) = selection.condition();
+        let (condition, parameter) = condition(selection);
         let mut statement = connection.prepare_cached(&format!(
             "SELECT m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, m.scope, \
                     m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL \
@@ -156,7 +106,7 @@ pub fn is_mint_in(
     selections: &[MintSelection<'_>],
 ) -> Result<bool> {
     for selection in selections {
-        let (condition, parameter) = selection.condition();
+        let (condition, parameter) = condition(selection);
         let found = connection
             .prepare_cached(&format!(
                 "SELECT 1 FROM mints m WHERE m.jti = ?1 AND ({condition})"
@@ -218,11 +168,11 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MintRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
 
     /// The query plan of one listing, as SQLite explains it.
     fn plan(connection: &Connection, selection: MintSelection<'_>) -> String {
-        let (condition, parameter) = selection.condition();
+        let (condition, parameter) = condition(&selection);
         let mut statement = connection
             .prepare(&format!(
                 "EXPLAIN QUERY PLAN SELECT m.id FROM mints m \
@@ -245,9 +195,9 @@ mod tests {
     fn every_listing_pages_through_an_index_without_sorting() {
         let dir = std::env::temp_dir().join(format!("picoauth-mints-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::open(&dir.join("picoauth.db")).unwrap();
+        let store = SqliteStore::open(&dir.join("picoauth.db")).unwrap();
         store
-            .read(|connection| {
+            .read_connection(|connection| {
                 for (selection, index) in [
                     (MintSelection::All, None),
                     (MintSelection::Organisation("org"), Some("mints_by_org")),

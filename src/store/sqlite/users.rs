@@ -3,104 +3,10 @@
 //! Emails are stored lowercased; callers normalise before they look one up.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
-
-/// Whether an account may sign in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserStatus {
-    /// May log in and refresh.
-    Active,
-    /// Refused at login (403) and at refresh.
-    Disabled,
-}
-
-impl UserStatus {
-    /// The wire and SQL name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    fn parse(text: &str) -> UserStatus {
-        // Anything that is not plainly active (pico-auth wrote `suspended`) keeps the door shut.
-        if text == "active" {
-            UserStatus::Active
-        } else {
-            UserStatus::Disabled
-        }
-    }
-}
-
-/// One account, as stored.
-#[derive(Clone)]
-pub struct User {
-    /// Opaque, stable id; the `sub` of the user's tokens.
-    pub id: String,
-    /// Lowercased email, unique.
-    pub email: String,
-    /// Free-form name shown to people.
-    pub display_name: String,
-    /// PHC string (argon2id) or a bcrypt hash imported from pico-auth.
-    pub password_hash: String,
-    /// One of the four user roles.
-    pub role: Role,
-    /// Organisation the account belongs to (`default` unless set).
-    pub org_id: String,
-    /// Whether the account may sign in.
-    pub status: UserStatus,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds of the last successful login, if any.
-    pub last_login_at: Option<i64>,
-}
-
-impl std::fmt::Debug for User {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .field("status", &self.status)
-            .field("password_hash", &"[redacted]")
-            .finish_non_exhaustive()
-    }
-}
-
-/// An account as `GET /users` lists it, which `picoauth users list --json` prints too.
-#[derive(Debug, Serialize)]
-pub struct UserSummary<'a> {
-    /// The account's id.
-    pub id: &'a str,
-    /// Its email.
-    pub email: &'a str,
-    /// Its display name.
-    pub display_name: &'a str,
-    /// Its role.
-    pub role: &'static str,
-    /// Its organisation.
-    pub org_id: &'a str,
-    /// `active` or `disabled`.
-    pub status: &'static str,
-}
-
-impl User {
-    /// The public face of the account, without its password hash.
-    pub fn summary(&self) -> UserSummary<'_> {
-        UserSummary {
-            id: &self.id,
-            email: &self.email,
-            display_name: &self.display_name,
-            role: self.role.as_str(),
-            org_id: &self.org_id,
-            status: self.status.as_str(),
-        }
-    }
-}
+use crate::store::{User, UserStatus};
 
 const COLUMNS: &str = "id, email, display_name, password_hash, role, org_id, status, created_at, \
                        last_login_at";
@@ -145,9 +51,34 @@ pub fn insert_user(connection: &Connection, user: &User) -> Result<()> {
             user.last_login_at,
         ])
         .map_err(|error| {
-            crate::store::conflict_on_unique(error, "a user with this email already exists")
+            super::conflict_on_unique(error, "a user with this email already exists")
         })?;
     Ok(())
+}
+
+/// Inserts a new account unless its email or id is taken, in one statement; whether it was
+/// inserted.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn insert_user_if_absent(connection: &Connection, user: &User) -> Result<bool> {
+    let inserted = connection
+        .prepare_cached(&format!(
+            "INSERT INTO users ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT DO NOTHING"
+        ))?
+        .execute(params![
+            user.id,
+            user.email,
+            user.display_name,
+            user.password_hash,
+            user.role.as_str(),
+            user.org_id,
+            user.status.as_str(),
+            user.created_at,
+            user.last_login_at,
+        ])?;
+    Ok(inserted == 1)
 }
 
 /// The account with this id, if any.

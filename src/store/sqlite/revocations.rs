@@ -1,26 +1,9 @@
 //! The `revocations` table: the durable jti denylist.
-//!
-//! [`Revocation`] serialises to the entry of `POST /revoke` and `GET /revoked-jtis`, which is
-//! also what `picoauth revoke --json` prints.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
 use crate::error::Result;
-
-/// One revoked jti.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Revocation {
-    /// The revoked token's id.
-    pub jti: String,
-    /// When it was first revoked, Unix seconds.
-    pub revoked_at: i64,
-    /// Why, as given by whoever revoked it (may be empty).
-    pub reason: String,
-    /// Who revoked it first, as `kind:subject`: `user:<account id>`, `wallet:<address>`,
-    /// `fleet:<session id>`, `cli:<os user>`, or `picoauth:refresh-reuse`.
-    pub revoked_by: String,
-}
+use crate::store::Revocation;
 
 /// Adds `revocation` unless the jti is already revoked; the first entry always stays.
 /// Returns the entry that is stored afterwards.

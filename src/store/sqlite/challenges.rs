@@ -3,66 +3,25 @@
 //!
 //! # Invariants
 //! - Each challenge records the client that asked for it (the throttle's client address, IPv6
-//!   by /64). A client holds at most [`ChallengeLimits::client_quota`] pending challenges; a new
+//!   by /64). A client holds at most `ChallengeLimits::client_quota` pending challenges; a new
 //!   one past that evicts the client's own oldest.
-//! - The table holds at most [`ChallengeLimits::max_pending`] challenges; at that bound, expired
+//! - The table holds at most `ChallengeLimits::max_pending` challenges; at that bound, expired
 //!   ones are deleted first, then a new challenge evicts the oldest challenge of the client
 //!   holding the most. A flood therefore costs the flooders their own challenges, never another
 //!   client its challenge or its answer (there is no "table full" refusal).
 //! - Counts come from `challenge_clients` and `counters`, kept by triggers on `challenges`
 //!   (migration 7): no insert counts the table.
+//! - "Oldest" is the first stored: `seq`, drawn from a counter in the inserting transaction
+//!   (migration 9), not `created_at`, which counts whole seconds.
 //! - Plain SQL: one-row subqueries and `ORDER BY … LIMIT 1`, which PostgreSQL shares.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
-
-/// A pending challenge, as taken out of the table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PendingChallenge {
-    /// The address it was asked for, as the client sent it.
-    pub address: String,
-    /// When it stops being usable, Unix seconds.
-    pub expires_at: i64,
-}
-
-/// How many challenges may be pending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ChallengeLimits {
-    /// Across all clients.
-    pub max_pending: u64,
-    /// For one client.
-    pub client_quota: u64,
-}
-
-/// A challenge to store.
-#[derive(Clone, Copy, Debug)]
-pub struct NewChallenge<'a> {
-    /// 64 hex characters.
-    pub challenge: &'a str,
-    /// The address it is for, as the client sent it.
-    pub address: &'a str,
-    /// The client that asked (its address, IPv6 by /64).
-    pub client: &'a str,
-    /// When it was asked for, Unix seconds.
-    pub created_at: i64,
-    /// When it stops being usable, Unix seconds.
-    pub expires_at: i64,
-}
-
-/// What storing a challenge had to evict to stay within the limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Evicted {
-    /// The asking client's own oldest challenges (it was at its quota).
-    pub own: usize,
-    /// Expired challenges deleted because the table was full.
-    pub expired: usize,
-    /// Challenges of the client holding the most (the table was full).
-    pub largest_client: usize,
-}
+use crate::store::{ChallengeLimits, Evicted, NewChallenge, PendingChallenge};
 
 /// Stores a new challenge within `limits` (see the module invariants). Run it inside
-/// `Store::write`, so the counts it reads are the ones it changes.
+/// a write transaction, so the counts it reads are the ones it changes.
 ///
 /// # Errors
 /// `Storage` if SQLite fails.
@@ -91,17 +50,23 @@ pub fn insert_challenge(
             evicted.largest_client += 1;
         }
     }
+    let seq: i64 = connection
+        .prepare_cached(
+            "UPDATE counters SET value = value + 1 WHERE name = 'challenge_seq' RETURNING value",
+        )?
+        .query_row([], |row| row.get(0))?;
     connection
         .prepare_cached(
-            "INSERT INTO challenges (challenge, address, client, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO challenges (challenge, address, client, created_at, expires_at, seq) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             new.challenge,
             new.address,
             new.client,
             new.created_at,
-            new.expires_at
+            new.expires_at,
+            seq
         ])?;
     Ok(evicted)
 }
@@ -159,13 +124,13 @@ fn largest_client(connection: &Connection) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Deletes the oldest challenge of `client`; how many were deleted (0 or 1).
+/// Deletes the oldest challenge of `client` (the first stored); how many were deleted (0 or 1).
 fn delete_oldest_challenge_of(connection: &Connection, client: &str) -> Result<usize> {
     Ok(connection
         .prepare_cached(
             "DELETE FROM challenges WHERE challenge = (\
                  SELECT challenge FROM challenges WHERE client = ?1 \
-                 ORDER BY created_at, challenge LIMIT 1)",
+                 ORDER BY seq LIMIT 1)",
         )?
         .execute([client])?)
 }
@@ -183,7 +148,7 @@ pub fn delete_expired_challenges(connection: &Connection, now: i64) -> Result<us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
 
     const LIMITS: ChallengeLimits = ChallengeLimits {
         max_pending: 10,
@@ -192,7 +157,7 @@ mod tests {
 
     /// A store in a fresh temporary directory (removed when dropped).
     struct TempStore {
-        store: Store,
+        store: SqliteStore,
         dir: std::path::PathBuf,
     }
 
@@ -207,13 +172,13 @@ mod tests {
             std::env::temp_dir().join(format!("picoauth-challenges-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("picoauth.db")).unwrap();
+        let store = SqliteStore::open(&dir.join("picoauth.db")).unwrap();
         TempStore { store, dir }
     }
 
-    fn insert(store: &Store, challenge: &str, client: &str, at: i64) -> Evicted {
+    fn insert(store: &SqliteStore, challenge: &str, client: &str, at: i64) -> Evicted {
         store
-            .write(|connection| {
+            .write_connection(|connection| {
                 insert_challenge(
                     connection,
                     &NewChallenge {
@@ -229,9 +194,9 @@ mod tests {
             .unwrap()
     }
 
-    fn pending(store: &Store, challenge: &str) -> bool {
+    fn pending(store: &SqliteStore, challenge: &str) -> bool {
         store
-            .read(|connection| {
+            .read_connection(|connection| {
                 let n: i64 = connection.query_row(
                     "SELECT count(*) FROM challenges WHERE challenge = ?1",
                     [challenge],
@@ -242,9 +207,9 @@ mod tests {
             .unwrap()
     }
 
-    fn counts(store: &Store, client: &str) -> (u64, u64) {
+    fn counts(store: &SqliteStore, client: &str) -> (u64, u64) {
         store
-            .read(|connection| {
+            .read_connection(|connection| {
                 Ok((
                     count_challenges(connection)?,
                     count_client_challenges(connection, client)?,
@@ -272,6 +237,21 @@ mod tests {
     }
 
     #[test]
+    fn the_oldest_is_the_first_stored_even_within_one_second() {
+        let temp = temp_store("same-second");
+        let store = &temp.store;
+        // Names that sort against the order they are stored in, all in one second.
+        for challenge in ["z", "y", "x"] {
+            insert(store, challenge, "flooder", 5);
+        }
+        assert_eq!(insert(store, "w", "flooder", 5).own, 1);
+        assert!(!pending(store, "z"), "the first stored went");
+        for challenge in ["y", "x", "w"] {
+            assert!(pending(store, challenge), "{challenge} stays");
+        }
+    }
+
+    #[test]
     fn a_full_table_evicts_from_the_client_holding_the_most_and_counts_follow() {
         let temp = temp_store("full");
         let store = &temp.store;
@@ -296,12 +276,12 @@ mod tests {
         assert_eq!(evicted.largest_client, 0);
         assert_eq!(counts(store, "e"), (1, 1));
         let deleted = store
-            .write(|connection| delete_expired_challenges(connection, 20_000))
+            .write_connection(|connection| delete_expired_challenges(connection, 20_000))
             .unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(counts(store, "e"), (0, 0));
         let rows: i64 = store
-            .read(|connection| {
+            .read_connection(|connection| {
                 Ok(
                     connection.query_row("SELECT count(*) FROM challenge_clients", [], |row| {
                         row.get(0)

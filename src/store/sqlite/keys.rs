@@ -5,21 +5,7 @@
 use rusqlite::{Connection, Row, params};
 
 use crate::error::{Error, Result};
-
-/// A signing key's record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SigningKeyRecord {
-    /// RFC 7638 thumbprint of the public key; also the file name in the key directory.
-    pub kid: String,
-    /// JWS algorithm name (`RS256`).
-    pub algorithm: String,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// When a newer key replaced it; `None` while it signs.
-    pub deactivated_at: Option<i64>,
-    /// Until when it stays in the JWKS after it stopped signing.
-    pub published_until: Option<i64>,
-}
+use crate::store::SigningKeyRecord;
 
 const COLUMNS: &str = "kid, algorithm, created_at, deactivated_at, published_until";
 
@@ -64,6 +50,29 @@ pub fn insert_signing_key(connection: &Connection, record: &SigningKeyRecord) ->
             record.published_until,
         ])?;
     Ok(())
+}
+
+/// Records `record` only if the table holds no key yet, in one statement; whether it did.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn insert_first_signing_key(
+    connection: &Connection,
+    record: &SigningKeyRecord,
+) -> Result<bool> {
+    let inserted = connection
+        .prepare_cached(&format!(
+            "INSERT INTO signing_keys ({COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5 \
+             WHERE NOT EXISTS (SELECT 1 FROM signing_keys)"
+        ))?
+        .execute(params![
+            record.kid,
+            record.algorithm,
+            record.created_at,
+            record.deactivated_at,
+            record.published_until,
+        ])?;
+    Ok(inserted == 1)
 }
 
 /// Stops a key from signing (if it still does) and publishes it until `published_until`.

@@ -181,6 +181,15 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
     END;
     "#,
+    // 9: the order challenges were stored in. `created_at` counts seconds, so "a client's
+    // oldest" was any one of its challenges of the same second; `seq`, drawn from a counter,
+    // orders them as they were stored (challenges pending at the upgrade share 0).
+    r#"
+    ALTER TABLE challenges ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX challenges_by_client;
+    CREATE INDEX challenges_by_client ON challenges (client, seq);
+    INSERT INTO counters (name, value) VALUES ('challenge_seq', 0);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
@@ -214,7 +223,7 @@ pub(super) fn migrate(transaction: &Transaction<'_>) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
 
     #[test]
     fn migrations_apply_once_and_reopening_is_a_no_op() {
@@ -222,9 +231,9 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("picoauth.db");
         for _ in 0..2 {
-            let store = Store::open(&path).unwrap();
+            let store = SqliteStore::open(&path).unwrap();
             store
-                .read(|connection| {
+                .read_connection(|connection| {
                     assert!(!super::needs_migration(connection)?);
                     Ok(())
                 })
@@ -256,9 +265,9 @@ mod tests {
                 )
                 .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
         let orgs: Vec<(String, Option<String>)> = store
-            .read(|connection| {
+            .read_connection(|connection| {
                 let mut statement =
                     connection.prepare("SELECT jti, org_id FROM mints ORDER BY id")?;
                 let rows = statement
@@ -276,7 +285,7 @@ mod tests {
             ]
         );
         let version = store
-            .read(crate::store::keys::get_signing_keys_version)
+            .read_connection(super::super::keys::get_signing_keys_version)
             .unwrap();
         assert_eq!(version, 0);
         let _ = std::fs::remove_dir_all(&dir);

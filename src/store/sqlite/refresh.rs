@@ -5,50 +5,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, ErrorKind, Result};
-
-/// Whose session a refresh token continues.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RefreshOwner {
-    /// An account, by id.
-    User(String),
-    /// A wallet, by canonical address and algorithm wire name.
-    Wallet {
-        /// The canonical address.
-        address: String,
-        /// The algorithm it signed in with.
-        algorithm: String,
-    },
-}
-
-/// A stored refresh token (by hash).
-#[derive(Clone, Debug)]
-pub struct RefreshRecord {
-    /// Every token descended from one login shares this id.
-    pub family_id: String,
-    /// Whose session it is.
-    pub owner: RefreshOwner,
-    /// Absolute end of the chain, counted from the login (Unix seconds).
-    pub expires_at: i64,
-    /// When the token was used (and replaced); a second use is theft.
-    pub rotated_at: Option<i64>,
-}
-
-/// A refresh token to store: its hash, its chain, and the access token issued with it.
-#[derive(Clone, Copy, Debug)]
-pub struct NewRefreshToken<'a> {
-    /// The keyed hash of the token.
-    pub token_hash: &'a [u8],
-    /// The chain it belongs to.
-    pub family_id: &'a str,
-    /// Whose session it is.
-    pub owner: &'a RefreshOwner,
-    /// The jti of the access token handed out with it.
-    pub access_jti: &'a str,
-    /// Unix seconds.
-    pub issued_at: i64,
-    /// The chain's absolute end, Unix seconds.
-    pub expires_at: i64,
-}
+use crate::store::{
+    FamilyAccessToken, NewRefreshToken, RefreshOwner, RefreshRecord, RefreshRotation,
+};
 
 /// Stores a new refresh token's hash.
 ///
@@ -88,33 +47,34 @@ pub fn insert_refresh_token(connection: &Connection, token: &NewRefreshToken<'_>
     Ok(())
 }
 
-/// The record behind a token hash, if it is still stored.
-///
-/// # Errors
-/// `Storage` if SQLite fails or the row names no owner.
-pub fn get_refresh_token(
-    connection: &Connection,
-    token_hash: &[u8],
-) -> Result<Option<RefreshRecord>> {
-    let row = connection
-        .prepare_cached(
-            "SELECT family_id, user_id, wallet_address, wallet_algorithm, expires_at, rotated_at \
-             FROM refresh_tokens WHERE token_hash = ?1",
-        )?
-        .query_row([token_hash], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<i64>>(5)?,
-            ))
-        })
-        .optional()?;
-    let Some((family_id, user_id, address, algorithm, expires_at, rotated_at)) = row else {
-        return Ok(None);
-    };
+/// The columns [`record_of`] reads, in its order.
+const RECORD_COLUMNS: &str = "family_id, user_id, wallet_address, wallet_algorithm, expires_at, \
+                              rotated_at";
+
+/// The stored columns of one refresh token, before their owner is checked.
+type RecordRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+fn record_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+/// The record a row holds; a row that names no owner is a broken database.
+fn record_of(row: RecordRow) -> Result<RefreshRecord> {
+    let (family_id, user_id, address, algorithm, expires_at, rotated_at) = row;
     let owner = match (user_id, address, algorithm) {
         (Some(id), _, _) => RefreshOwner::User(id),
         (None, Some(address), Some(algorithm)) => RefreshOwner::Wallet { address, algorithm },
@@ -125,12 +85,58 @@ pub fn get_refresh_token(
             ));
         }
     };
-    Ok(Some(RefreshRecord {
+    Ok(RefreshRecord {
         family_id,
         owner,
         expires_at,
         rotated_at,
-    }))
+    })
+}
+
+/// The record behind a token hash, if it is still stored.
+///
+/// # Errors
+/// `Storage` if SQLite fails or the row names no owner.
+pub fn get_refresh_token(
+    connection: &Connection,
+    token_hash: &[u8],
+) -> Result<Option<RefreshRecord>> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM refresh_tokens WHERE token_hash = ?1"
+        ))?
+        .query_row([token_hash], record_row)
+        .optional()?
+        .map(record_of)
+        .transpose()
+}
+
+/// Marks a token used at `now` unless it was used before, in one conditional update, and says
+/// which happened.
+///
+/// # Errors
+/// `Storage` if SQLite fails or the row names no owner.
+pub fn rotate_refresh_token(
+    connection: &Connection,
+    token_hash: &[u8],
+    now: i64,
+) -> Result<RefreshRotation> {
+    // Only the call whose update finds `rotated_at` still empty gets a row back: the check and
+    // the mark are one statement, on any backend and any isolation level.
+    let won = connection
+        .prepare_cached(&format!(
+            "UPDATE refresh_tokens SET rotated_at = ?2 \
+             WHERE token_hash = ?1 AND rotated_at IS NULL RETURNING {RECORD_COLUMNS}"
+        ))?
+        .query_row(params![token_hash, now], record_row)
+        .optional()?;
+    if let Some(row) = won {
+        return Ok(RefreshRotation::Rotated(record_of(row)?));
+    }
+    Ok(match get_refresh_token(connection, token_hash)? {
+        Some(record) => RefreshRotation::AlreadyRotated(record),
+        None => RefreshRotation::Unknown,
+    })
 }
 
 /// Deletes every chain that issued the access token `access_jti` (its session is revoked).
@@ -144,17 +150,6 @@ pub fn delete_families_of_access_token(connection: &Connection, access_jti: &str
              (SELECT family_id FROM refresh_tokens WHERE access_jti = ?1)",
         )?
         .execute([access_jti])?)
-}
-
-/// An access token handed out with one refresh token of a chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FamilyAccessToken {
-    /// The access token's jti.
-    pub jti: String,
-    /// When it was issued with its refresh token, Unix seconds.
-    pub issued_at: i64,
-    /// Its expiry from the mint audit, if the audit knows it.
-    pub exp: Option<i64>,
 }
 
 /// The access tokens issued along a chain (one per refresh token still stored), with their
@@ -181,17 +176,6 @@ pub fn list_family_access_tokens(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(tokens)
-}
-
-/// Marks a token as used.
-///
-/// # Errors
-/// `Storage` if SQLite fails.
-pub fn update_rotated(connection: &Connection, token_hash: &[u8], now: i64) -> Result<()> {
-    connection
-        .prepare_cached("UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1")?
-        .execute(params![token_hash, now])?;
-    Ok(())
 }
 
 /// Deletes a whole chain (reuse detected, or its owner is gone).

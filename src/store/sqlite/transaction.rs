@@ -1,0 +1,215 @@
+//! [`SqliteTransaction`]: the storage interface's read and write transactions on one SQLite
+//! connection, each operation the SQL of its table's submodule.
+//!
+//! Whether it may write is decided by who lends it: `SqliteStore::read` hands it out as a
+//! `&mut dyn ReadTransaction` on a reading connection, `SqliteStore::write` as a
+//! `&mut dyn WriteTransaction` inside `BEGIN IMMEDIATE` on the writer.
+
+use rusqlite::Connection;
+
+use super::{challenges, keys, mints, refresh, revocations, users};
+use crate::error::Result;
+use crate::roles::Role;
+use crate::store::{
+    ChallengeLimits, Evicted, FamilyAccessToken, MintRecord, MintSelection, NewChallenge,
+    NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord, RefreshRotation, Revocation,
+    SigningKeyRecord, User, UserStatus, WriteTransaction,
+};
+
+/// A connection lent for one read or write transaction.
+pub(super) struct SqliteTransaction<'c> {
+    /// The reading connection, or the writer inside its open transaction.
+    connection: &'c Connection,
+}
+
+impl<'c> SqliteTransaction<'c> {
+    /// Wraps a connection that the caller has put in the right state.
+    pub(super) fn new(connection: &'c Connection) -> SqliteTransaction<'c> {
+        SqliteTransaction { connection }
+    }
+}
+
+impl ReadTransaction for SqliteTransaction<'_> {
+    fn get_user_by_id(&mut self, id: &str) -> Result<Option<User>> {
+        users::get_user_by_id(self.connection, id)
+    }
+
+    fn get_user_by_email(&mut self, email: &str) -> Result<Option<User>> {
+        users::get_user_by_email(self.connection, email)
+    }
+
+    fn list_users(&mut self, org_id: Option<&str>) -> Result<Vec<User>> {
+        users::list_users(self.connection, org_id)
+    }
+
+    fn count_active_with_role(&mut self, role: Role) -> Result<u64> {
+        users::count_active_with_role(self.connection, role)
+    }
+
+    fn count_with_role(&mut self, role: Role) -> Result<u64> {
+        users::count_with_role(self.connection, role)
+    }
+
+    fn get_refresh_token(&mut self, token_hash: &[u8]) -> Result<Option<RefreshRecord>> {
+        refresh::get_refresh_token(self.connection, token_hash)
+    }
+
+    fn list_family_access_tokens(&mut self, family_id: &str) -> Result<Vec<FamilyAccessToken>> {
+        refresh::list_family_access_tokens(self.connection, family_id)
+    }
+
+    fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool> {
+        refresh::has_live_session_of_access_token(self.connection, access_jti, now)
+    }
+
+    fn list_signing_keys(&mut self) -> Result<Vec<SigningKeyRecord>> {
+        keys::list_signing_keys(self.connection)
+    }
+
+    fn get_signing_keys_version(&mut self) -> Result<i64> {
+        keys::get_signing_keys_version(self.connection)
+    }
+
+    fn list_mints(
+        &mut self,
+        selections: &[MintSelection<'_>],
+        limit: u32,
+        active_at: Option<i64>,
+    ) -> Result<Vec<MintRecord>> {
+        mints::list_mints(self.connection, selections, limit, active_at)
+    }
+
+    fn is_mint_in(&mut self, jti: &str, selections: &[MintSelection<'_>]) -> Result<bool> {
+        mints::is_mint_in(self.connection, jti, selections)
+    }
+
+    fn get_mint_exp(&mut self, jti: &str) -> Result<Option<i64>> {
+        mints::get_mint_exp(self.connection, jti)
+    }
+
+    fn get_mint(&mut self, jti: &str) -> Result<Option<MintRecord>> {
+        mints::get_mint(self.connection, jti)
+    }
+
+    fn is_revoked(&mut self, jti: &str) -> Result<bool> {
+        revocations::is_revoked(self.connection, jti)
+    }
+
+    fn get_revocation(&mut self, jti: &str) -> Result<Option<Revocation>> {
+        revocations::get_revocation(self.connection, jti)
+    }
+
+    fn list_revocations(&mut self, since: i64, now: i64) -> Result<Vec<Revocation>> {
+        revocations::list_revocations(self.connection, since, now)
+    }
+
+    fn get_revocations_version(&mut self) -> Result<i64> {
+        revocations::get_revocations_version(self.connection)
+    }
+
+    fn count_challenges(&mut self) -> Result<u64> {
+        challenges::count_challenges(self.connection)
+    }
+
+    fn count_client_challenges(&mut self, client: &str) -> Result<u64> {
+        challenges::count_client_challenges(self.connection, client)
+    }
+}
+
+impl WriteTransaction for SqliteTransaction<'_> {
+    fn insert_user(&mut self, user: &User) -> Result<()> {
+        users::insert_user(self.connection, user)
+    }
+
+    fn insert_user_if_absent(&mut self, user: &User) -> Result<bool> {
+        users::insert_user_if_absent(self.connection, user)
+    }
+
+    fn update_role(&mut self, id: &str, role: Role) -> Result<()> {
+        users::update_role(self.connection, id, role)
+    }
+
+    fn update_password_hash(&mut self, id: &str, password_hash: &str) -> Result<()> {
+        users::update_password_hash(self.connection, id, password_hash)
+    }
+
+    fn update_status(&mut self, id: &str, status: UserStatus) -> Result<()> {
+        users::update_status(self.connection, id, status)
+    }
+
+    fn delete_user(&mut self, id: &str) -> Result<()> {
+        users::delete_user(self.connection, id)
+    }
+
+    fn update_last_login(&mut self, id: &str, now: i64) -> Result<()> {
+        users::update_last_login(self.connection, id, now)
+    }
+
+    fn insert_refresh_token(&mut self, token: &NewRefreshToken<'_>) -> Result<()> {
+        refresh::insert_refresh_token(self.connection, token)
+    }
+
+    fn rotate_refresh_token(&mut self, token_hash: &[u8], now: i64) -> Result<RefreshRotation> {
+        refresh::rotate_refresh_token(self.connection, token_hash, now)
+    }
+
+    fn delete_family(&mut self, family_id: &str) -> Result<()> {
+        refresh::delete_family(self.connection, family_id)
+    }
+
+    fn delete_families_of_access_token(&mut self, access_jti: &str) -> Result<usize> {
+        refresh::delete_families_of_access_token(self.connection, access_jti)
+    }
+
+    fn delete_user_refresh_tokens(&mut self, user_id: &str) -> Result<usize> {
+        refresh::delete_user_refresh_tokens(self.connection, user_id)
+    }
+
+    fn delete_expired_refresh_tokens(&mut self, now: i64) -> Result<usize> {
+        refresh::delete_expired_refresh_tokens(self.connection, now)
+    }
+
+    fn insert_signing_key(&mut self, record: &SigningKeyRecord) -> Result<()> {
+        keys::insert_signing_key(self.connection, record)
+    }
+
+    fn insert_first_signing_key(&mut self, record: &SigningKeyRecord) -> Result<bool> {
+        keys::insert_first_signing_key(self.connection, record)
+    }
+
+    fn update_key_retirement(&mut self, kid: &str, now: i64, published_until: i64) -> Result<()> {
+        keys::update_key_retirement(self.connection, kid, now, published_until)
+    }
+
+    fn insert_mint(&mut self, record: &MintRecord) -> Result<()> {
+        mints::insert_mint(self.connection, record)
+    }
+
+    fn insert_revocation(
+        &mut self,
+        revocation: &Revocation,
+        expires_at: i64,
+    ) -> Result<Revocation> {
+        revocations::insert_revocation(self.connection, revocation, expires_at)
+    }
+
+    fn delete_expired_revocations(&mut self, now: i64) -> Result<usize> {
+        revocations::delete_expired_revocations(self.connection, now)
+    }
+
+    fn insert_challenge(
+        &mut self,
+        new: &NewChallenge<'_>,
+        limits: ChallengeLimits,
+    ) -> Result<Evicted> {
+        challenges::insert_challenge(self.connection, new, limits)
+    }
+
+    fn take_challenge(&mut self, challenge: &str) -> Result<Option<PendingChallenge>> {
+        challenges::take_challenge(self.connection, challenge)
+    }
+
+    fn delete_expired_challenges(&mut self, now: i64) -> Result<usize> {
+        challenges::delete_expired_challenges(self.connection, now)
+    }
+}
