@@ -1,0 +1,96 @@
+//! Regression tests for holes found by attacking the issue 10 and 11 defences through the real
+//! binary (A1). Each asserts the behaviour a user of an auth server expects, so it fails while
+//! the hole is open.
+//!
+//! Many clients are simulated by binding client sockets to 127.0.0.2, 127.0.0.3, … (all of
+//! 127.0.0.0/8 is loopback on Linux).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde_json::{Value, json};
+
+use crate::util::{Server, TestDir};
+
+const CHALLENGE: &str = "/api/v1/auth/challenge";
+const SIGN_IN: &str = "/api/v1/auth/sign-in";
+
+/// The loopback address 127.0.0.`n`: one simulated client.
+fn client(n: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, n))
+}
+
+/// An Ed25519 wallet that signs challenges.
+struct Wallet(ed25519_dalek::SigningKey);
+
+impl Wallet {
+    fn new(seed: u8) -> Wallet {
+        Wallet(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
+    }
+
+    fn public_key(&self) -> String {
+        hex(self.0.verifying_key().as_bytes())
+    }
+
+    fn sign_in_body(&self, challenge: &str) -> Value {
+        use ed25519_dalek::Signer;
+        json!({
+            "address": self.public_key(),
+            "public_key": self.public_key(),
+            "signature": hex(&self.0.sign(challenge.as_bytes()).to_bytes()),
+            "challenge": challenge,
+            "algorithm": "Ed25519",
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `POST /challenge` from `source`; asserts a 200 and returns the challenge.
+#[track_caller]
+fn challenge_from(remote: &crate::util::Remote, source: IpAddr, address: &str) -> String {
+    let response = remote
+        .post_json_from(source, CHALLENGE, &json!({ "address": address }))
+        .unwrap_or_else(|e| panic!("challenge from {source}: {e}"));
+    let body = response.ok_json();
+    match body["challenge"].as_str() {
+        Some(challenge) => challenge.to_owned(),
+        None => response.fail("expected a string `challenge`"),
+    }
+}
+
+/// A flooder that holds ONE challenge per address (never more than the victim) fills the
+/// table; then every new challenge from a fresh address evicts "the client holding the most".
+/// All clients tie at 1, and the tie is broken by the newest `challenge_clients` row (the
+/// descending scan of `challenge_clients_by_pending`): the victim who just asked. One flooder
+/// request right after the victim's challenge takes it away, so a flood from enough addresses
+/// (IPv6 /64s are cheap) shuts wallet sign-in off for everyone. Expected: among the clients
+/// holding the most, the oldest challenge goes, so the victim keeps its fresh one.
+#[test]
+fn a_flood_of_one_challenge_per_address_cannot_evict_a_fresh_challenge() {
+    let dir = TestDir::new();
+    // 200 pending at most (quota 2 per client).
+    let server = Server::start_with(
+        &dir,
+        &["--max-pending-challenges", "200"],
+        &[crate::util::ADMIN_ENV],
+    );
+    let remote = server.remote();
+    let flooder = Wallet::new(2);
+    // 200 addresses, one challenge each: the table is full.
+    for n in 2..202u8 {
+        challenge_from(&remote, client(n), &flooder.public_key());
+    }
+    let victim = Wallet::new(1);
+    let victim_challenge = challenge_from(&remote, client(1), &victim.public_key());
+    // One more flooder challenge, from an address that holds none.
+    challenge_from(&remote, client(202), &flooder.public_key());
+    let response = remote
+        .post_json_from(client(1), SIGN_IN, &victim.sign_in_body(&victim_challenge))
+        .unwrap_or_else(|e| panic!("sign-in: {e}"));
+    let body = response.ok_json();
+    if body["address"].as_str().is_none() {
+        response.fail("expected the wallet's `address`");
+    }
+}
