@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::util::{Server, TestDir};
 
+const LOGIN: &str = "/api/v1/auth/login";
 const CHALLENGE: &str = "/api/v1/auth/challenge";
 const SIGN_IN: &str = "/api/v1/auth/sign-in";
 
@@ -135,12 +136,7 @@ fn revoke_force_with_one_invalid_target_writes_nothing() {
 #[test]
 fn the_mint_audit_of_expired_tokens_is_pruned() {
     let dir = TestDir::new();
-    let args = [
-        "--access-token-ttl",
-        "1s",
-        "--mint-audit-min-ttl",
-        "0",
-    ];
+    let args = ["--access-token-ttl", "1s", "--mint-audit-min-ttl", "0"];
     let server = Server::start_with(&dir, &args, &[crate::util::ADMIN_ENV]);
     let remote = server.remote();
     for seed in 10..20u8 {
@@ -173,4 +169,39 @@ fn the_mint_audit_of_expired_tokens_is_pruned() {
     }
     drop(server);
     assert_eq!(left, 0, "audit rows of expired tokens outlive the prune");
+}
+
+/// The account back-off counts every client's failures against one account-wide counter and
+/// refuses whoever comes next, the owner with the right password included. A stranger who
+/// knows an email sends `login_free_failures` wrong passwords, then one more each time the
+/// wait ends (one request per `login_max_delay`, 15 min by default), and the owner cannot log
+/// in at all, for as long as the stranger keeps going: the wait the owner sees is unbounded,
+/// not `login_max_delay`. Expected: wrong passwords from one client make that client wait
+/// for that account; an account-wide limit, if any, sits well above one client's free
+/// failures, so the owner's first correct login from its own address goes through.
+#[test]
+fn a_strangers_wrong_passwords_do_not_lock_the_owner_out() {
+    let dir = TestDir::new();
+    let server = Server::start_with(
+        &dir,
+        &["--login-free-failures", "5", "--login-max-delay", "2s"],
+        &[crate::util::ADMIN_ENV],
+    );
+    let remote = server.remote();
+    let stranger = client(2);
+    let wrong = json!({ "email": crate::util::ADMIN_EMAIL, "password": "a guess" });
+    for _ in 0..5 {
+        remote
+            .post_json_from(stranger, LOGIN, &wrong)
+            .unwrap_or_else(|e| panic!("login: {e}"))
+            .assert_error(401, "invalid_credentials");
+    }
+    let right = json!({
+        "email": crate::util::ADMIN_EMAIL,
+        "password": crate::util::ADMIN_PASSWORD,
+    });
+    let response = remote
+        .post_json_from(client(1), LOGIN, &right)
+        .unwrap_or_else(|e| panic!("login: {e}"));
+    response.assert_status(200);
 }
