@@ -181,6 +181,39 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
     END;
     "#,
+    // 9: each client's oldest pending challenge, kept by the triggers, so that at the global
+    // bound the clients holding the most are told apart by who has waited longest: a flood of
+    // one challenge per fresh address then evicts oldest first, never the newest asker's. The
+    // oldest is recomputed from `challenges_by_client` only when it is the one deleted.
+    r#"
+    ALTER TABLE challenge_clients ADD COLUMN oldest INTEGER NOT NULL DEFAULT 0;
+    UPDATE challenge_clients SET oldest = coalesce(
+        (SELECT min(created_at) FROM challenges WHERE challenges.client = challenge_clients.client),
+        0);
+    DROP INDEX challenge_clients_by_pending;
+    CREATE INDEX challenge_clients_by_pending_oldest ON challenge_clients (pending DESC, oldest);
+
+    DROP TRIGGER challenges_inserted;
+    DROP TRIGGER challenges_deleted;
+    CREATE TRIGGER challenges_inserted AFTER INSERT ON challenges BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET pending = pending + 1, oldest = min(oldest, NEW.created_at)
+            WHERE client = NEW.client;
+        INSERT INTO challenge_clients (client, pending, oldest)
+            SELECT NEW.client, 1, NEW.created_at
+            WHERE NOT EXISTS (SELECT 1 FROM challenge_clients WHERE client = NEW.client);
+    END;
+    CREATE TRIGGER challenges_deleted AFTER DELETE ON challenges BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET
+            pending = pending - 1,
+            oldest = CASE WHEN OLD.created_at <= oldest THEN coalesce(
+                (SELECT min(created_at) FROM challenges WHERE client = OLD.client), oldest)
+                ELSE oldest END
+            WHERE client = OLD.client;
+        DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
+    END;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
