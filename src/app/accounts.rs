@@ -297,12 +297,14 @@ impl App {
     }
 }
 
-/// Lowercases and checks an email address: one `@` with something on both sides, no spaces or
-/// control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
+/// Lowercases and checks an email address: one `@` with something on both sides, no spaces,
+/// control or format characters ([`super::is_hidden_char`]), at most 254 characters (RFC 5321 §4.5.3.1.3).
 pub(super) fn normalise_email(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     let plausible = email.len() <= MAX_EMAIL_LENGTH
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || super::is_hidden_char(c))
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@')
         });
@@ -318,10 +320,10 @@ pub(super) fn normalise_email(email: &str) -> Result<String> {
 pub(super) fn check_display_name(display_name: &str) -> Result<String> {
     let display_name = display_name.trim();
     if display_name.chars().count() > MAX_DISPLAY_NAME_LENGTH
-        || display_name.chars().any(char::is_control)
+        || display_name.chars().any(super::is_hidden_char)
     {
         return Err(Error::invalid_input(format!(
-            "display_name must be at most {MAX_DISPLAY_NAME_LENGTH} characters, without control characters"
+            "display_name must be at most {MAX_DISPLAY_NAME_LENGTH} characters, without control or format characters"
         )));
     }
     Ok(display_name.to_owned())

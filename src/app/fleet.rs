@@ -357,16 +357,16 @@ fn token_reach(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<To
     }
 }
 
-/// Checks a required text field: present, not longer than `max` characters, no control
-/// characters.
+/// Checks a required text field: present, not longer than `max` characters, no control or
+/// format characters ([`super::is_hidden_char`]).
 fn required_text<'a>(field: &str, value: &'a str, max: usize) -> Result<&'a str> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::invalid_input(format!("{field} is required")));
     }
-    if value.chars().count() > max || value.chars().any(char::is_control) {
+    if value.chars().count() > max || value.chars().any(super::is_hidden_char) {
         return Err(Error::invalid_input(format!(
-            "{field} must be at most {max} characters, without control characters"
+            "{field} must be at most {max} characters, without control or format characters"
         )));
     }
     Ok(value)
@@ -385,6 +385,54 @@ mod tests {
             ttl,
             scope: None,
         }
+    }
+
+    #[test]
+    fn format_characters_are_refused_like_control_characters() {
+        let spoofs = [
+            "agent\u{202E}1-tnega",
+            "agent\u{200B}-1",
+            "\u{FEFF}agent-1",
+            "agent\u{2066}-1\u{2069}",
+            "agent\u{00AD}-1",
+            "agent\u{E0041}",
+            "agent\u{2028}-1",
+            "agent\u{7}-1",
+        ];
+        for spoof in spoofs {
+            let refused = required_text("agent_id", spoof, MAX_ID_LENGTH).unwrap_err();
+            assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{spoof:?}");
+            let refused = crate::app::accounts::check_display_name(spoof).unwrap_err();
+            assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{spoof:?}");
+            let email = format!("{spoof}@example.com");
+            assert!(
+                crate::app::accounts::normalise_email(&email).is_err(),
+                "{spoof:?}"
+            );
+        }
+        for fine in ["agent-1", "Zoë Ørsted", "日本語", "مرحبا", "deploy 🚀"] {
+            assert_eq!(
+                required_text("agent_id", fine, MAX_ID_LENGTH).unwrap(),
+                fine
+            );
+            assert_eq!(
+                crate::app::accounts::check_display_name(fine).unwrap(),
+                fine
+            );
+        }
+        let test = test_app("fleet-format");
+        let mut spoofing = request("agent", None);
+        spoofing.scope = Some("deploy\u{202E}lanretni".into());
+        let refused = test
+            .app
+            .mint_fleet_token(Actor::Cli("root"), &spoofing, NOW)
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+        let refused = test
+            .app
+            .revoke(Actor::Cli("root"), "jti", Some("why\u{200F}"), NOW)
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
     }
 
     #[test]

@@ -381,6 +381,44 @@ fn token_user(connection: &rusqlite::Connection, claims: &Claims) -> Result<User
     Ok(user)
 }
 
+/// Whether `c` is refused in text that operators read back (emails, display names, jtis,
+/// agent and session ids, scopes, reasons): a control character (general category Cc), a
+/// format character (Cf) or a line or paragraph separator (Zl, Zp). Format characters are
+/// invisible or reorder the text after them (the bidirectional overrides of "Trojan Source",
+/// CVE-2021-42574; Unicode Technical Report #36 §2), so one value could pass for another in
+/// `list-mints` or `inspect`.
+pub fn is_hidden_char(c: char) -> bool {
+    // Every Cf code point of Unicode 15.1, by range; the ranges are small and stable.
+    const FORMAT: &[(u32, u32)] = &[
+        (0x00AD, 0x00AD),
+        (0x0600, 0x0605),
+        (0x061C, 0x061C),
+        (0x06DD, 0x06DD),
+        (0x070F, 0x070F),
+        (0x0890, 0x0891),
+        (0x08E2, 0x08E2),
+        (0x180E, 0x180E),
+        (0x200B, 0x200F),
+        (0x2028, 0x202E),
+        (0x2060, 0x2064),
+        (0x2066, 0x206F),
+        (0xFEFF, 0xFEFF),
+        (0xFFF9, 0xFFFB),
+        (0x110BD, 0x110BD),
+        (0x110CD, 0x110CD),
+        (0x13430, 0x1343F),
+        (0x1BCA0, 0x1BCA3),
+        (0x1D173, 0x1D17A),
+        (0xE0001, 0xE0001),
+        (0xE0020, 0xE007F),
+    ];
+    let code = u32::from(c);
+    c.is_control()
+        || FORMAT
+            .iter()
+            .any(|&(first, last)| (first..=last).contains(&code))
+}
+
 /// A TTL setting as a signed offset for timestamps; settings are bounded to 100 years.
 fn seconds(ttl: u64) -> i64 {
     i64::try_from(ttl).unwrap_or(i64::MAX)
