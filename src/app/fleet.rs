@@ -183,35 +183,41 @@ impl App {
         reason: Option<&str>,
         now: i64,
     ) -> Result<Revocation> {
-        let jti = required_text("jti", jti, MAX_ID_LENGTH)?;
-        let reason = match reason {
-            Some(reason) if !reason.is_empty() => required_text("reason", reason, MAX_TEXT_LENGTH)?,
-            _ => "",
-        };
-        let revocation = Revocation {
-            jti: jti.to_owned(),
-            revoked_at: now,
-            reason: reason.to_owned(),
-            revoked_by: actor.audit_name(),
-        };
+        let revocation = checked_revocation(actor, jti, reason, now)?;
+        self.store
+            .write(|transaction| self.write_revocation(transaction, actor, &revocation, now))
+    }
+
+    /// Writes a revocation checked by [`checked_revocation`] inside `transaction`: the reach
+    /// check, the session's refresh chain, the denylist entry. `picoauth revoke` calls it once
+    /// per jti in one transaction, so a refused jti leaves nothing of the others behind.
+    ///
+    /// # Errors
+    /// As [`App::revoke`], except the field checks, which come first.
+    pub(super) fn write_revocation(
+        &self,
+        transaction: &rusqlite::Connection,
+        actor: Actor<'_>,
+        revocation: &Revocation,
+        now: i64,
+    ) -> Result<Revocation> {
+        let jti = revocation.jti.as_str();
         let unknown_until = now.saturating_add(seconds(self.config.longest_token_ttl()));
-        self.store.write(|transaction| {
-            let reach = token_reach(transaction, actor)?;
-            // Outside the caller's reach and unknown to the audit get the same answer, so the
-            // answer tells nothing of other organisations' tokens.
-            if let Some(selections) = reach.selections()
-                && !store::mints::is_mint_in(transaction, jti, &selections)?
-            {
-                return Err(Error::not_found(format!(
-                    "no token {jti} that you may revoke in the mint audit"
-                )));
-            }
-            let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
-            // Revoking an access token ends the session it came from, for good: its refresh
-            // chain goes now, not just while the denylist entry lasts.
-            store::refresh::delete_families_of_access_token(transaction, jti)?;
-            store::revocations::insert_revocation(transaction, &revocation, expires_at)
-        })
+        let reach = token_reach(transaction, actor)?;
+        // Outside the caller's reach and unknown to the audit get the same answer, so the
+        // answer tells nothing of other organisations' tokens.
+        if let Some(selections) = reach.selections()
+            && !store::mints::is_mint_in(transaction, jti, &selections)?
+        {
+            return Err(Error::not_found(format!(
+                "no token {jti} that you may revoke in the mint audit"
+            )));
+        }
+        let expires_at = store::mints::get_mint_exp(transaction, jti)?.unwrap_or(unknown_until);
+        // Revoking an access token ends the session it came from, for good: its refresh
+        // chain goes now, not just while the denylist entry lasts.
+        store::refresh::delete_families_of_access_token(transaction, jti)?;
+        store::revocations::insert_revocation(transaction, revocation, expires_at)
     }
 
     /// The denylist: entries revoked at or after `since` whose tokens have not expired yet,
@@ -355,6 +361,30 @@ fn token_reach(connection: &rusqlite::Connection, actor: Actor<'_>) -> Result<To
         Role::OrgAdmin | Role::Operator => Ok(TokenReach::Fleet { own_account: None }),
         _ => Err(refused()),
     }
+}
+
+/// The denylist entry `actor` asks for, its fields checked (a jti of at most 256 characters, a
+/// reason of at most 1024, neither with control or format characters); nothing is written.
+///
+/// # Errors
+/// `InvalidInput` for an empty or oversized jti or reason.
+pub(super) fn checked_revocation(
+    actor: Actor<'_>,
+    jti: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Revocation> {
+    let jti = required_text("jti", jti, MAX_ID_LENGTH)?;
+    let reason = match reason {
+        Some(reason) if !reason.is_empty() => required_text("reason", reason, MAX_TEXT_LENGTH)?,
+        _ => "",
+    };
+    Ok(Revocation {
+        jti: jti.to_owned(),
+        revoked_at: now,
+        reason: reason.to_owned(),
+        revoked_by: actor.audit_name(),
+    })
 }
 
 /// Checks a required text field: present, not longer than `max` characters, no control or
