@@ -52,6 +52,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --fleet-max-ttl 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]'
             cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated. [default: agent,service] [env: PICOAUTH_FLEET_ALLOWED_ROLES]'
             cand --mint-audit-min-ttl 'Tokens living at least this long are recorded in the mint audit; `0` records every token. [default: 5m] [env: PICOAUTH_MINT_AUDIT_MIN_TTL]'
+            cand --mint-audit-retention 'How long the mint audit keeps a token after it has expired; `0` deletes it at expiry. [default: 90d] [env: PICOAUTH_MINT_AUDIT_RETENTION]'
             cand --log-level 'Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr. [default: info for serve, warn for the other commands] [env: PICOAUTH_LOG_LEVEL]'
             cand --log-format '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]'
             cand --metrics-listen 'Address for Prometheus metrics (`GET /metrics`). [default: off] [env: PICOAUTH_METRICS_LISTEN]'

@@ -64,6 +64,7 @@ wallet\t''
 agent\t''
 service\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-min-ttl -d 'Tokens living at least this long are recorded in the mint audit; `0` records every token. [default: 5m] [env: PICOAUTH_MINT_AUDIT_MIN_TTL]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-retention -d 'How long the mint audit keeps a token after it has expired; `0` deletes it at expiry. [default: 90d] [env: PICOAUTH_MINT_AUDIT_RETENTION]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-level -d 'Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr. [default: info for serve, warn for the other commands] [env: PICOAUTH_LOG_LEVEL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-format -d '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]' -r -f -a "text\t''
 json\t''"

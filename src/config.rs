@@ -96,6 +96,9 @@ pub struct Config {
     pub fleet_allowed_roles: Vec<Role>,
     /// Tokens living at least this long are recorded in the mint audit.
     pub mint_audit_min_ttl: u64,
+    /// How long an audit row outlives its token's expiry before `prune` deletes it; 0 deletes
+    /// it as soon as the token has expired.
+    pub mint_audit_retention: u64,
     /// Which log lines are written, as a `tracing` filter (`info`, `debug`, `picoauth=debug`);
     /// unset, `serve` logs at `info` and the other commands only warnings.
     pub log_level: Option<String>,
@@ -394,7 +397,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 31] = [
+pub static SETTINGS: [Setting; 32] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -643,6 +646,19 @@ pub static SETTINGS: [Setting; 31] = [
         read_by: &["mint-fleet"],
         apply: |config, value| {
             config.mint_audit_min_ttl = parse_duration_or_zero(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mint_audit_retention",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("90d"),
+        help: "How long the mint audit keeps a token after it has expired; `0` deletes it at expiry.",
+        more: "`serve` prunes every minute, in transactions of at most 10,000 rows.",
+        read_by: &[],
+        apply: |config, value| {
+            config.mint_audit_retention = parse_duration_or_zero(value)?;
             Ok(())
         },
     },
@@ -994,6 +1010,7 @@ impl Config {
             fleet_max_ttl: 0,
             fleet_allowed_roles: Vec::new(),
             mint_audit_min_ttl: 0,
+            mint_audit_retention: 0,
             log_level: None,
             log_format: LogFormat::Text,
             metrics_listen: None,

@@ -131,12 +131,19 @@ fn revoke_force_with_one_invalid_target_writes_nothing() {
 /// at least `mint_audit_min_ttl` (15 m vs 5 m by default). At the default 100 requests/s per
 /// client and bucket, one address adds ~17 million rows a day, forever; the brief's rule is
 /// that every table strangers can grow is bounded. Expected: `prune` drops the audit rows of
-/// tokens that have expired, as it does their revocations (here with 1 s tokens, pruned by
-/// the prune that `serve` runs as it starts).
+/// tokens that have expired, as it does their revocations (here with 1 s tokens and
+/// `--mint-audit-retention 0`, pruned by the prune that `serve` runs as it starts).
 #[test]
 fn the_mint_audit_of_expired_tokens_is_pruned() {
     let dir = TestDir::new();
-    let args = ["--access-token-ttl", "1s", "--mint-audit-min-ttl", "0"];
+    let args = [
+        "--access-token-ttl",
+        "1s",
+        "--mint-audit-min-ttl",
+        "0",
+        "--mint-audit-retention",
+        "0",
+    ];
     let server = Server::start_with(&dir, &args, &[crate::util::ADMIN_ENV]);
     let remote = server.remote();
     for seed in 10..20u8 {

@@ -541,6 +541,40 @@ mod tests {
     }
 
     #[test]
+    fn the_audit_of_expired_tokens_is_pruned_after_the_retention() {
+        let mut test = test_app("audit-retention");
+        let cli = Actor::Cli("root");
+        let token = test
+            .app
+            .mint_fleet_token(cli, &request("agent", Some(3600)), NOW)
+            .unwrap();
+        let retention = seconds(test.app.config().mint_audit_retention);
+        assert_eq!(retention, 90 * 86400, "the default");
+        let listed = |app: &App| app.mints(cli, 10, false, NOW).unwrap().len();
+        assert_eq!(test.app.prune(NOW + 3600).unwrap().mints, 0);
+        assert_eq!(test.app.prune(token.exp + retention - 1).unwrap().mints, 0);
+        assert_eq!(listed(&test.app), 1, "kept while within the retention");
+        assert_eq!(test.app.prune(token.exp + retention).unwrap().mints, 1);
+        assert_eq!(listed(&test.app), 0);
+
+        test.app.config.mint_audit_retention = 0;
+        let token = test
+            .app
+            .mint_fleet_token(cli, &request("agent", Some(3600)), NOW)
+            .unwrap();
+        assert_eq!(
+            test.app.prune(token.exp - 1).unwrap().mints,
+            0,
+            "still live"
+        );
+        assert_eq!(
+            test.app.prune(token.exp).unwrap().mints,
+            1,
+            "0: gone at expiry"
+        );
+    }
+
+    #[test]
     fn the_cached_denylist_follows_every_change() {
         let test = test_app("denylist-cache");
         let app = &test.app;

@@ -214,6 +214,11 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
     END;
     "#,
+    // 10: the mint audit by expiry, so that pruning the rows of long-expired tokens reads only
+    // the rows it deletes.
+    r#"
+    CREATE INDEX mints_by_exp ON mints (exp);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
