@@ -57,7 +57,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --log-format '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]'
             cand --metrics-listen 'Address for Prometheus metrics (`GET /metrics`). [default: off] [env: PICOAUTH_METRICS_LISTEN]'
             cand --rate-limit-per-second 'Requests per second one client may make to each of login, register, refresh, challenge, sign-in and fleet/sessions; `0` turns it off. [default: 100] [env: PICOAUTH_RATE_LIMIT_PER_SECOND]'
-            cand --login-free-failures 'Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]'
+            cand --login-free-failures 'Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]'
             cand --login-max-delay 'The longest wait after wrong passwords; there is never a permanent lockout. [default: 15m] [env: PICOAUTH_LOGIN_MAX_DELAY]'
             cand --trusted-proxies 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]'
             cand --max-connections 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]'

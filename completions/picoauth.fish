@@ -70,7 +70,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-format -
 json\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l metrics-listen -d 'Address for Prometheus metrics (`GET /metrics`). [default: off] [env: PICOAUTH_METRICS_LISTEN]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l rate-limit-per-second -d 'Requests per second one client may make to each of login, register, refresh, challenge, sign-in and fleet/sessions; `0` turns it off. [default: 100] [env: PICOAUTH_RATE_LIMIT_PER_SECOND]' -r -f
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-delay -d 'The longest wait after wrong passwords; there is never a permanent lockout. [default: 15m] [env: PICOAUTH_LOGIN_MAX_DELAY]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]' -r -f

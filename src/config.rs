@@ -110,8 +110,9 @@ pub struct Config {
     /// register, refresh, challenge, sign-in, fleet sessions), with bursts of twice that;
     /// 0 turns the limit off.
     pub rate_limit_per_second: u32,
-    /// Wrong passwords an account (or client IP) may send before each further one makes it
-    /// wait, twice as long each time.
+    /// Wrong passwords one client may send for an account before each further one makes it
+    /// wait, twice as long each time; the account from all clients, and the client on all
+    /// accounts, get 20 times as many.
     pub login_free_failures: u32,
     /// The longest such wait: the back-off never becomes a lockout.
     pub login_max_delay: u64,
@@ -727,8 +728,8 @@ pub static SETTINGS: [Setting; 32] = [
         flag: Flag::Serve,
         kind: Kind::Number,
         default: DefaultValue::Value("5"),
-        help: "Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...).",
-        more: "A client address gets 20 times as many.",
+        help: "Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...).",
+        more: "The account, from all clients together, gets 20 times as many (100 by default, NIST SP 800-63B's cap), and so does a client across all accounts.",
         read_by: &[],
         apply: |config, value| {
             config.login_free_failures = parse_number(value)?;

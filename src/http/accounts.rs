@@ -107,8 +107,8 @@ pub async fn post_register(
     })))
 }
 
-/// `POST /login`: wrong passwords make the account, and past a higher mark the client, wait
-/// (see `throttle`).
+/// `POST /login`: wrong passwords make the client wait for that account, and past higher marks
+/// the account from anywhere and the client on any account (see `throttle`).
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
@@ -118,13 +118,16 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
         audit("login", "email too long", &body.email, &context);
         return Err(Error::invalid_credentials());
     }
+    // The account from this client, the account from anywhere, this client on any account:
+    // a stranger's guesses make the stranger wait, not the owner elsewhere (see `throttle`).
+    let account_from_client = Failures::account_from(&body.email, context.client);
     let account = Failures::account(&body.email);
     let client = Failures::LoginClient(context.client);
     // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count;
     // the guard ends the attempt if this future is dropped (the client hung up).
     let attempt = state
         .throttle
-        .begin_attempt(&[&account, &client], state.clock())
+        .begin_attempt(&[&account_from_client, &account, &client], state.clock())
         .map_err(|wait| {
             audit("login", "throttled", &body.email, &context);
             Error::too_many_requests("too many failed logins; wait before trying again", wait)
