@@ -212,3 +212,54 @@ fn a_strangers_wrong_passwords_do_not_lock_the_owner_out() {
         .unwrap_or_else(|e| panic!("login: {e}"));
     response.assert_status(200);
 }
+
+/// A password typed into the email field (it happens) reached the log: the login audit line
+/// named its subject with whatever the client sent as `email`. Expected: a login whose email
+/// names no account is logged as `unknown:<first 12 hex of SHA-256 of the normalised email>`,
+/// while a failed login of a real account still names its email.
+#[test]
+fn a_password_typed_as_the_email_is_not_logged() {
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    let typed = "Sup3rSecret-pw!";
+    server
+        .post_json(LOGIN, &json!({ "email": typed, "password": "whatever" }))
+        .send()
+        .assert_error(401, "invalid_credentials");
+    server
+        .post_json(
+            LOGIN,
+            &json!({ "email": crate::util::ADMIN_EMAIL, "password": "not the password" }),
+        )
+        .send()
+        .assert_error(401, "invalid_credentials");
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        typed.to_ascii_lowercase().as_bytes(),
+    );
+    let pseudonym = format!("unknown:{}", hex(&digest.as_ref()[..6]));
+    let named = format!("subject=\"{}\"", crate::util::ADMIN_EMAIL);
+    // Each audit line is written before its answer is sent; the copy of stderr may lag behind.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut stderr = server.stderr_so_far();
+    while !(stderr.contains(&pseudonym) && stderr.contains(&named))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        stderr = server.stderr_so_far();
+    }
+    assert!(
+        stderr.contains(&format!("subject=\"{pseudonym}\"")),
+        "no {pseudonym} subject\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&named),
+        "a real account's failed login names its email\n{stderr}"
+    );
+    assert!(
+        !stderr
+            .to_ascii_lowercase()
+            .contains(&typed.to_ascii_lowercase()),
+        "the log shows what was typed as the email\n{stderr}"
+    );
+}

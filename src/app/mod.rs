@@ -33,7 +33,7 @@ mod wallet;
 
 use std::sync::{Arc, Mutex};
 
-pub use accounts::{MAX_EMAIL_LENGTH, Session};
+pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};

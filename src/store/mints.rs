@@ -334,7 +334,7 @@ mod tests {
         assert_eq!(delete(119, 10), 10);
         assert_eq!(delete(119, 10), 0, "exp 120 and later stay");
         let left = store
-            .read(|connection| Ok(get_mint_exp(connection, "jti-20")?))
+            .read(|connection| get_mint_exp(connection, "jti-20"))
             .unwrap();
         assert_eq!(left, Some(120));
         let plan: String = store
