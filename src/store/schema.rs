@@ -272,6 +272,42 @@ mod tests {
     }
 
     #[test]
+    fn migration_9_gives_each_client_its_oldest_challenge() {
+        let dir = std::env::temp_dir().join(format!("picoauth-schema-9-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("picoauth.db");
+        {
+            let connection = rusqlite::Connection::open(&path).unwrap();
+            for migration in &super::MIGRATIONS[..8] {
+                connection.execute_batch(migration).unwrap();
+            }
+            connection.pragma_update(None, "user_version", 8).unwrap();
+            connection
+                .execute_batch(
+                    "INSERT INTO challenges (challenge, address, client, created_at, expires_at) \
+                     VALUES ('c1', 'a', 'x', 7, 99), ('c2', 'a', 'x', 3, 99), \
+                     ('c3', 'a', 'y', 5, 99);",
+                )
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rows: Vec<(String, i64, i64)> = store
+            .read(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT client, pending, oldest FROM challenge_clients ORDER BY client",
+                )?;
+                let rows = statement
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        assert_eq!(rows, [("x".to_owned(), 2, 3), ("y".to_owned(), 1, 5)]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn migration_7_gives_audited_user_tokens_their_organisation() {
         let dir = std::env::temp_dir().join(format!("picoauth-schema-7-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
