@@ -204,6 +204,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="duration of each load run")
     parser.add_argument("--hostile-seconds", type=int, default=60,
                         help="duration of the good-and-hostile run (and of its clean baseline)")
+    parser.add_argument("--only-hostile", action="store_true",
+                        help="run only the good-and-hostile run (7), e.g. after a change to the defences")
     args = parser.parse_args()
     for tool in ("cargo", "wrk", "openssl"):
         if not shutil.which(tool):
@@ -213,7 +215,15 @@ def main():
     log("measuring the machine's RSA-2048 signing rate (openssl speed, one core) …")
     openssl_rate = openssl_rsa2048_signs_per_second()
     rows, facts = [], []
+    if not args.only_hostile:
+        measure_everything_but_hostile(args, openssl_rate, rows, facts)
+    hostile(args, facts)
+    print_results(args, openssl_rate, rows, facts)
 
+
+def measure_everything_but_hostile(args, openssl_rate, rows, facts):
+    """Sections 1 to 6: throughput, latency, the CLI, start-up and memory."""
+    seconds = args.seconds
     with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
         server = Server(workdir)
         # Idle: past the few seconds the hashing threads keep memory after the admin's hash.
@@ -292,6 +302,10 @@ def main():
         facts.append(("`picoauth serve` start to healthy /healthz (median)",
                       f"{start_to_healthy_ms(workdir, 10):.1f} ms"))
 
+
+
+def hostile(args, facts):
+    """Section 7: good clients while hostile ones attack, against a clean baseline."""
     log(f"7. good and hostile clients together ({args.hostile_seconds} s each)")
     with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
         # No request-rate limit, so that the good clients (all on 127.0.0.1) are not capped;
@@ -330,6 +344,10 @@ def main():
                       f"{mixed['slow_connections_closed_by_server']:,}"))
         facts.append(("SIGTERM to exit after the hostile run", f"{stop_seconds:.2f} s"))
 
+
+def print_results(args, openssl_rate, rows, facts):
+    """The Markdown table of throughput rows, then the facts."""
+    seconds = args.seconds
     print(f"openssl speed rsa2048, one core: **{openssl_rate:,.0f} signs/s**"
           f" ({os.cpu_count()} cores, {seconds} s per run)\n")
     print("| load | throughput | p50 ms | p90 ms | p99 ms | errors | ÷ openssl |")

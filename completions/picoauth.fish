@@ -64,12 +64,13 @@ wallet\t''
 agent\t''
 service\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-min-ttl -d 'Tokens living at least this long are recorded in the mint audit; `0` records every token. [default: 5m] [env: PICOAUTH_MINT_AUDIT_MIN_TTL]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l mint-audit-retention -d 'How long the mint audit keeps a token after it has expired; `0` deletes it at expiry. [default: 90d] [env: PICOAUTH_MINT_AUDIT_RETENTION]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-level -d 'Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr. [default: info for serve, warn for the other commands] [env: PICOAUTH_LOG_LEVEL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l log-format -d '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]' -r -f -a "text\t''
 json\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l metrics-listen -d 'Address for Prometheus metrics (`GET /metrics`). [default: off] [env: PICOAUTH_METRICS_LISTEN]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l rate-limit-per-second -d 'Requests per second one client may make to each of login, register, refresh, challenge, sign-in and fleet/sessions; `0` turns it off. [default: 100] [env: PICOAUTH_RATE_LIMIT_PER_SECOND]' -r -f
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-free-failures -d 'Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...). [default: 5] [env: PICOAUTH_LOGIN_FREE_FAILURES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l login-max-delay -d 'The longest wait after wrong passwords; there is never a permanent lockout. [default: 15m] [env: PICOAUTH_LOGIN_MAX_DELAY]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l trusted-proxies -d 'Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed. [default: none] [env: PICOAUTH_TRUSTED_PROXIES]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connections -d 'Connections served at once. [default: 1024] [env: PICOAUTH_MAX_CONNECTIONS]' -r -f

@@ -96,6 +96,9 @@ pub struct Config {
     pub fleet_allowed_roles: Vec<Role>,
     /// Tokens living at least this long are recorded in the mint audit.
     pub mint_audit_min_ttl: u64,
+    /// How long an audit row outlives its token's expiry before `prune` deletes it; 0 deletes
+    /// it as soon as the token has expired.
+    pub mint_audit_retention: u64,
     /// Which log lines are written, as a `tracing` filter (`info`, `debug`, `picoauth=debug`);
     /// unset, `serve` logs at `info` and the other commands only warnings.
     pub log_level: Option<String>,
@@ -107,8 +110,9 @@ pub struct Config {
     /// register, refresh, challenge, sign-in, fleet sessions), with bursts of twice that;
     /// 0 turns the limit off.
     pub rate_limit_per_second: u32,
-    /// Wrong passwords an account (or client IP) may send before each further one makes it
-    /// wait, twice as long each time.
+    /// Wrong passwords one client may send for an account before each further one makes it
+    /// wait, twice as long each time; the account from all clients, and the client on all
+    /// accounts, get 20 times as many.
     pub login_free_failures: u32,
     /// The longest such wait: the back-off never becomes a lockout.
     pub login_max_delay: u64,
@@ -394,7 +398,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 31] = [
+pub static SETTINGS: [Setting; 32] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -647,6 +651,19 @@ pub static SETTINGS: [Setting; 31] = [
         },
     },
     Setting {
+        key: "mint_audit_retention",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("90d"),
+        help: "How long the mint audit keeps a token after it has expired; `0` deletes it at expiry.",
+        more: "`serve` prunes every minute, in transactions of at most 10,000 rows.",
+        read_by: &[],
+        apply: |config, value| {
+            config.mint_audit_retention = parse_duration_or_zero(value)?;
+            Ok(())
+        },
+    },
+    Setting {
         key: "log_level",
         flag: Flag::Serve,
         kind: Kind::Filter,
@@ -711,8 +728,8 @@ pub static SETTINGS: [Setting; 31] = [
         flag: Flag::Serve,
         kind: Kind::Number,
         default: DefaultValue::Value("5"),
-        help: "Wrong passwords an account may send before each further attempt must wait (1 s, 2 s, 4 s, ...).",
-        more: "A client address gets 20 times as many.",
+        help: "Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...).",
+        more: "The account, from all clients together, gets 20 times as many (100 by default, NIST SP 800-63B's cap), and so does a client across all accounts.",
         read_by: &[],
         apply: |config, value| {
             config.login_free_failures = parse_number(value)?;
@@ -994,6 +1011,7 @@ impl Config {
             fleet_max_ttl: 0,
             fleet_allowed_roles: Vec::new(),
             mint_audit_min_ttl: 0,
+            mint_audit_retention: 0,
             log_level: None,
             log_format: LogFormat::Text,
             metrics_listen: None,

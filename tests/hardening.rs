@@ -607,6 +607,45 @@ fn one_client_failing_on_many_accounts_must_wait() {
 }
 
 #[test]
+fn guessing_one_account_from_many_addresses_is_capped_account_wide() {
+    let dir = TestDir::new();
+    let server = Server::start_with(
+        &dir,
+        &[
+            "--rate-limit-per-second",
+            "0",
+            "--login-free-failures",
+            "1",
+            "--trusted-proxies",
+            "127.0.0.1",
+        ],
+        &[ADMIN_ENV],
+    );
+    // One failure from each of 20 addresses: each address's own allowance for the account
+    // (1), and together the account-wide one (20 × 1, NIST SP 800-63B §5.2.2's cap scaled).
+    for n in 0..20 {
+        let guesser = format!("203.0.113.{}", 100 + n);
+        login_as(&server, Some(&guesser), ADMIN_EMAIL, "a-guessed-password")
+            .assert_error(401, "invalid_credentials");
+    }
+    // Now the account waits from anywhere, even with the right password.
+    assert_throttled(&login_as(
+        &server,
+        Some("203.0.113.200"),
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
+    ));
+    // Other accounts are not held up, from those addresses either.
+    login_as(
+        &server,
+        Some("203.0.113.100"),
+        "someone-else@example.com",
+        "a-guessed-password",
+    )
+    .assert_error(401, "invalid_credentials");
+}
+
+#[test]
 fn wrong_fleet_secrets_make_the_client_wait() {
     let dir = TestDir::new();
     let server = Server::start_with(

@@ -6,6 +6,7 @@
 mod util;
 
 mod attacks;
+mod attacks_found;
 mod authz;
 mod cli;
 mod config;

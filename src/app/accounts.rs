@@ -40,6 +40,49 @@ pub struct Session {
     pub expires_in: u64,
 }
 
+/// A refused [`App::login`]: the error the caller is answered with, and whether the email named
+/// an account. Only the HTTP door's audit line reads the latter (the answer never differs), so
+/// that text that names no account (a password typed into the email field) is never logged.
+#[derive(Debug)]
+pub struct LoginError {
+    /// What the caller is answered.
+    error: Error,
+    /// Whether the email was found to name an account.
+    account_exists: bool,
+}
+
+impl LoginError {
+    /// Whether the email named an account (false also when the login failed before it was
+    /// looked up).
+    pub fn account_exists(&self) -> bool {
+        self.account_exists
+    }
+
+    /// The error the caller is answered with.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl From<LoginError> for Error {
+    fn from(login_error: LoginError) -> Error {
+        login_error.error
+    }
+}
+
+/// A stable pseudonym of an email for logs: the first 12 hex digits (48 bits) of the SHA-256 of
+/// the email normalised as login normalises it. The same text always gets the same pseudonym,
+/// so an operator can follow it across lines (and check a suspected email against it) without
+/// the log ever holding text that may be a password.
+pub fn email_pseudonym(email: &str) -> String {
+    let email = email.trim().to_ascii_lowercase();
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, email.as_bytes());
+    digest.as_ref()[..6]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 impl App {
     /// Creates an account with role viewer (`POST /register`).
     ///
@@ -79,19 +122,34 @@ impl App {
     ///
     /// # Errors
     /// `InvalidCredentials` for an unknown email or a wrong password alike (both cost one
-    /// hash), `Forbidden` for a disabled account with the right password.
-    pub fn login(&self, email: &str, password: &str, now: i64) -> Result<Session> {
+    /// hash), `Forbidden` for a disabled account with the right password; the
+    /// [`LoginError`] also says whether the email named an account, for the audit line only.
+    pub fn login(&self, email: &str, password: &str, now: i64) -> Result<Session, LoginError> {
         let email = email.trim().to_ascii_lowercase();
+        let unknown = |error| LoginError {
+            error,
+            account_exists: false,
+        };
         if email.len() > MAX_EMAIL_LENGTH {
-            return Err(Error::invalid_credentials());
+            return Err(unknown(Error::invalid_credentials()));
         }
         let user = self
             .store
-            .read(|transaction| transaction.get_user_by_email(&email))?;
+            .read(|transaction| transaction.get_user_by_email(&email))
+            .map_err(unknown)?;
         let Some(user) = user else {
             password::burn_time(password);
-            return Err(Error::invalid_credentials());
+            return Err(unknown(Error::invalid_credentials()));
         };
+        self.login_as(&user, password, now)
+            .map_err(|error| LoginError {
+                error,
+                account_exists: true,
+            })
+    }
+
+    /// The rest of [`App::login`], once the email has named an account.
+    fn login_as(&self, user: &User, password: &str, now: i64) -> Result<Session> {
         let verdict = password::verify(password, &user.password_hash);
         if verdict == Verdict::Mismatch {
             return Err(Error::invalid_credentials());
@@ -103,7 +161,7 @@ impl App {
             Verdict::MatchNeedsRehash => Some(password::hash(password)?),
             _ => None,
         };
-        let claims = self.user_claims(&user, now)?;
+        let claims = self.user_claims(user, now)?;
         let refresh_token = self.store.write(|transaction| {
             if let Some(password_hash) = &rehashed {
                 transaction.update_password_hash(&user.id, password_hash)?;
@@ -328,12 +386,14 @@ enum Rotation {
     },
 }
 
-/// Lowercases and checks an email address: one `@` with something on both sides, no spaces or
-/// control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
+/// Lowercases and checks an email address: one `@` with something on both sides, no spaces,
+/// control or format characters ([`super::is_hidden_char`]), at most 254 characters (RFC 5321 §4.5.3.1.3).
 pub(super) fn normalise_email(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     let plausible = email.len() <= MAX_EMAIL_LENGTH
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || super::is_hidden_char(c))
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@')
         });
@@ -349,10 +409,10 @@ pub(super) fn normalise_email(email: &str) -> Result<String> {
 pub(super) fn check_display_name(display_name: &str) -> Result<String> {
     let display_name = display_name.trim();
     if display_name.chars().count() > MAX_DISPLAY_NAME_LENGTH
-        || display_name.chars().any(char::is_control)
+        || display_name.chars().any(super::is_hidden_char)
     {
         return Err(Error::invalid_input(format!(
-            "display_name must be at most {MAX_DISPLAY_NAME_LENGTH} characters, without control characters"
+            "display_name must be at most {MAX_DISPLAY_NAME_LENGTH} characters, without control or format characters"
         )));
     }
     Ok(display_name.to_owned())
@@ -375,6 +435,20 @@ mod tests {
     use super::*;
     use crate::app::testing::{NOW, test_app};
     use crate::error::ErrorKind;
+
+    #[test]
+    fn a_refused_login_says_whether_the_email_named_an_account() {
+        let test = test_app("login-exists");
+        let app = &test.app;
+        let unknown = app.login("Sup3rSecret-pw!", "whatever", NOW).unwrap_err();
+        assert!(!unknown.account_exists());
+        assert_eq!(unknown.error().kind(), ErrorKind::InvalidCredentials);
+        let wrong = app.login(" Ada@Example.com ", "not-it", NOW).unwrap_err();
+        assert!(wrong.account_exists());
+        assert_eq!(Error::from(wrong).kind(), ErrorKind::InvalidCredentials);
+        // SHA-256("abc") = ba7816bf 8f01cfea …, of the normalised text.
+        assert_eq!(email_pseudonym(" ABC "), "ba7816bf8f01");
+    }
 
     #[test]
     fn refresh_chains_end_at_their_absolute_lifetime() {

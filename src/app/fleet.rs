@@ -24,7 +24,7 @@ use serde::Serialize;
 use super::{Actor, App, seconds, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
-use crate::store::{MintRecord, MintSelection, ReadTransaction, Revocation};
+use crate::store::{MintRecord, MintSelection, ReadTransaction, Revocation, WriteTransaction};
 use crate::tokens::TokenKind;
 
 /// The shortest lifetime a fleet token is given.
@@ -182,35 +182,41 @@ impl App {
         reason: Option<&str>,
         now: i64,
     ) -> Result<Revocation> {
-        let jti = required_text("jti", jti, MAX_ID_LENGTH)?;
-        let reason = match reason {
-            Some(reason) if !reason.is_empty() => required_text("reason", reason, MAX_TEXT_LENGTH)?,
-            _ => "",
-        };
-        let revocation = Revocation {
-            jti: jti.to_owned(),
-            revoked_at: now,
-            reason: reason.to_owned(),
-            revoked_by: actor.audit_name(),
-        };
+        let revocation = checked_revocation(actor, jti, reason, now)?;
+        self.store
+            .write(|transaction| self.write_revocation(transaction, actor, &revocation, now))
+    }
+
+    /// Writes a revocation checked by [`checked_revocation`] inside `transaction`: the reach
+    /// check, the session's refresh chain, the denylist entry. `picoauth revoke` calls it once
+    /// per jti in one transaction, so a refused jti leaves nothing of the others behind.
+    ///
+    /// # Errors
+    /// As [`App::revoke`], except the field checks, which come first.
+    pub(super) fn write_revocation(
+        &self,
+        transaction: &mut dyn WriteTransaction,
+        actor: Actor<'_>,
+        revocation: &Revocation,
+        now: i64,
+    ) -> Result<Revocation> {
+        let jti = revocation.jti.as_str();
         let unknown_until = now.saturating_add(seconds(self.config.longest_token_ttl()));
-        self.store.write(|transaction| {
-            let reach = token_reach(transaction, actor)?;
-            // Outside the caller's reach and unknown to the audit get the same answer, so the
-            // answer tells nothing of other organisations' tokens.
-            if let Some(selections) = reach.selections()
-                && !transaction.is_mint_in(jti, &selections)?
-            {
-                return Err(Error::not_found(format!(
-                    "no token {jti} that you may revoke in the mint audit"
-                )));
-            }
-            let expires_at = transaction.get_mint_exp(jti)?.unwrap_or(unknown_until);
-            // Revoking an access token ends the session it came from, for good: its refresh
-            // chain goes now, not just while the denylist entry lasts.
-            transaction.delete_families_of_access_token(jti)?;
-            transaction.insert_revocation(&revocation, expires_at)
-        })
+        let reach = token_reach(transaction, actor)?;
+        // Outside the caller's reach and unknown to the audit get the same answer, so the
+        // answer tells nothing of other organisations' tokens.
+        if let Some(selections) = reach.selections()
+            && !transaction.is_mint_in(jti, &selections)?
+        {
+            return Err(Error::not_found(format!(
+                "no token {jti} that you may revoke in the mint audit"
+            )));
+        }
+        let expires_at = transaction.get_mint_exp(jti)?.unwrap_or(unknown_until);
+        // Revoking an access token ends the session it came from, for good: its refresh
+        // chain goes now, not just while the denylist entry lasts.
+        transaction.delete_families_of_access_token(jti)?;
+        transaction.insert_revocation(revocation, expires_at)
     }
 
     /// The denylist: entries revoked at or after `since` whose tokens have not expired yet,
@@ -354,16 +360,40 @@ fn token_reach(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Resul
     }
 }
 
-/// Checks a required text field: present, not longer than `max` characters, no control
-/// characters.
+/// The denylist entry `actor` asks for, its fields checked (a jti of at most 256 characters, a
+/// reason of at most 1024, neither with control or format characters); nothing is written.
+///
+/// # Errors
+/// `InvalidInput` for an empty or oversized jti or reason.
+pub(super) fn checked_revocation(
+    actor: Actor<'_>,
+    jti: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<Revocation> {
+    let jti = required_text("jti", jti, MAX_ID_LENGTH)?;
+    let reason = match reason {
+        Some(reason) if !reason.is_empty() => required_text("reason", reason, MAX_TEXT_LENGTH)?,
+        _ => "",
+    };
+    Ok(Revocation {
+        jti: jti.to_owned(),
+        revoked_at: now,
+        reason: reason.to_owned(),
+        revoked_by: actor.audit_name(),
+    })
+}
+
+/// Checks a required text field: present, not longer than `max` characters, no control or
+/// format characters ([`super::is_hidden_char`]).
 fn required_text<'a>(field: &str, value: &'a str, max: usize) -> Result<&'a str> {
     let value = value.trim();
     if value.is_empty() {
         return Err(Error::invalid_input(format!("{field} is required")));
     }
-    if value.chars().count() > max || value.chars().any(char::is_control) {
+    if value.chars().count() > max || value.chars().any(super::is_hidden_char) {
         return Err(Error::invalid_input(format!(
-            "{field} must be at most {max} characters, without control characters"
+            "{field} must be at most {max} characters, without control or format characters"
         )));
     }
     Ok(value)
@@ -382,6 +412,54 @@ mod tests {
             ttl,
             scope: None,
         }
+    }
+
+    #[test]
+    fn format_characters_are_refused_like_control_characters() {
+        let spoofs = [
+            "agent\u{202E}1-tnega",
+            "agent\u{200B}-1",
+            "\u{FEFF}agent-1",
+            "agent\u{2066}-1\u{2069}",
+            "agent\u{00AD}-1",
+            "agent\u{E0041}",
+            "agent\u{2028}-1",
+            "agent\u{7}-1",
+        ];
+        for spoof in spoofs {
+            let refused = required_text("agent_id", spoof, MAX_ID_LENGTH).unwrap_err();
+            assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{spoof:?}");
+            let refused = crate::app::accounts::check_display_name(spoof).unwrap_err();
+            assert_eq!(refused.kind(), ErrorKind::InvalidInput, "{spoof:?}");
+            let email = format!("{spoof}@example.com");
+            assert!(
+                crate::app::accounts::normalise_email(&email).is_err(),
+                "{spoof:?}"
+            );
+        }
+        for fine in ["agent-1", "Zoë Ørsted", "日本語", "مرحبا", "deploy 🚀"] {
+            assert_eq!(
+                required_text("agent_id", fine, MAX_ID_LENGTH).unwrap(),
+                fine
+            );
+            assert_eq!(
+                crate::app::accounts::check_display_name(fine).unwrap(),
+                fine
+            );
+        }
+        let test = test_app("fleet-format");
+        let mut spoofing = request("agent", None);
+        spoofing.scope = Some("deploy\u{202E}lanretni".into());
+        let refused = test
+            .app
+            .mint_fleet_token(Actor::Cli("root"), &spoofing, NOW)
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+        let refused = test
+            .app
+            .revoke(Actor::Cli("root"), "jti", Some("why\u{200F}"), NOW)
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
     }
 
     #[test]
@@ -457,6 +535,40 @@ mod tests {
         assert_eq!(listed(NOW + 3600), 1);
         assert_eq!(app.prune(NOW + longest).unwrap().revocations, 1);
         assert_eq!(listed(NOW + longest), 0);
+    }
+
+    #[test]
+    fn the_audit_of_expired_tokens_is_pruned_after_the_retention() {
+        let mut test = test_app("audit-retention");
+        let cli = Actor::Cli("root");
+        let token = test
+            .app
+            .mint_fleet_token(cli, &request("agent", Some(3600)), NOW)
+            .unwrap();
+        let retention = seconds(test.app.config().mint_audit_retention);
+        assert_eq!(retention, 90 * 86400, "the default");
+        let listed = |app: &App| app.mints(cli, 10, false, NOW).unwrap().len();
+        assert_eq!(test.app.prune(NOW + 3600).unwrap().mints, 0);
+        assert_eq!(test.app.prune(token.exp + retention - 1).unwrap().mints, 0);
+        assert_eq!(listed(&test.app), 1, "kept while within the retention");
+        assert_eq!(test.app.prune(token.exp + retention).unwrap().mints, 1);
+        assert_eq!(listed(&test.app), 0);
+
+        test.app.config.mint_audit_retention = 0;
+        let token = test
+            .app
+            .mint_fleet_token(cli, &request("agent", Some(3600)), NOW)
+            .unwrap();
+        assert_eq!(
+            test.app.prune(token.exp - 1).unwrap().mints,
+            0,
+            "still live"
+        );
+        assert_eq!(
+            test.app.prune(token.exp).unwrap().mints,
+            1,
+            "0: gone at expiry"
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! relaxed at a time (its own issuer and audience, a `now` just before `exp`).
 //!
 //! # Invariants
-//! - A refused revoke writes nothing: every jti of the command is checked before any is revoked.
+//! - A refused revoke writes nothing: every jti of the command is checked (its fields, and that
+//!   the deployment knows it) before any is revoked, and all are revoked in one transaction.
 //! - Token text is decoded for display only; nothing decoded without verification decides
 //!   whether a token is accepted.
 
@@ -19,7 +20,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::{Actor, App, accounts, token_user};
+use super::{Actor, App, accounts, fleet, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{MintRecord, Revocation};
@@ -149,8 +150,9 @@ impl App {
     /// which is what `force` is for.
     ///
     /// # Errors
-    /// `NotFound` (nothing written) for an unknown jti without `force`, `InvalidInput` for a
-    /// token whose payload has no jti, and as [`App::revoke`].
+    /// `NotFound` (nothing written) for an unknown jti without `force`, `InvalidInput`
+    /// (nothing written) for a token whose payload has no jti or a jti or reason `revoke`
+    /// refuses, and as [`App::revoke`]; any error writes nothing.
     pub fn revoke_known(
         &self,
         actor: Actor<'_>,
@@ -159,28 +161,32 @@ impl App {
         force: bool,
         now: i64,
     ) -> Result<Vec<OperatorRevocation>> {
+        // Every target is checked whole (its fields as `revoke` checks them, then whether
+        // this deployment knows it) before anything is written, and all are written in one
+        // transaction: the command revokes every jti or none.
         let mut checked = Vec::with_capacity(targets.len());
         for target in targets {
             let jti = jti_of(target)?;
-            let known = self.known_token(&jti, now)?;
+            let revocation = fleet::checked_revocation(actor, &jti, reason, now)?;
+            let known = self.known_token(&revocation.jti, now)?;
             if known == KnownToken::Unknown && !force {
-                return Err(self.unknown_jti(&jti, targets.len()));
+                return Err(self.unknown_jti(&revocation.jti, targets.len()));
             }
-            checked.push((jti, known));
+            checked.push((revocation, known));
         }
-        let mut revoked = Vec::with_capacity(checked.len());
-        for (jti, known) in checked {
-            let before = self
-                .store
-                .read(|transaction| transaction.get_revocation(&jti))?;
-            let revocation = self.revoke(actor, &jti, reason, now)?;
-            revoked.push(OperatorRevocation {
-                added: before.is_none(),
-                revocation,
-                known,
-            });
-        }
-        Ok(revoked)
+        self.store.write(|transaction| {
+            let mut revoked = Vec::with_capacity(checked.len());
+            for (revocation, known) in &checked {
+                let before = transaction.get_revocation(&revocation.jti)?;
+                let revocation = self.write_revocation(transaction, actor, revocation, now)?;
+                revoked.push(OperatorRevocation {
+                    added: before.is_none(),
+                    revocation,
+                    known: known.clone(),
+                });
+            }
+            Ok(revoked)
+        })
     }
 
     /// Checks what `users add` can check before it asks for a password: the email's syntax,
@@ -470,6 +476,21 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::NotFound);
         assert!(error.detail().contains("--force"), "{}", error.detail());
+        assert!(app.revocations(cli, 0, NOW).unwrap().is_empty());
+        // A target `revoke` would refuse (too long, a hidden character) refuses them all, even
+        // with --force and behind a good one.
+        for bad in ["f".repeat(300), "abc\u{202E}def".to_owned()] {
+            let with_bad = [audited.jti.clone(), bad];
+            let error = app
+                .revoke_known(cli, &with_bad, None, true, NOW)
+                .unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert!(app.revocations(cli, 0, NOW).unwrap().is_empty());
+        }
+        let error = app
+            .revoke_known(cli, &targets, Some("bad\u{7}reason"), true, NOW)
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(app.revocations(cli, 0, NOW).unwrap().is_empty());
         let error = app
             .revoke_known(cli, &["<jti>".to_owned()], None, false, NOW)

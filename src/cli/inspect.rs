@@ -5,8 +5,8 @@
 //! this module only reads the token and renders what the core found.
 //!
 //! # Invariants
-//! - Text taken from the token is printed with control characters escaped: a crafted token
-//!   cannot send escape sequences to the operator's terminal.
+//! - Text taken from the token is printed with control and format characters escaped: a crafted
+//!   token cannot send escape sequences to the operator's terminal, nor hide or reorder text.
 //! - Exit 0 only when the server would accept the token.
 
 use std::io::{IsTerminal, Read};
@@ -174,11 +174,11 @@ fn members(text: &mut String, object: &Map<String, Value>, now: i64) {
     }
 }
 
-/// `text` with control characters escaped, for a terminal.
+/// `text` with control and format characters escaped, for a terminal.
 fn clean(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if crate::app::is_hidden_char(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()

@@ -112,6 +112,7 @@ fn prune(app: &App, now: i64) -> Result<()> {
             refresh_tokens = pruned.refresh_tokens,
             revocations = pruned.revocations,
             challenges = pruned.challenges,
+            mints = pruned.mints,
             "pruned expired entries"
         );
     }

@@ -11,7 +11,7 @@ use super::State;
 use super::request::{bearer_token, context, json_body, string_or_field};
 use super::respond::{Body, audit, json};
 use super::throttle::Failures;
-use crate::app::{MAX_EMAIL_LENGTH, Session};
+use crate::app::{MAX_EMAIL_LENGTH, Session, email_pseudonym};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::User;
 
@@ -107,52 +107,74 @@ pub async fn post_register(
     })))
 }
 
-/// `POST /login`: wrong passwords make the account, and past a higher mark the client, wait
-/// (see `throttle`).
+/// `POST /login`: wrong passwords make the client wait for that account, and past higher marks
+/// the account from anywhere and the client on any account (see `throttle`).
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
     if body.email.trim().len() > MAX_EMAIL_LENGTH {
         // No account can have this email (RFC 5321 §4.5.3.1.3; register enforces it), so the
         // answer is known without a hash and leaks nothing: refused before it queues for one.
-        audit("login", "email too long", &body.email, &context);
+        audit("login", "email too long", &unknown(&body.email), &context);
         return Err(Error::invalid_credentials());
     }
+    // The account from this client, the account from anywhere, this client on any account:
+    // a stranger's guesses make the stranger wait, not the owner elsewhere (see `throttle`).
+    let account_from_client = Failures::account_from(&body.email, context.client);
     let account = Failures::account(&body.email);
     let client = Failures::LoginClient(context.client);
     // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count;
     // the guard ends the attempt if this future is dropped (the client hung up).
     let attempt = state
         .throttle
-        .begin_attempt(&[&account, &client], state.clock())
+        .begin_attempt(&[&account_from_client, &account, &client], state.clock())
         .map_err(|wait| {
-            audit("login", "throttled", &body.email, &context);
+            audit("login", "throttled", &unchecked(&body.email), &context);
             Error::too_many_requests("too many failed logins; wait before trying again", wait)
         })?;
     let email = body.email.clone();
-    let abandoned = (email.clone(), context.clone());
+    let abandoned = (unchecked(&email), context.clone());
     let attempt = attempt.on_abandon(move || {
         audit("login", "abandoned", &abandoned.0, &abandoned.1);
     });
     let result = state
-        .run_hashing(move |app, now| app.login(&body.email, &body.password, now))
+        .run_hashing(move |app, now| Ok(app.login(&body.email, &body.password, now)))
         .await;
+    // The audit names the account by its email only once the core has found one: what
+    // names no account may be a password typed into the wrong field.
+    let (result, subject) = match result {
+        Ok(Ok(session)) => (Ok(session), email),
+        Ok(Err(refused)) if refused.account_exists() => (Err(Error::from(refused)), email),
+        Ok(Err(refused)) => (Err(Error::from(refused)), unknown(&email)),
+        Err(error) => (Err(error), unchecked(&email)),
+    };
     match &result {
         Ok(_) => {
             attempt.succeeded();
-            audit("login", "success", &email, &context);
+            audit("login", "success", &subject, &context);
         }
         Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
             attempt.failed(state.clock());
-            audit("login", "wrong email or password", &email, &context);
+            audit("login", "wrong email or password", &subject, &context);
         }
         Err(error) => {
             // Not a wrong password (a disabled account, a busy database): not a guess.
             attempt.finish();
-            audit("login", error.kind().code(), &email, &context);
+            audit("login", error.kind().code(), &subject, &context);
         }
     }
     Ok(json(&SessionResponse::from(result?)))
+}
+
+/// The audit subject of an email that names no account: `unknown:` and its pseudonym.
+fn unknown(email: &str) -> String {
+    format!("unknown:{}", email_pseudonym(email))
+}
+
+/// The audit subject of an email not looked up yet (a throttled or abandoned attempt):
+/// `unchecked:` and its pseudonym, the same digits `unknown:` would carry.
+fn unchecked(email: &str) -> String {
+    format!("unchecked:{}", email_pseudonym(email))
 }
 
 /// `POST /refresh`: `{"refresh_token": "…"}` or the bare JSON string.

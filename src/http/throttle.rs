@@ -1,11 +1,15 @@
-//! Abuse limits: how often one client may call an abuse-prone endpoint, and how long an account
-//! or client must wait after wrong passwords or wrong fleet secrets.
+//! Abuse limits: how often one client may call an abuse-prone endpoint, and how long a client
+//! must wait after wrong passwords (for one account, or for any) or wrong fleet secrets.
 //!
 //! Two mechanisms, one table. A token bucket per (endpoint group, client) bounds request
-//! rates. A failure counter per account or client lets `login_free_failures` failures through,
-//! then makes each further attempt wait twice as long as the one before, up to
-//! `login_max_delay`: slow enough to stop guessing, never a permanent lockout. A success
-//! clears an account's counter; quiet clears any.
+//! rates. A failure counter lets its free failures through, then makes each further attempt
+//! wait twice as long as the one before, up to `login_max_delay`: slow enough to stop
+//! guessing, never a permanent lockout. A login raises three counters: the account from this
+//! client (`login_free_failures` free), the account from anywhere (20 times that: NIST SP
+//! 800-63B §5.2.2 allows at most 100 consecutive failures per account), and the client on any
+//! account (20 times too). So a stranger's wrong passwords make the stranger wait, not the
+//! owner logging in from elsewhere, while guessing from many addresses is still capped for the
+//! account. A success clears the account's counters; quiet clears any.
 //!
 //! # Invariants
 //! - Time is a parameter (monotonic seconds from the caller); nothing here reads a clock.
@@ -20,6 +24,8 @@
 //!   keep a counter's in-flight count up (issue 10: five requests locked any account out).
 //! - Every key has a bounded size: accounts are keyed by a SHA-256 digest of the normalised
 //!   email, clients by their address (or /64), whatever length a stranger sends.
+//! - One client's failures on an account make that client wait, not others: only the
+//!   account-wide counter (20 × `login_free_failures`) holds everyone up.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -31,10 +37,14 @@ pub const MAX_ENTRIES: usize = 100_000;
 /// After this long without a failure, a failure counter starts again from zero.
 const FAILURE_MEMORY_SECONDS: f64 = 900.0;
 
-/// A client address may fail this many times more than one account before it must wait:
-/// many people can share one address (offices, NAT), and the per-account limit is what
-/// stops guessing one password.
+/// A client address may fail this many times more than one (account, client) pair before it
+/// must wait: many people can share one address (offices, NAT), and the per-account limits are
+/// what stop guessing one password.
 const LOGIN_CLIENT_FACTOR: u32 = 20;
+/// An account may fail this many times more, across all clients, than from one client: with
+/// the default 5, the 100 consecutive failures NIST SP 800-63B §5.2.2 allows at most. Well
+/// above one client's allowance, so one stranger cannot hold the owner up.
+const LOGIN_ACCOUNT_FACTOR: u32 = 20;
 /// The same for wrong fleet secrets, which only machines send.
 const FLEET_CLIENT_FACTOR: u32 = 4;
 
@@ -58,9 +68,12 @@ pub enum Bucket {
 /// What a failure counter counts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Failures {
-    /// Wrong passwords for one account: the SHA-256 of its trimmed, lowercased email (see
-    /// [`Failures::account`]), 32 bytes however long the email a stranger sends.
+    /// Wrong passwords for one account from any client: the SHA-256 of its trimmed,
+    /// lowercased email (see [`Failures::account`]), 32 bytes however long the email a
+    /// stranger sends.
     Account([u8; 32]),
+    /// Wrong passwords for one account (its digest, as above) from one client.
+    AccountFromClient([u8; 32], IpAddr),
     /// Wrong passwords from one client.
     LoginClient(IpAddr),
     /// Wrong fleet secrets from one client.
@@ -68,14 +81,25 @@ pub enum Failures {
 }
 
 impl Failures {
-    /// The counter of the account with this email, normalised as login normalises it.
+    /// The account-wide counter of the account with this email, normalised as login
+    /// normalises it.
     pub fn account(email: &str) -> Failures {
-        let email = email.trim().to_ascii_lowercase();
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, email.as_bytes());
-        let mut key = [0u8; 32];
-        key.copy_from_slice(digest.as_ref());
-        Failures::Account(key)
+        Failures::Account(email_digest(email))
     }
+
+    /// The counter of the account with this email as tried from `client`.
+    pub fn account_from(email: &str, client: IpAddr) -> Failures {
+        Failures::AccountFromClient(email_digest(email), client)
+    }
+}
+
+/// The SHA-256 of an email normalised as login normalises it (trimmed, ASCII-lowercased).
+fn email_digest(email: &str) -> [u8; 32] {
+    let email = email.trim().to_ascii_lowercase();
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, email.as_bytes());
+    let mut key = [0u8; 32];
+    key.copy_from_slice(digest.as_ref());
+    key
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -217,10 +241,13 @@ impl Throttle {
             Key::Failures(Failures::LoginClient(_)) => {
                 self.free_failures.saturating_mul(LOGIN_CLIENT_FACTOR)
             }
+            Key::Failures(Failures::Account(_)) => {
+                self.free_failures.saturating_mul(LOGIN_ACCOUNT_FACTOR)
+            }
             Key::Failures(Failures::FleetSecretClient(_)) => {
                 self.free_failures.saturating_mul(FLEET_CLIENT_FACTOR)
             }
-            _ => self.free_failures,
+            Key::Failures(Failures::AccountFromClient(..)) | Key::Rate(..) => self.free_failures,
         }
     }
 
@@ -264,12 +291,15 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// The secret was right: an account's counter starts over; a client's attempt just ends
-    /// (one good login does not excuse an address's other guesses).
+    /// The secret was right: the account's counters start over (failures must be consecutive
+    /// to count, as NIST SP 800-63B §5.2.2 counts them); a client's attempt just ends (one good
+    /// login does not excuse an address's other guesses).
     pub fn succeeded(mut self) {
         for key in std::mem::take(&mut self.keys) {
             match key {
-                Key::Failures(Failures::Account(_)) => self.throttle.record_success(&key),
+                Key::Failures(Failures::Account(_) | Failures::AccountFromClient(..)) => {
+                    self.throttle.record_success(&key)
+                }
                 _ => self.throttle.finish(&key),
             }
         }
@@ -355,6 +385,9 @@ pub fn network(ip: IpAddr) -> IpAddr {
 fn normalised(failures: &Failures) -> Failures {
     match failures {
         Failures::Account(digest) => Failures::Account(*digest),
+        Failures::AccountFromClient(digest, ip) => {
+            Failures::AccountFromClient(*digest, network(*ip))
+        }
         Failures::LoginClient(ip) => Failures::LoginClient(network(*ip)),
         Failures::FleetSecretClient(ip) => Failures::FleetSecretClient(network(*ip)),
     }
@@ -406,7 +439,7 @@ mod tests {
     #[test]
     fn failures_double_the_wait_up_to_the_cap_and_success_clears() {
         let throttle = Throttle::new(0, 3, 10);
-        let account = Failures::account("Ada@Example.com");
+        let account = Failures::account_from("Ada@Example.com", ip("192.0.2.1"));
         for _ in 0..3 {
             assert!(fail(&throttle, &[&account], 0.0).is_ok());
         }
@@ -424,7 +457,10 @@ mod tests {
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
         now += 10.0;
         throttle
-            .begin_attempt(&[&Failures::account(" ada@example.com")], now)
+            .begin_attempt(
+                &[&Failures::account_from(" ada@example.com", ip("192.0.2.1"))],
+                now,
+            )
             .unwrap()
             .succeeded();
         assert!(
@@ -436,7 +472,7 @@ mod tests {
     #[test]
     fn parallel_guesses_cannot_outrun_the_count_but_good_logins_can_run_together() {
         let throttle = Throttle::new(0, 3, 900);
-        let account = Failures::account("ada@example.com");
+        let account = Failures::account_from("ada@example.com", ip("192.0.2.1"));
         let started: Vec<Attempt<'_>> = (0..20)
             .filter_map(|_| throttle.begin_attempt(&[&account], 0.0).ok())
             .collect();
@@ -470,7 +506,7 @@ mod tests {
     fn dropped_attempts_end_and_report_so_aborted_requests_cannot_lock_an_account_out() {
         // Issue 10: one wrong password, then four attempts whose requests were dropped.
         let throttle = Throttle::new(0, 5, 900);
-        let account = Failures::account("root@example.com");
+        let account = Failures::account_from("root@example.com", ip("192.0.2.1"));
         assert!(fail(&throttle, &[&account], 0.0).is_ok());
         let abandoned = std::sync::atomic::AtomicU32::new(0);
         for _ in 0..4 {
@@ -495,6 +531,81 @@ mod tests {
             .begin_attempt(&[&account], 1.0)
             .expect("the owner is not locked out")
             .succeeded();
+    }
+
+    /// The counters a login raises, as `post_login` raises them.
+    fn login_counters(email: &str, client: &str) -> [Failures; 3] {
+        [
+            Failures::account_from(email, ip(client)),
+            Failures::account(email),
+            Failures::LoginClient(ip(client)),
+        ]
+    }
+
+    fn login_fail(throttle: &Throttle, email: &str, client: &str, now: f64) -> Result<(), u64> {
+        let [pair, account, address] = login_counters(email, client);
+        fail(throttle, &[&pair, &account, &address], now)
+    }
+
+    fn login_begin<'a>(
+        throttle: &'a Throttle,
+        email: &str,
+        client: &str,
+        now: f64,
+    ) -> Result<Attempt<'a>, u64> {
+        let [pair, account, address] = login_counters(email, client);
+        throttle.begin_attempt(&[&pair, &account, &address], now)
+    }
+
+    #[test]
+    fn a_strangers_failures_make_the_stranger_wait_not_the_owner() {
+        let throttle = Throttle::new(0, 5, 900);
+        let email = "ada@example.com";
+        for _ in 0..5 {
+            assert!(login_fail(&throttle, email, "198.51.100.9", 0.0).is_ok());
+        }
+        assert_eq!(
+            login_begin(&throttle, email, "198.51.100.9", 0.0).unwrap_err(),
+            1,
+            "the stranger waits"
+        );
+        assert!(
+            login_begin(&throttle, email, "2001:db8::9", 0.0).is_ok(),
+            "the owner, elsewhere, does not"
+        );
+        assert!(
+            login_begin(&throttle, "bob@example.com", "198.51.100.9", 0.0).is_ok(),
+            "nor does the stranger on another account (its own count is 5 of 100)"
+        );
+    }
+
+    #[test]
+    fn guessing_from_many_addresses_is_capped_for_the_account() {
+        let throttle = Throttle::new(0, 5, 900);
+        let email = "ada@example.com";
+        // 20 addresses × 5 free failures: 100, NIST SP 800-63B §5.2.2's bound.
+        for n in 0..20u8 {
+            for _ in 0..5 {
+                let client = format!("198.51.100.{n}");
+                assert!(login_fail(&throttle, email, &client, 0.0).is_ok());
+            }
+        }
+        assert!(
+            login_begin(&throttle, email, "203.0.113.1", 0.0).is_err(),
+            "the account waits, from anywhere"
+        );
+        assert!(login_begin(&throttle, "bob@example.com", "203.0.113.1", 0.0).is_ok());
+        // The wait ends; a success clears the account's counters, from one client's view.
+        let attempt = login_begin(&throttle, email, "203.0.113.1", 1.0).unwrap();
+        attempt.succeeded();
+        assert!(login_begin(&throttle, email, "203.0.113.2", 1.0).is_ok());
+        // A stranger's own pair is not cleared by the owner's success: its next failure
+        // doubles its wait.
+        assert!(login_fail(&throttle, email, "198.51.100.0", 1.0).is_ok());
+        assert_eq!(
+            login_begin(&throttle, email, "198.51.100.0", 1.0).unwrap_err(),
+            2
+        );
     }
 
     #[test]

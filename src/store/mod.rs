@@ -459,6 +459,9 @@ pub trait WriteTransaction: ReadTransaction {
     /// Records a minted token (`id` and `revoked` are ignored: the row gets the next place in
     /// the audit, and revocation is derived when listing).
     fn insert_mint(&mut self, record: &MintRecord) -> Result<()>;
+    /// Deletes at most `limit` audit rows of tokens that expired at or before `expired_by`
+    /// (through an index on `exp`); how many were deleted.
+    fn delete_expired_mints(&mut self, expired_by: i64, limit: usize) -> Result<usize>;
 
     /// Adds `revocation` unless the jti is already revoked (the first entry always stays);
     /// returns the entry stored afterwards. `expires_at` is when the entry stops mattering.

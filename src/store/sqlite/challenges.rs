@@ -7,10 +7,14 @@
 //!   one past that evicts the client's own oldest.
 //! - The table holds at most `ChallengeLimits::max_pending` challenges; at that bound, expired
 //!   ones are deleted first, then a new challenge evicts the oldest challenge of the client
-//!   holding the most. A flood therefore costs the flooders their own challenges, never another
-//!   client its challenge or its answer (there is no "table full" refusal).
-//! - Counts come from `challenge_clients` and `counters`, kept by triggers on `challenges`
-//!   (migration 7): no insert counts the table.
+//!   holding the most; among clients holding equally many, of the one whose oldest challenge
+//!   is oldest (then the client seen first). A flood therefore costs the flooders their own
+//!   challenges, oldest first, never another client its challenge or its answer (there is no
+//!   "table full" refusal): even a flood of one challenge per fresh address evicts in order of
+//!   arrival, so a challenge lives through at least `max_pending` newer ones.
+//! - Counts and each client's oldest come from `challenge_clients` and `counters`, kept by
+//!   triggers on `challenges` (migrations 8 and 10): no insert counts or scans the table; the
+//!   victim is the first row of the index `challenge_clients_by_pending_oldest`.
 //! - "Oldest" is the first stored: `seq`, drawn from a counter in the inserting transaction
 //!   (migration 9), not `created_at`, which counts whole seconds.
 //! - Plain SQL: one-row subqueries and `ORDER BY … LIMIT 1`, which PostgreSQL shares.
@@ -116,13 +120,18 @@ pub fn count_client_challenges(connection: &Connection, client: &str) -> Result<
     Ok(count.unwrap_or(0).unsigned_abs())
 }
 
-/// The client holding the most challenges.
+/// The client holding the most challenges; among equals, the one whose oldest challenge is
+/// oldest, then the one seen first (the index's rowid order). One step down an index.
 fn largest_client(connection: &Connection) -> Result<Option<String>> {
     Ok(connection
-        .prepare_cached("SELECT client FROM challenge_clients ORDER BY pending DESC LIMIT 1")?
+        .prepare_cached(LARGEST_CLIENT)?
         .query_row([], |row| row.get(0))
         .optional()?)
 }
+
+/// The query of [`largest_client`]; its order is the index `challenge_clients_by_pending_oldest`.
+const LARGEST_CLIENT: &str =
+    "SELECT client FROM challenge_clients ORDER BY pending DESC, oldest, rowid LIMIT 1";
 
 /// Deletes the oldest challenge of `client` (the first stored); how many were deleted (0 or 1).
 fn delete_oldest_challenge_of(connection: &Connection, client: &str) -> Result<usize> {
@@ -290,5 +299,82 @@ mod tests {
             })
             .unwrap();
         assert_eq!(rows, 0, "clients with nothing pending are forgotten");
+    }
+
+    #[test]
+    fn among_clients_holding_the_most_the_oldest_challenge_goes() {
+        let temp = temp_store("tie");
+        let store = &temp.store;
+        // A flood of one challenge per fresh address fills the table.
+        for n in 0..10 {
+            insert(store, &format!("f{n}"), &format!("flooder-{n}"), n);
+        }
+        // Everyone holds one: the oldest goes, not the newest asker's.
+        insert(store, "victim", "victim", 10);
+        assert!(!pending(store, "f0"));
+        for n in 10..19 {
+            insert(store, &format!("f{n}"), &format!("flooder-{n}"), 10);
+        }
+        assert!(pending(store, "victim"), "nine newer challenges later");
+        assert!(!pending(store, "f9"), "evicted in order of arrival");
+        // Equal timestamps (one second is the clock's grain): the first stored goes.
+        insert(store, "f19", "flooder-19", 10);
+        assert!(!pending(store, "victim"), "ten newer challenges later");
+        assert!(pending(store, "f10"));
+    }
+
+    #[test]
+    fn the_oldest_is_kept_per_client_and_follows_deletions() {
+        let temp = temp_store("oldest");
+        let store = &temp.store;
+        // a holds 2 (stored 8th and 9th), b holds 2 (1st and 10th), six singles fill the rest.
+        insert(store, "b1", "b", 1);
+        for n in 0..6 {
+            insert(store, &format!("s{n}"), &format!("single-{n}"), 2);
+        }
+        insert(store, "a5", "a", 5);
+        insert(store, "a6", "a", 6);
+        insert(store, "b7", "b", 7);
+        // b's oldest is older than a's: b loses its oldest, not a newer single's or a's.
+        insert(store, "c", "c", 8);
+        assert!(!pending(store, "b1"));
+        assert!(pending(store, "a5") && pending(store, "b7"));
+        // Now a holds the most (2, oldest 5).
+        insert(store, "d", "d", 9);
+        assert!(!pending(store, "a5"));
+        let oldest: Vec<(String, i64, i64)> = store
+            .read_connection(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT client, pending, oldest FROM challenge_clients \
+                     WHERE client IN ('a', 'b') ORDER BY client",
+                )?;
+                let rows = statement
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        // Oldest is the first stored (seq): a6 was the 9th challenge stored, b7 the 10th.
+        assert_eq!(oldest, [("a".into(), 1, 9), ("b".into(), 1, 10)]);
+    }
+
+    #[test]
+    fn choosing_the_client_to_evict_reads_one_index_entry() {
+        let temp = temp_store("plan");
+        let plan: String = temp
+            .store
+            .read_connection(|connection| {
+                let mut statement =
+                    connection.prepare(&format!("EXPLAIN QUERY PLAN {LARGEST_CLIENT}"))?;
+                let rows = statement
+                    .query_map([], |row| row.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows.join("; "))
+            })
+            .unwrap();
+        assert!(
+            plan.contains("challenge_clients_by_pending_oldest") && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
     }
 }

@@ -9,6 +9,9 @@
 //!   grows; a caller confined to two parts reads at most `limit` rows of each.
 //! - A listing and the check before a revocation use the same conditions, so a caller can revoke
 //!   exactly the tokens it can list.
+//! - Rows of tokens expired longer than `mint_audit_retention` are deleted in bounded batches
+//!   through `mints_by_exp` ([`delete_expired_mints`]): strangers' sign-ins cannot grow the
+//!   audit without end.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -147,6 +150,29 @@ pub fn get_mint(connection: &Connection, jti: &str) -> Result<Option<MintRecord>
         .optional()?)
 }
 
+/// Deletes at most `limit` audit rows of tokens that expired at or before `expired_by`, through
+/// the index `mints_by_exp`; how many were deleted. A bounded batch keeps the write lock short
+/// however many rows are due.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn delete_expired_mints(
+    connection: &Connection,
+    expired_by: i64,
+    limit: usize,
+) -> Result<usize> {
+    Ok(connection
+        .prepare_cached(DELETE_EXPIRED_MINTS)?
+        .execute(params![
+            expired_by,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ])?)
+}
+
+/// The statement of [`delete_expired_mints`].
+const DELETE_EXPIRED_MINTS: &str =
+    "DELETE FROM mints WHERE id IN (SELECT id FROM mints WHERE exp <= ?1 LIMIT ?2)";
+
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MintRecord> {
     Ok(MintRecord {
         id: row.get(0)?,
@@ -215,6 +241,63 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn expired_rows_are_deleted_in_bounded_batches_through_the_expiry_index() {
+        let dir = std::env::temp_dir().join(format!("picoauth-mints-exp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = SqliteStore::open(&dir.join("picoauth.db")).unwrap();
+        store
+            .write_connection(|connection| {
+                for n in 0..25i64 {
+                    insert_mint(
+                        connection,
+                        &MintRecord {
+                            id: 0,
+                            jti: format!("jti-{n}"),
+                            kind: "wallet".into(),
+                            sub: "0xabc".into(),
+                            role: "viewer".into(),
+                            org_id: None,
+                            iat: n,
+                            exp: 100 + n,
+                            scope: None,
+                            agent_id: None,
+                            session_id: None,
+                            minted_by: "POST /sign-in".into(),
+                            revoked: false,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let delete = |expired_by, limit| {
+            store
+                .write_connection(|connection| delete_expired_mints(connection, expired_by, limit))
+                .unwrap()
+        };
+        assert_eq!(delete(99, 10), 0, "nothing has expired by 99");
+        assert_eq!(delete(119, 10), 10, "a batch stops at its limit");
+        assert_eq!(delete(119, 10), 10);
+        assert_eq!(delete(119, 10), 0, "exp 120 and later stay");
+        let left = store
+            .read_connection(|connection| get_mint_exp(connection, "jti-20"))
+            .unwrap();
+        assert_eq!(left, Some(120));
+        let plan: String = store
+            .read_connection(|connection| {
+                let mut statement =
+                    connection.prepare(&format!("EXPLAIN QUERY PLAN {DELETE_EXPIRED_MINTS}"))?;
+                let rows = statement
+                    .query_map(params![0, 10], |row| row.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows.join("; "))
+            })
+            .unwrap();
+        assert!(plan.contains("mints_by_exp"), "{plan}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

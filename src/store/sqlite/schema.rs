@@ -190,6 +190,45 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX challenges_by_client ON challenges (client, seq);
     INSERT INTO counters (name, value) VALUES ('challenge_seq', 0);
     "#,
+    // 10: each client's oldest pending challenge, kept by the triggers, so that at the global
+    // bound the clients holding the most are told apart by who has waited longest: a flood of
+    // one challenge per fresh address then evicts oldest first, never the newest asker's. The
+    // oldest is the first stored (`seq`, migration 9), recomputed from `challenges_by_client`
+    // only when it is the one deleted.
+    r#"
+    ALTER TABLE challenge_clients ADD COLUMN oldest INTEGER NOT NULL DEFAULT 0;
+    UPDATE challenge_clients SET oldest = coalesce(
+        (SELECT min(seq) FROM challenges WHERE challenges.client = challenge_clients.client),
+        0);
+    DROP INDEX challenge_clients_by_pending;
+    CREATE INDEX challenge_clients_by_pending_oldest ON challenge_clients (pending DESC, oldest);
+
+    DROP TRIGGER challenges_inserted;
+    DROP TRIGGER challenges_deleted;
+    CREATE TRIGGER challenges_inserted AFTER INSERT ON challenges BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET pending = pending + 1, oldest = min(oldest, NEW.seq)
+            WHERE client = NEW.client;
+        INSERT INTO challenge_clients (client, pending, oldest)
+            SELECT NEW.client, 1, NEW.seq
+            WHERE NOT EXISTS (SELECT 1 FROM challenge_clients WHERE client = NEW.client);
+    END;
+    CREATE TRIGGER challenges_deleted AFTER DELETE ON challenges BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'challenges';
+        UPDATE challenge_clients SET
+            pending = pending - 1,
+            oldest = CASE WHEN OLD.seq <= oldest THEN coalesce(
+                (SELECT min(seq) FROM challenges WHERE client = OLD.client), oldest)
+                ELSE oldest END
+            WHERE client = OLD.client;
+        DELETE FROM challenge_clients WHERE client = OLD.client AND pending <= 0;
+    END;
+    "#,
+    // 11: the mint audit by expiry, so that pruning the rows of long-expired tokens reads only
+    // the rows it deletes.
+    r#"
+    CREATE INDEX mints_by_exp ON mints (exp);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).
@@ -239,6 +278,43 @@ mod tests {
                 })
                 .unwrap();
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn migration_10_gives_each_client_its_oldest_challenge() {
+        let dir = std::env::temp_dir().join(format!("picoauth-schema-10-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("picoauth.db");
+        {
+            let connection = rusqlite::Connection::open(&path).unwrap();
+            for migration in &super::MIGRATIONS[..9] {
+                connection.execute_batch(migration).unwrap();
+            }
+            connection.pragma_update(None, "user_version", 9).unwrap();
+            connection
+                .execute_batch(
+                    "INSERT INTO challenges \
+                     (challenge, address, client, created_at, expires_at, seq) \
+                     VALUES ('c1', 'a', 'x', 3, 99, 2), ('c2', 'a', 'x', 3, 99, 1), \
+                     ('c3', 'a', 'y', 5, 99, 3);",
+                )
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let rows: Vec<(String, i64, i64)> = store
+            .read_connection(|connection| {
+                let mut statement = connection.prepare(
+                    "SELECT client, pending, oldest FROM challenge_clients ORDER BY client",
+                )?;
+                let rows = statement
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .unwrap();
+        assert_eq!(rows, [("x".to_owned(), 2, 1), ("y".to_owned(), 1, 3)]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -185,6 +185,10 @@ impl WriteTransaction for SqliteTransaction<'_> {
         mints::insert_mint(self.connection, record)
     }
 
+    fn delete_expired_mints(&mut self, expired_by: i64, limit: usize) -> Result<usize> {
+        mints::delete_expired_mints(self.connection, expired_by, limit)
+    }
+
     fn insert_revocation(
         &mut self,
         revocation: &Revocation,
