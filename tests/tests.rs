@@ -8,6 +8,7 @@ mod util;
 mod attacks;
 mod authz;
 mod cli;
+mod clients;
 mod config;
 mod crash;
 mod fleet;
