@@ -146,6 +146,7 @@ fn pico_client_auth_validates_polls_and_follows_rotation_over_https() {
         // How the README tells operators to trust the lab CA in pico-client-auth (httpx).
         .env("SSL_CERT_FILE", &ca_file)
         .env_remove("SSL_CERT_DIR")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&stdout_path).expect("create check.stdout"))
         .stderr(std::fs::File::create(&stderr_path).expect("create check.stderr"));

@@ -5,7 +5,8 @@ Drives a running `picoauth serve` that speaks TLS itself (API.md §12) with the
 resource-server side of the pico ecosystem exactly as a deployment uses it:
 pico-client-auth's own TokenValidator, JWKSClient and RevocationCache, and its
 FastAPI middleware (AuthFastapiConfigurer) in front of a small ASGI app, called
-through httpx's ASGI transport. Nothing of pico-client-auth is patched: its HTTP
+through httpx's ASGI transport, built by hand and wired by pico-ioc from `auth_client`
+settings (resource_server.py). Nothing of pico-client-auth is patched: its HTTP
 requests are only observed (headers in and out) by wrapping httpx's transport.
 
 The CA is trusted the way the README tells operators to: `SSL_CERT_FILE=ca.crt`
@@ -22,7 +23,12 @@ Prints one line per check (`ok   <name>` or `FAIL <name>: <why>`) and a closing
 `N passed, N failed`; exits 0 only when every check passed.
 """
 
-import argparse
+import sys
+
+# The checkout stays clean: no __pycache__ beside the scripts.
+sys.dont_write_bytecode = True
+
+import argparse  # noqa: E402 - after the bytecode switch on purpose
 import asyncio
 import base64
 import json
@@ -30,7 +36,6 @@ import os
 import secrets
 import ssl
 import subprocess
-import sys
 import time
 import traceback
 
