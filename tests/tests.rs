@@ -9,6 +9,7 @@ mod attacks;
 mod attacks_found;
 mod authz;
 mod cli;
+mod clients;
 mod config;
 mod crash;
 mod fleet;
