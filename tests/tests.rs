@@ -15,6 +15,7 @@ mod generated;
 mod hardening;
 mod keys;
 mod operator;
+mod postgres;
 mod properties;
 mod serve;
 mod transport;
