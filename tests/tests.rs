@@ -17,6 +17,7 @@ mod generated;
 mod hardening;
 mod keys;
 mod operator;
+mod postgres;
 mod properties;
 mod serve;
 mod transport;

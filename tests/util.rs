@@ -285,7 +285,26 @@ impl Server {
     /// Starts a server on `dir` with extra command-line `args` and exactly the environment `envs`.
     #[track_caller]
     pub fn start_with(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Server {
-        let mut process = Process::spawn(serve_command(dir, args, envs));
+        Server::launch(dir, serve_command(dir, args, envs))
+    }
+
+    /// Starts a server like `Server::start`, but on the database `db` (a PostgreSQL URL)
+    /// instead of the file in `dir`; the key directory is still `dir`'s.
+    #[track_caller]
+    pub fn start_on_db(dir: &TestDir, db: &str) -> Server {
+        let mut command = picoauth();
+        command
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0", "--db", db, "--key-dir"])
+            .arg(dir.key_dir())
+            .envs([ADMIN_ENV]);
+        Server::launch(dir, command)
+    }
+
+    /// Spawns `command` (a `serve`) and waits until it listens.
+    #[track_caller]
+    fn launch(dir: &TestDir, command: Command) -> Server {
+        let mut process = Process::spawn(command);
         match process.wait_for_startup() {
             Startup::Listening(addr) => Server {
                 addr,

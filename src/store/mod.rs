@@ -7,7 +7,8 @@
 //! the versions), [`Store::write`] a [`WriteTransaction`] (`insert_*`, `update_*`, `delete_*`,
 //! and the atomic operations `rotate_refresh_token`, `take_challenge`,
 //! `insert_user_if_absent`, `insert_first_signing_key`). Each backend is one submodule that
-//! implements both traits: `sqlite` (the embedded default); PostgreSQL follows (issue 12).
+//! implements both traits: `sqlite` (the embedded default) and `postgres` (a server that
+//! replicas share, issue 12).
 //! `pico_auth` reads a pico-auth database for the import; it is a source file, not a backend.
 //! This module decides nothing: the rules live in `app`. Kanidm's typed backend transactions
 //! (`server/lib/src/be/mod.rs`) are the model.
@@ -28,13 +29,14 @@
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
 pub mod pico_auth;
+mod postgres;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::roles::Role;
 
 // ---------------------------------------------------------------------------------------------
@@ -530,6 +532,8 @@ pub struct Store {
 enum Backend {
     /// One SQLite file (WAL, one writer per process).
     Sqlite(sqlite::SqliteStore),
+    /// A PostgreSQL database (a pool of connections, serializable writes retried).
+    Postgres(postgres::PgStore),
 }
 
 impl Store {
@@ -537,17 +541,18 @@ impl Store {
     /// created with mode 0600).
     ///
     /// # Errors
-    /// `InvalidInput` for a PostgreSQL URL (not built yet); `Storage` if the database cannot
-    /// be created, opened or migrated; `Unavailable` if another process holds the write lock
-    /// past the busy timeout.
+    /// `InvalidInput` for a PostgreSQL URL that does not parse; `Storage` if the database
+    /// cannot be created, opened or migrated (or is from a newer picoauth); `Unavailable` if
+    /// another process holds the write lock past the busy timeout, or the PostgreSQL server
+    /// cannot be reached.
     pub fn open(location: &DbLocation) -> Result<Store> {
         match location {
             DbLocation::Sqlite(path) => Ok(Store {
                 backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?),
             }),
-            DbLocation::Postgres(_) => Err(Error::invalid_input(
-                "PostgreSQL support is not built yet; set db to the path of a SQLite file",
-            )),
+            DbLocation::Postgres(url) => Ok(Store {
+                backend: Backend::Postgres(postgres::PgStore::open(url)?),
+            }),
         }
     }
 
@@ -559,6 +564,7 @@ impl Store {
     pub fn read<T>(&self, work: impl FnOnce(&mut dyn ReadTransaction) -> Result<T>) -> Result<T> {
         match &self.backend {
             Backend::Sqlite(sqlite) => sqlite.read(work),
+            Backend::Postgres(postgres) => postgres.read(work),
         }
     }
 
@@ -577,6 +583,7 @@ impl Store {
     pub fn write<T>(&self, work: impl FnMut(&mut dyn WriteTransaction) -> Result<T>) -> Result<T> {
         match &self.backend {
             Backend::Sqlite(sqlite) => sqlite.write(work),
+            Backend::Postgres(postgres) => postgres.write(work),
         }
     }
 
@@ -587,6 +594,7 @@ impl Store {
     pub fn ping(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(sqlite) => sqlite.ping(),
+            Backend::Postgres(postgres) => postgres.ping(),
         }
     }
 }
@@ -596,7 +604,7 @@ mod tests {
     //! The atomic operations' promises, through the backend-neutral interface.
 
     use super::*;
-    use crate::error::ErrorKind;
+    use crate::error::{Error, ErrorKind};
 
     /// A store on a fresh SQLite file, removed when dropped.
     struct TempStore {
@@ -795,15 +803,27 @@ mod tests {
 
     #[test]
     fn a_postgres_url_is_not_a_path() {
+        // Port 1 on loopback refuses at once: out of reach, which is `Unavailable` (503).
         for url in [
-            "postgres://u:secret@db/picoauth",
-            "postgresql://db/picoauth",
+            "postgres://u:secret@127.0.0.1:1/picoauth?sslmode=disable",
+            "postgresql://127.0.0.1:1/picoauth?sslmode=disable",
         ] {
             let location = DbLocation::from_setting(Path::new(url));
             assert_eq!(location, DbLocation::Postgres(url.to_owned()));
             assert!(!format!("{location:?}").contains("secret"));
             let error = Store::open(&location).err().unwrap();
-            assert_eq!(error.kind(), ErrorKind::InvalidInput);
+            assert_eq!(error.kind(), ErrorKind::Unavailable, "{error}");
+            assert!(!format!("{error} {error:?}").contains("secret"));
+        }
+        for url in [
+            "postgres://db/picoauth?sslmode=verify-full",
+            "postgres://u:secret@db:notaport/picoauth",
+        ] {
+            let error = Store::open(&DbLocation::from_setting(Path::new(url)))
+                .err()
+                .unwrap();
+            assert_eq!(error.kind(), ErrorKind::InvalidInput, "{error}");
+            assert!(!format!("{error} {error:?}").contains("secret"));
         }
         assert_eq!(
             DbLocation::from_setting(Path::new("postgres.db")),

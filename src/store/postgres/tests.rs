@@ -1,0 +1,540 @@
+//! The PostgreSQL backend against a real server, which `PICOAUTH_TEST_POSTGRES` names (an
+//! admin URL such as `postgres://postgres@127.0.0.1:54329/postgres`; `.ci/run` starts one).
+//! Each test creates its own database and drops it after; without the variable each test says
+//! it is skipped and passes.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+
+use super::*;
+use crate::roles::Role;
+use crate::store::{
+    ChallengeLimits, MintRecord, MintSelection, NewChallenge, NewRefreshToken, RefreshOwner,
+    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
+};
+
+/// Databases made by this process so far, for unique names.
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+/// A database of its own for one test, dropped with it.
+struct TestDb {
+    /// The server's admin URL.
+    admin: String,
+    /// `picoauth_test_<pid>_<n>`.
+    name: String,
+    /// The URL of the test's database.
+    url: String,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` (after saying so) when no server is configured.
+    fn create() -> Option<TestDb> {
+        let Ok(admin) = std::env::var("PICOAUTH_TEST_POSTGRES") else {
+            println!("SKIPPED (no PostgreSQL): set PICOAUTH_TEST_POSTGRES");
+            return None;
+        };
+        let name = format!(
+            "picoauth_test_{}_{}",
+            std::process::id(),
+            NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = admin_client(&admin);
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = with_dbname(&admin, &name);
+        Some(TestDb { admin, name, url })
+    }
+
+    fn open(&self) -> PgStore {
+        PgStore::open(&self.url).unwrap()
+    }
+
+    /// A connection to the test's database, outside any store.
+    fn client(&self) -> Client {
+        admin_client(&self.url)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let mut client = admin_client(&self.admin);
+        let _ = client.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
+    }
+}
+
+fn admin_client(url: &str) -> Client {
+    Pool::new(parse_url(url).unwrap())
+        .unwrap()
+        .connect()
+        .unwrap()
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_dbname(url: &str, name: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(at) => url.split_at(at),
+        None => (url, ""),
+    };
+    let authority = base.find("://").map_or(0, |at| at + 3);
+    let host_end = base[authority..]
+        .find('/')
+        .map_or(base.len(), |at| authority + at);
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+#[test]
+fn with_dbname_replaces_only_the_database() {
+    assert_eq!(
+        with_dbname("postgres://u@h:1/postgres?sslmode=disable", "t"),
+        "postgres://u@h:1/t?sslmode=disable"
+    );
+    assert_eq!(with_dbname("postgres://u@h:1", "t"), "postgres://u@h:1/t");
+}
+
+fn user(id: &str, email: &str) -> User {
+    User {
+        id: id.to_owned(),
+        email: email.to_owned(),
+        display_name: String::new(),
+        password_hash: "x".to_owned(),
+        role: Role::Superadmin,
+        org_id: "default".to_owned(),
+        status: UserStatus::Active,
+        created_at: 0,
+        last_login_at: None,
+    }
+}
+
+fn key(kid: &str) -> SigningKeyRecord {
+    SigningKeyRecord {
+        kid: kid.to_owned(),
+        algorithm: "RS256".to_owned(),
+        created_at: 0,
+        deactivated_at: None,
+        published_until: None,
+    }
+}
+
+/// Runs `work(i)` on `n` threads released at once, and returns their results in order.
+fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let barrier = Barrier::new(n);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|index| {
+                let barrier = &barrier;
+                let work = &work;
+                scope.spawn(move || {
+                    barrier.wait();
+                    work(index)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect()
+    })
+}
+
+#[test]
+fn migrations_run_exactly_once_under_five_concurrent_opens() {
+    let Some(db) = TestDb::create() else { return };
+    let opened = at_once(5, |_| PgStore::open(&db.url).map(|_| ()));
+    for result in opened {
+        result.unwrap();
+    }
+    let mut client = db.client();
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, (1..=schema::latest()).collect::<Vec<_>>());
+    // Reopening an up-to-date database changes nothing.
+    db.open();
+    let count: i64 = client
+        .query_one("SELECT count(*) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, schema::latest());
+}
+
+#[test]
+fn a_database_from_a_newer_picoauth_is_refused() {
+    let Some(db) = TestDb::create() else { return };
+    db.open();
+    db.client()
+        .execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)",
+            &[&(schema::latest() + 1)],
+        )
+        .unwrap();
+    let error = PgStore::open(&db.url).err().unwrap();
+    assert_eq!(error.kind(), ErrorKind::Storage);
+    assert!(error.to_string().contains("newer"), "{error}");
+}
+
+#[test]
+fn sslmode_require_is_never_plaintext() {
+    // The test server has no TLS: asking for it must fail, not fall back.
+    let Some(db) = TestDb::create() else { return };
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    // A later parameter overrides an earlier one.
+    let url = format!("{}{separator}sslmode=require", db.url);
+    assert!(PgStore::open(&url).is_err());
+}
+
+#[test]
+fn a_refresh_token_rotates_once_among_twenty_concurrent_uses() {
+    let Some(db) = TestDb::create() else { return };
+    // Two stores: two replicas on one database.
+    let stores = [db.open(), db.open()];
+    let owner = RefreshOwner::User("u1".to_owned());
+    stores[0]
+        .write(|transaction| {
+            transaction.insert_user(&user("u1", "a@example.com"))?;
+            transaction.insert_refresh_token(&NewRefreshToken {
+                token_hash: b"hash",
+                family_id: "family",
+                owner: &owner,
+                access_jti: "jti",
+                issued_at: 10,
+                expires_at: 100,
+            })
+        })
+        .unwrap();
+    let outcomes = at_once(20, |index| {
+        stores[index % 2]
+            .write(|transaction| transaction.rotate_refresh_token(b"hash", 20))
+            .unwrap()
+    });
+    let won = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, RefreshRotation::Rotated(_)))
+        .count();
+    let replays = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, RefreshRotation::AlreadyRotated(_)))
+        .count();
+    assert_eq!((won, replays), (1, 19), "{outcomes:?}");
+    let unknown = stores[1]
+        .write(|transaction| transaction.rotate_refresh_token(b"other", 30))
+        .unwrap();
+    assert_eq!(unknown, RefreshRotation::Unknown);
+}
+
+#[test]
+fn a_challenge_is_taken_once_among_twenty_concurrent_attempts() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let limits = ChallengeLimits {
+        max_pending: 10,
+        client_quota: 3,
+    };
+    store
+        .write(|transaction| {
+            transaction.insert_challenge(
+                &NewChallenge {
+                    challenge: "c1",
+                    address: "0xabc",
+                    client: "client",
+                    created_at: 0,
+                    expires_at: 60,
+                },
+                limits,
+            )
+        })
+        .unwrap();
+    let taken = at_once(20, |_| {
+        store
+            .write(|transaction| transaction.take_challenge("c1"))
+            .unwrap()
+    });
+    assert_eq!(taken.iter().filter(|taken| taken.is_some()).count(), 1);
+    let counts = store
+        .read(|transaction| {
+            Ok((
+                transaction.count_challenges()?,
+                transaction.count_client_challenges("client")?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(counts, (0, 0));
+}
+
+#[test]
+fn challenges_evict_the_clients_own_oldest_first_stored() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let limits = ChallengeLimits {
+        max_pending: 10,
+        client_quota: 3,
+    };
+    let insert = |challenge: &str, client: &str| {
+        store
+            .write(|transaction| {
+                transaction.insert_challenge(
+                    &NewChallenge {
+                        challenge,
+                        address: "0xabc",
+                        client,
+                        created_at: 5,
+                        expires_at: 65,
+                    },
+                    limits,
+                )
+            })
+            .unwrap()
+    };
+    for challenge in ["z", "y", "x"] {
+        assert_eq!(insert(challenge, "flooder").own, 0);
+    }
+    insert("honest", "honest");
+    assert_eq!(insert("w", "flooder").own, 1);
+    let pending = |challenge: &str| {
+        store
+            .write(|transaction| transaction.take_challenge(challenge))
+            .unwrap()
+            .is_some()
+    };
+    assert!(!pending("z"), "the first stored went");
+    assert!(pending("honest"));
+    let counts = store
+        .read(|transaction| {
+            Ok((
+                transaction.count_challenges()?,
+                transaction.count_client_challenges("flooder")?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(counts, (3, 3));
+}
+
+#[test]
+fn a_user_is_inserted_if_absent_once_among_twenty() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let inserted = at_once(20, |index| {
+        store
+            .write(|transaction| {
+                transaction.insert_user_if_absent(&user(&format!("u{index}"), "admin@example.com"))
+            })
+            .unwrap()
+    });
+    assert_eq!(inserted.iter().filter(|inserted| **inserted).count(), 1);
+    let n_superadmins = store
+        .read(|transaction| transaction.count_with_role(Role::Superadmin))
+        .unwrap();
+    assert_eq!(n_superadmins, 1);
+    // A taken email is `Conflict`, and the transaction stays usable after it, as on SQLite.
+    let outcome = store
+        .write(|transaction| {
+            let conflict = transaction
+                .insert_user(&user("other", "admin@example.com"))
+                .unwrap_err();
+            transaction.insert_user(&user("fresh", "fresh@example.com"))?;
+            Ok(conflict.kind())
+        })
+        .unwrap();
+    assert_eq!(outcome, ErrorKind::Conflict);
+    assert!(
+        store
+            .read(|transaction| transaction.get_user_by_id("fresh"))
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn only_one_first_signing_key_among_twenty_concurrent_starts() {
+    let Some(db) = TestDb::create() else { return };
+    let stores = [db.open(), db.open()];
+    let first = at_once(20, |index| {
+        stores[index % 2]
+            .write(|transaction| transaction.insert_first_signing_key(&key(&format!("k{index}"))))
+            .unwrap()
+    });
+    assert_eq!(first.iter().filter(|first| **first).count(), 1);
+    let (keys, version) = stores[0]
+        .read(|transaction| {
+            Ok((
+                transaction.list_signing_keys()?,
+                transaction.get_signing_keys_version()?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(version, 1, "the version moved once");
+}
+
+#[test]
+fn revocations_keep_the_first_entry_and_move_the_version() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let revocation = |by: &str| Revocation {
+        jti: "j1".to_owned(),
+        revoked_at: 10,
+        reason: String::new(),
+        revoked_by: by.to_owned(),
+    };
+    let mint = MintRecord {
+        id: 0,
+        jti: "j1".to_owned(),
+        kind: "fleet".to_owned(),
+        sub: "agent".to_owned(),
+        role: "agent".to_owned(),
+        org_id: None,
+        iat: 0,
+        exp: 100,
+        scope: None,
+        agent_id: Some("agent".to_owned()),
+        session_id: None,
+        minted_by: "cli:root".to_owned(),
+        revoked: false,
+    };
+    store
+        .write(|transaction| transaction.insert_mint(&mint))
+        .unwrap();
+    let active = store
+        .read(|transaction| transaction.list_mints(&[MintSelection::Unowned], 50, Some(5)))
+        .unwrap();
+    assert_eq!(active.len(), 1);
+    for by in ["cli:first", "cli:second"] {
+        let stored = store
+            .write(|transaction| transaction.insert_revocation(&revocation(by), 100))
+            .unwrap();
+        assert_eq!(stored.revoked_by, "cli:first");
+    }
+    let (version, listed, active, revoked_mint) = store
+        .read(|transaction| {
+            Ok((
+                transaction.get_revocations_version()?,
+                transaction.list_revocations(0, 50)?,
+                transaction.list_mints(&[MintSelection::All], 50, Some(5))?,
+                transaction.get_mint("j1")?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(version, 1);
+    assert_eq!(listed.len(), 1);
+    assert!(active.is_empty(), "a revoked token is not active");
+    assert!(revoked_mint.is_some_and(|mint| mint.revoked));
+    let pruned = store
+        .write(|transaction| transaction.delete_expired_revocations(100))
+        .unwrap();
+    assert_eq!(pruned, 1);
+}
+
+#[test]
+fn a_rolled_back_write_leaves_nothing() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let error = store
+        .write(|transaction| {
+            transaction.insert_user(&user("u1", "a@example.com"))?;
+            Err::<(), _>(Error::invalid_input("changed my mind"))
+        })
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    let found = store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    assert!(found.is_none());
+}
+
+#[test]
+fn lost_connections_are_replaced_and_writes_rerun() {
+    let Some(db) = TestDb::create() else { return };
+    let store = Arc::new(db.open());
+    store
+        .write(|transaction| transaction.insert_user(&user("u1", "a@example.com")))
+        .unwrap();
+    // The server ends every session on the database (as a restart or a failover would).
+    let kill = |db: &TestDb| {
+        let mut client = admin_client(&db.admin);
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&db.name],
+            )
+            .unwrap();
+    };
+    kill(&db);
+    // A write whose connection died before COMMIT reruns on a fresh one.
+    store
+        .write(|transaction| transaction.update_last_login("u1", 5))
+        .unwrap();
+    kill(&db);
+    // A read on a dead connection may fail, as `Unavailable`; the next one works.
+    let first = store.read(|transaction| transaction.get_user_by_id("u1"));
+    if let Err(error) = &first {
+        assert_eq!(error.kind(), ErrorKind::Unavailable, "{error}");
+    }
+    let found = store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    assert_eq!(found.map(|user| user.last_login_at), Some(Some(5)));
+    store.ping().unwrap();
+}
+
+#[test]
+fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
+    let Some(db) = TestDb::create() else { return };
+    let store = db.open();
+    let limits = ChallengeLimits {
+        max_pending: 10,
+        client_quota: 3,
+    };
+    let insert = |challenge: &str, client: &str| {
+        store
+            .write(|transaction| {
+                transaction.insert_challenge(
+                    &NewChallenge {
+                        challenge,
+                        address: "0xabc",
+                        client,
+                        created_at: 5,
+                        expires_at: 65,
+                    },
+                    limits,
+                )
+            })
+            .unwrap()
+    };
+    let pending = |challenge: &str| {
+        store
+            .read(|transaction| {
+                Ok(transaction
+                    .count_client_challenges(challenge)
+                    .map(|n| n > 0)?)
+            })
+            .unwrap()
+    };
+    // A flood of one challenge per fresh address fills the table (each client named after its
+    // challenge, so a client's count says whether its challenge is pending).
+    for n in 0..10 {
+        insert(&format!("f{n}"), &format!("f{n}"));
+    }
+    insert("victim", "victim");
+    assert!(!pending("f0"), "everyone holds one: the first stored goes");
+    for n in 10..19 {
+        insert(&format!("f{n}"), &format!("f{n}"));
+    }
+    assert!(pending("victim"), "nine newer challenges later");
+    assert!(!pending("f9"), "evicted in order of arrival");
+    insert("f19", "f19");
+    assert!(!pending("victim"), "ten newer challenges later");
+    assert!(pending("f10"));
+}
