@@ -6,6 +6,7 @@
 mod util;
 
 mod attacks;
+mod attacks_transport;
 mod authz;
 mod cli;
 mod config;
