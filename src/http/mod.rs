@@ -342,7 +342,7 @@ impl Connection {
             match event {
                 Event::Done(result) => break result,
                 Event::Shed => {
-                    tracing::debug!(client = %self.peer, "closed an idle connection to make room");
+                    tracing::debug!(client = %self.peer, "closed an idle or stalled connection to make room");
                     return;
                 }
                 Event::Drain => {

@@ -353,7 +353,11 @@ mod tests {
         assert!(mapped_net.contains("10.1.2.3".parse().unwrap()));
         assert!(!mapped_net.contains("11.0.0.1".parse().unwrap()));
         assert!(!mapped_net.contains("::ffff:11.0.0.1".parse().unwrap()));
-        assert!(IpNet::parse("::/0").unwrap().contains("10.1.2.3".parse().unwrap()));
+        assert!(
+            IpNet::parse("::/0")
+                .unwrap()
+                .contains("10.1.2.3".parse().unwrap())
+        );
     }
 
     #[test]

@@ -208,7 +208,8 @@ fn read_files(
     key_file: &Path,
 ) -> std::result::Result<(Vec<u8>, Vec<u8>), String> {
     let read = |path: &Path, key: &str| {
-        read_pem_file(path).map_err(|error| format!("cannot read {key} {}: {error}", path.display()))
+        read_pem_file(path)
+            .map_err(|error| format!("cannot read {key} {}: {error}", path.display()))
     };
     Ok((
         read(cert_file, "tls_cert_file")?,

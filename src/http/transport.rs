@@ -57,6 +57,8 @@ pub const HYPER_BUFFER_BYTES: usize = 4 * MAX_HEAD_BYTES;
 const MAX_HEADERS: usize = 100;
 /// How much is read from the client at once.
 const READ_CHUNK: usize = 8 * 1024;
+/// The most bytes read and dropped after the last request of a connection.
+const MAX_DISCARDED_BYTES: usize = 64 * 1024;
 /// hyper refuses a Content-Length at or above this (`DecodedLength::MAX_LEN`).
 const MAX_CONTENT_LENGTH: u64 = u64::MAX - 2;
 
@@ -118,6 +120,8 @@ pub struct Transport<S> {
     rejection_delivered: bool,
     /// The request whose head passed last ends the connection: after its body, `Closed`.
     last: bool,
+    /// Bytes read and dropped after the last request (`Closed`).
+    discarded: usize,
     /// How long a write may stay pending with no progress.
     write_timeout: Duration,
     /// Armed when a write, flush or shutdown returns pending; disarmed by any progress.
@@ -140,6 +144,7 @@ impl<S> Transport<S> {
             rejection: None,
             rejection_delivered: false,
             last: false,
+            discarded: 0,
             write_timeout,
             write_deadline: None,
             state,
@@ -235,6 +240,29 @@ impl<S> Transport<S> {
         }
     }
 
+    /// In `Closed`: reads and drops what the client sends, to see it hang up. Ready at its end
+    /// of stream; pending otherwise (a waker is registered while the read is pending; past
+    /// `MAX_DISCARDED_BYTES` nothing more is read).
+    fn discard(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>>
+    where
+        S: AsyncRead + Unpin,
+    {
+        if self.eof {
+            return Poll::Ready(Ok(()));
+        }
+        while self.discarded < MAX_DISCARDED_BYTES {
+            let mut chunk = [0u8; READ_CHUNK];
+            let mut read = ReadBuf::new(&mut chunk);
+            ready!(Pin::new(&mut self.inner).poll_read(cx, &mut read))?;
+            if read.filled().is_empty() {
+                self.eof = true;
+                return Poll::Ready(Ok(()));
+            }
+            self.discarded += read.filled().len();
+        }
+        Poll::Pending
+    }
+
     /// Where the stream is after a request's body: at the next head, or closed after the last.
     fn after_body(&mut self) -> Framing {
         if self.last {
@@ -248,7 +276,11 @@ impl<S> Transport<S> {
 
     /// Notes a write's outcome for the deadline: progress disarms it; pending arms it (once)
     /// and fails once it passed.
-    fn deadline<T>(&mut self, cx: &mut Context<'_>, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+    fn deadline<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        result: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
         match result {
             Poll::Ready(result) => {
                 self.write_deadline = None;
@@ -288,6 +320,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Transport<S> {
                 this.buffer.drain(..n);
                 this.released -= n;
                 return Poll::Ready(Ok(()));
+            }
+            if this.framing == Framing::Closed {
+                // Nothing more is served, but a client hanging up must still reach hyper, which
+                // drops the request's handler then: what the client sends is read and dropped
+                // (up to `MAX_DISCARDED_BYTES`) to see the end of its stream.
+                match this.discard(cx) {
+                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                    Poll::Ready(Ok(())) => return Poll::Ready(Ok(())),
+                    Poll::Pending => {}
+                }
             }
             if matches!(this.framing, Framing::Rejected | Framing::Closed) {
                 // An earlier request's response may still be on its way: hyper would take the
@@ -430,7 +472,12 @@ fn inspect(bytes: &[u8]) -> Inspection {
 
 /// Header fields whose values hyper reads as text (`HeaderValue::to_str`) or whose meaning it
 /// acts on; a value hyper cannot read as text would be misread, so it is refused here.
-const TEXT_HEADERS: [&str; 4] = ["transfer-encoding", "content-length", "connection", "expect"];
+const TEXT_HEADERS: [&str; 4] = [
+    "transfer-encoding",
+    "content-length",
+    "connection",
+    "expect",
+];
 
 /// hyper's rule for a header value it can read as text (`http`'s `is_visible_ascii`): visible
 /// ASCII, space and tab.
@@ -698,14 +745,35 @@ mod tests {
         // The peer end is kept open and never read: after 64 bytes every write is pending.
         let (near, _far) = tokio::io::duplex(64);
         let mut transport = Transport::new(near, state, Duration::from_millis(200));
-        let written = tokio::time::timeout(
-            Duration::from_secs(5),
-            transport.write_all(&[b'x'; 4096]),
-        )
-        .await
-        .expect("the write deadline ended the write");
+        let written =
+            tokio::time::timeout(Duration::from_secs(5), transport.write_all(&[b'x'; 4096]))
+                .await
+                .expect("the write deadline ended the write");
         let error = written.expect_err("a write nobody reads cannot succeed");
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[tokio::test]
+    async fn nothing_after_the_last_request_is_read_but_a_hang_up_is_seen() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (_connections, state) = conn_state();
+        let (near, mut far) = tokio::io::duplex(1024);
+        let mut transport = Transport::new(near, state, Duration::from_secs(5));
+        let head = b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
+        far.write_all(head).await.unwrap();
+        far.write_all(b"GARBAGE\r\n\r\n").await.unwrap();
+        drop(far);
+        // The request is in flight (no handler finished it), yet the hang-up is reported.
+        let mut seen = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), transport.read_to_end(&mut seen))
+            .await
+            .expect("the end of stream reached hyper")
+            .unwrap();
+        assert_eq!(seen, head);
+        assert!(
+            transport.take_rejection().is_none(),
+            "nothing judged after it"
+        );
     }
 
     #[tokio::test]
