@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
     $completions = @(switch ($command) {
         'picoauth' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--tls-cert-file', '--tls-cert-file', [CompletionResultType]::ParameterName, 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]')
             [CompletionResult]::new('--tls-key-file', '--tls-key-file', [CompletionResultType]::ParameterName, 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -83,7 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;keygen' {
             [CompletionResult]::new('--retire', '--retire', [CompletionResultType]::ParameterName, 'Take a key out of the JWKS now; tokens it signed stop verifying')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -119,7 +119,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;list' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -134,7 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'The account''s role')
             [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'The name shown to people')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -147,7 +147,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;set-role' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -159,7 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;passwd' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;disable' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -184,7 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;enable' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -196,7 +196,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;users;delete' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -210,7 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;users;import' {
             [CompletionResult]::new('--from-pico-auth', '--from-pico-auth', [CompletionResultType]::ParameterName, 'The pico-auth SQLite file')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -266,7 +266,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Lifetime, e.g. 90s, 15m, 24h, 7d [default: fleet_session_ttl]; clamped to [1m, fleet_max_ttl]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'What the token is for (`scope` claim)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -280,7 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;revoke' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, for the denylist and whoever reads it')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -294,7 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;inspect' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -308,7 +308,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;list-mints' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many of the newest entries to show (at most 1000)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -322,7 +322,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
@@ -334,7 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;generate-docs' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
             [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
     var completions = [
         &'picoauth'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -66,7 +66,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --tls-cert-file 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]'
             cand --tls-key-file 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;keygen'= {
             cand --retire 'Take a key out of the JWKS now; tokens it signed stop verifying'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -92,7 +92,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -112,7 +112,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;list'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -126,7 +126,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --role 'The account''s role'
             cand --display-name 'The name shown to people'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -138,7 +138,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;set-role'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -149,7 +149,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;passwd'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -161,7 +161,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;disable'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -172,7 +172,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;enable'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -183,7 +183,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;delete'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -196,7 +196,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;users;import'= {
             cand --from-pico-auth 'The pico-auth SQLite file'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -241,7 +241,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --ttl 'Lifetime, e.g. 90s, 15m, 24h, 7d [default: fleet_session_ttl]; clamped to [1m, fleet_max_ttl]'
             cand --scope 'What the token is for (`scope` claim)'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -254,7 +254,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;revoke'= {
             cand --reason 'Why, for the denylist and whoever reads it'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -267,7 +267,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;inspect'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -280,7 +280,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;list-mints'= {
             cand --limit 'How many of the newest entries to show (at most 1000)'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -293,7 +293,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;completions'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
@@ -304,7 +304,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;generate-docs'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
-            cand --db 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
             cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
             cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'

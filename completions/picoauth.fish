@@ -25,7 +25,7 @@ function __fish_picoauth_using_subcommand
 end
 
 complete -c picoauth -n "__fish_picoauth_needs_command" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_needs_command" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_needs_command" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_needs_command" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_needs_command" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -79,7 +79,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l max-connecti
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-cert-file -d 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-key-file -d 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -87,7 +87,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d 'Take a key out of the JWKS now; tokens it signed stop verifying' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -97,7 +97,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l json -d 'Wi
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -113,7 +113,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "import" -d 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -126,7 +126,7 @@ operator\t''
 viewer\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l display-name -d 'The name shown to people' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -134,14 +134,14 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -149,21 +149,21 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -172,7 +172,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l from-pico-auth -d 'The pico-auth SQLite file' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -199,7 +199,7 @@ service\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l ttl -d 'Lifetime, e.g. 90s, 15m, 24h, 7d [default: fleet_session_ttl]; clamped to [1m, fleet_max_ttl]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l scope -d 'What the token is for (`scope` claim)' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -208,7 +208,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s h -l he
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l reason -d 'Why, for the denylist and whoever reads it' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -217,7 +217,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l json -d 'Pr
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -226,7 +226,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -s h -l help 
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l limit -d 'How many of the newest entries to show (at most 1000)' -r
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
@@ -235,14 +235,14 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l json -d
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
-complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l db -d 'The SQLite database file (created mode 0600). [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f

@@ -161,6 +161,12 @@ impl IpNet {
         };
         let address: std::net::IpAddr = address.trim().parse().map_err(|_| bad())?;
         let max = if address.is_ipv4() { 32 } else { 128 };
+        // `::ffff:a.b.c.d/n` (n ≥ 96) is the IPv4 network a.b.c.d/(n - 96): peers are mapped to
+        // IPv4 before they are compared, so the network is too.
+        let (address, offset) = match address.to_canonical() {
+            v4 @ std::net::IpAddr::V4(_) if address.is_ipv6() => (v4, 96),
+            _ => (address, 0),
+        };
         let prefix = match prefix {
             Some(prefix) => prefix
                 .trim()
@@ -170,12 +176,30 @@ impl IpNet {
                 .ok_or_else(bad)?,
             None => max,
         };
-        Ok(IpNet { address, prefix })
+        if offset > 0 && prefix < offset {
+            // Wider than the mapped range: an IPv6 network, which mapped peers may still be in.
+            let address = match address {
+                std::net::IpAddr::V4(v4) => std::net::IpAddr::V6(v4.to_ipv6_mapped()),
+                v6 => v6,
+            };
+            return Ok(IpNet { address, prefix });
+        }
+        Ok(IpNet {
+            address,
+            prefix: prefix - offset,
+        })
     }
 
-    /// Whether `ip` lies in this network.
+    /// Whether `ip` lies in this network; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, what
+    /// a dual-stack socket reports for an IPv4 peer) is taken as the IPv4 address it carries.
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
         use std::net::IpAddr;
+        let ip = ip.to_canonical();
+        // An IPv6 network (`::/0`, `::ffff:0:0/95`) may hold IPv4 peers by their mapped form.
+        let ip = match (self.address, ip) {
+            (IpAddr::V6(_), IpAddr::V4(v4)) => IpAddr::V6(v4.to_ipv6_mapped()),
+            _ => ip,
+        };
         match (self.address, ip) {
             (IpAddr::V4(network), IpAddr::V4(ip)) => {
                 let mask = u32::MAX
@@ -417,7 +441,7 @@ pub static SETTINGS: [Setting; 32] = [
         flag: Flag::Everywhere,
         kind: Kind::File,
         default: DefaultValue::Value("picoauth.db"),
-        help: "The SQLite database file (created mode 0600).",
+        help: "The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend.",
         more: "",
         read_by: ADMIN_COMMANDS,
         apply: |config, value| {
@@ -770,7 +794,7 @@ pub static SETTINGS: [Setting; 32] = [
         kind: Kind::Number,
         default: DefaultValue::Value("1024"),
         help: "Connections served at once.",
-        more: "At the cap, the connection idle the longest (between requests, or still sending its headers) is closed to make room; only when every connection is busy do new ones wait.",
+        more: "At the cap, the connection idle the longest (between requests, or still sending its headers) is closed to make room, else the one stalled longest (its client reads nothing and no request is being handled); only when every connection is busy do new ones wait.",
         read_by: &[],
         apply: |config, value| {
             config.max_connections = parse_number::<usize>(value)?.max(1);

@@ -905,3 +905,56 @@ fn tls_settings_come_in_pairs_and_bad_files_stop_the_start() {
     assert_eq!(exit.status.code(), Some(2), "{exit}");
     assert!(exit.stderr.contains("tls_key_file"), "{exit}");
 }
+
+/// Polls the server's log until a line contains `needle`.
+#[track_caller]
+fn wait_for_log(server: &Server, needle: &str) {
+    let deadline = Instant::now() + WAIT_BOUND;
+    while !server
+        .stderr_so_far()
+        .lines()
+        .any(|line| line.contains(needle))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no log line with {needle:?}\n--- stderr ---\n{}",
+            server.stderr_so_far()
+        );
+        std::thread::sleep(POLL_STEP);
+    }
+}
+
+/// Finding (issue 10): the reloader read whole files, so a FIFO put in the certificate's place
+/// blocked it for good (no later reload) and a huge file was read whole into memory. Now only
+/// regular files of at most 1 MiB are read, opened without blocking; either is a failed load
+/// that keeps the old certificate and fails readiness, and a good file is picked up after.
+#[test]
+fn a_fifo_or_a_huge_file_as_certificate_fails_the_reload_without_stalling_it() {
+    let dir = TestDir::new();
+    let pki = Pki::new();
+    let (server, first) = tls_server(&dir, &pki);
+    let cert_file = dir.path().join("server.crt");
+    let fifo = cert_file.with_extension("fifo");
+    let path = std::ffi::CString::new(fifo.to_str().expect("a UTF-8 path")).expect("no NUL");
+    // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+    std::fs::rename(&fifo, &cert_file).expect("rename the FIFO");
+    wait_for_log(&server, "not a regular file");
+    let (reply, certificate) = tls_get(server.addr(), &pki.ca_der, "/readyz");
+    assert_eq!(certificate, first, "the old certificate is still served");
+    reply.assert_error(503, "unavailable");
+
+    replace(&cert_file, &"A".repeat(2 * 1024 * 1024));
+    wait_for_log(&server, "larger than 1024 KiB");
+    let (reply, certificate) = tls_get(server.addr(), &pki.ca_der, "/readyz");
+    assert_eq!(certificate, first);
+    reply.assert_error(503, "unavailable");
+
+    // The reloader is not stuck: a good pair is served, and readiness returns.
+    let (cert, key, second) = pki.server("second");
+    replace(&dir.path().join("server.key"), &key);
+    replace(&cert_file, &cert);
+    wait_for_certificate(&server, &pki, &second);
+    let (reply, _) = tls_get(server.addr(), &pki.ca_der, "/readyz");
+    assert_eq!(reply.status, 200);
+}

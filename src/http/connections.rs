@@ -3,19 +3,23 @@
 //!
 //! A connection that has not completed a request head (a new one, a keep-alive one between
 //! requests, a slow-loris one trickling its headers, one in its TLS handshake) is *idle*; one
-//! with a request in progress, or a response the client has not taken yet, is *busy*. When
-//! `max_connections` are open and another client arrives, the connection idle the longest is
-//! told to close and the newcomer is served at once; only when every open connection is busy
-//! does the newcomer wait (busy connections end within `request_timeout` plus the handler's
-//! time). A cap that simply stopped accepting would let idle connections from many addresses
-//! lock everyone else out: that is the denial of service this table exists to prevent.
+//! with a request in progress is *busy*; one whose client is not taking a response while no
+//! handler runs is *stalled*. When `max_connections` are open and another client arrives, the
+//! connection idle the longest (else the one stalled the longest) is told to close and the
+//! newcomer is served at once; only when every open connection is busy does the newcomer wait
+//! (busy connections end within `request_timeout` plus the handler's time, and a write that
+//! makes no progress for `request_timeout` fails, see `transport`). A cap that simply stopped
+//! accepting would let idle connections, or connections that never read their answers, from
+//! many addresses lock everyone else out: that is the denial of service this table exists to
+//! prevent.
 //!
 //! # Invariants
 //! - Every admitted connection is counted by an [`Admitted`] guard whose `Drop` removes it, so a
 //!   connection task ending anywhere (an error, a panic, a shed) frees its place.
 //! - The table holds at most `max_connections` live entries plus those already told to close,
 //!   and at most one count per client address with an open connection: strangers cannot grow it.
-//! - Busy connections are never shed.
+//! - Busy connections (a handler running, or a request being received) are never shed; a
+//!   stalled one is shed only when no idle one is left.
 //! - A client address (IPv6: its /64, which one host usually holds whole) holds at most
 //!   `max_connections_per_client` connections; addresses in `trusted_proxies` are exempt, since
 //!   one proxy carries many clients.
@@ -73,6 +77,10 @@ pub(super) struct ConnState {
     started: AtomicU64,
     /// Requests whose handler has finished or been dropped.
     finished: AtomicU64,
+    /// Handlers running now (hyper called the service; its future is alive).
+    handlers: AtomicU64,
+    /// When writes last became blocked, in milliseconds of the table's clock.
+    blocked_since: AtomicU64,
     /// The transport is between requests: waiting for, or reading, the next head.
     between_requests: AtomicBool,
     /// The client is not taking what the server writes (its window is full).
@@ -98,6 +106,12 @@ impl ConnState {
         self.between_requests.load(Ordering::SeqCst)
             && !self.has_request_in_flight()
             && !self.write_blocked.load(Ordering::SeqCst)
+    }
+
+    /// Whether the connection is stalled: the client takes nothing written to it and no handler
+    /// runs, so only the response already made is at stake. Shed after the idle ones.
+    fn is_stalled(&self) -> bool {
+        self.write_blocked.load(Ordering::SeqCst) && self.handlers.load(Ordering::SeqCst) == 0
     }
 
     /// Whether a request's handler is still running.
@@ -127,6 +141,13 @@ impl ConnState {
     /// Whether writes block on the client; a connection that becomes writable again may be idle.
     pub(super) fn set_write_blocked(&self, blocked: bool) {
         let was = self.write_blocked.swap(blocked, Ordering::SeqCst);
+        if !was && blocked {
+            self.blocked_since
+                .store(self.now_millis(), Ordering::SeqCst);
+            if self.is_stalled() {
+                self.changed.notify_one();
+            }
+        }
         if was && !blocked && self.is_idle() {
             self.changed.notify_one();
         }
@@ -140,14 +161,19 @@ pub(super) struct RequestGuard(Arc<ConnState>);
 impl RequestGuard {
     /// Starts counting a request of `conn`.
     pub(super) fn new(conn: &Arc<ConnState>) -> RequestGuard {
+        conn.handlers.fetch_add(1, Ordering::SeqCst);
         RequestGuard(Arc::clone(conn))
     }
 }
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
+        self.0.handlers.fetch_sub(1, Ordering::SeqCst);
         self.0.finished.fetch_add(1, Ordering::SeqCst);
         self.0.became_idle();
+        if self.0.is_stalled() {
+            self.0.changed.notify_one();
+        }
     }
 }
 
@@ -215,7 +241,8 @@ impl Connections {
         self.lock().open.len()
     }
 
-    /// Decides about a new connection from `peer`; at the cap, sheds the longest-idle one.
+    /// Decides about a new connection from `peer`; at the cap, sheds the longest-idle one, or
+    /// if none is idle the longest-stalled one.
     pub(super) fn admit(self: &Arc<Self>, peer: IpAddr) -> Admission {
         let client = client_key(peer);
         let exempt = self.trusted.iter().any(|net| net.contains(peer));
@@ -224,11 +251,20 @@ impl Connections {
             return Admission::ClientLimit;
         }
         if table.open.len() - table.shedding >= self.max {
-            let victim = table
-                .open
-                .values()
-                .filter(|state| !state.shed_flag.load(Ordering::SeqCst) && state.is_idle())
+            let candidates = || {
+                table
+                    .open
+                    .values()
+                    .filter(|state| !state.shed_flag.load(Ordering::SeqCst))
+            };
+            let victim = candidates()
+                .filter(|state| state.is_idle())
                 .min_by_key(|state| state.idle_since.load(Ordering::SeqCst))
+                .or_else(|| {
+                    candidates()
+                        .filter(|state| state.is_stalled())
+                        .min_by_key(|state| state.blocked_since.load(Ordering::SeqCst))
+                })
                 .cloned();
             let Some(victim) = victim else {
                 return Admission::Full;
@@ -241,6 +277,8 @@ impl Connections {
             client,
             started: AtomicU64::new(0),
             finished: AtomicU64::new(0),
+            handlers: AtomicU64::new(0),
+            blocked_since: AtomicU64::new(0),
             between_requests: AtomicBool::new(true),
             write_blocked: AtomicBool::new(false),
             idle_since: AtomicU64::new(0),
@@ -348,5 +386,23 @@ mod tests {
         busy.state.between_requests();
         let _fourth = admitted(connections.admit(ip("192.0.2.4")));
         assert!(busy.state.shed_flag.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_connection_whose_client_takes_nothing_is_shed_when_none_is_idle() {
+        let connections = Arc::new(Connections::new(2, 10, Vec::new()));
+        let working = admitted(connections.admit(ip("192.0.2.1")));
+        let stalled = admitted(connections.admit(ip("192.0.2.2")));
+        // One handler runs and its writes block: busy, never shed.
+        working.state.request_started();
+        let _handler = RequestGuard::new(&working.state);
+        working.state.set_write_blocked(true);
+        // The other's request is answered, but its client reads nothing: stalled.
+        stalled.state.request_started();
+        drop(RequestGuard::new(&stalled.state));
+        stalled.state.set_write_blocked(true);
+        let _newcomer = admitted(connections.admit(ip("192.0.2.3")));
+        assert!(stalled.state.shed_flag.load(Ordering::SeqCst));
+        assert!(!working.state.shed_flag.load(Ordering::SeqCst));
     }
 }

@@ -7,7 +7,10 @@
 //! side channels (BREACH) away from secrets.
 //!
 //! # Invariants
-//! - A cache holds one entry: the body for the current key (denylist version, JWKS ETag).
+//! - [`cached_gzip`] holds one entry: the body for the current key (JWKS ETag). The denylist's
+//!   [`RecentGzip`] holds at most [`RECENT_GZIP_ENTRIES`] bodies (the whole list and a few
+//!   `since` slices, each no larger than the whole list), matched by content, so a slice equal
+//!   to the whole list (a `since` at or before the oldest entry) is served the whole list's gzip.
 //! - Responses that may be compressed say `Vary: Accept-Encoding`, compressed or not, so a
 //!   shared cache never hands gzip to a client that did not ask for it.
 
@@ -24,9 +27,6 @@ use crate::error::{Error, Result};
 
 /// Bodies shorter than this are sent as they are: gzip's header and the CPU outweigh the gain.
 pub const MIN_GZIP_BYTES: usize = 1024;
-
-/// The one cached gzip body and the key it was made for.
-pub type GzipCache<K> = Arc<Mutex<Option<(K, Bytes)>>>;
 
 /// Whether the client's `Accept-Encoding` admits gzip (RFC 9110 §12.5.3): listed (or `*`)
 /// with a non-zero weight, and not refused by name.
@@ -96,14 +96,48 @@ pub fn cached_gzip<K: PartialEq>(
     Ok(gzipped)
 }
 
-/// A body compared by identity, not content: the core hands out the same `Arc` for as long as
-/// the content stands, so identity is the version. Held in the cache, the `Arc` stays alive
-/// and its address cannot be reused by a newer body.
-pub struct Same(pub Arc<[u8]>);
+/// How many denylist bodies [`RecentGzip`] keeps with their gzip.
+pub const RECENT_GZIP_ENTRIES: usize = 4;
 
-impl PartialEq for Same {
-    fn eq(&self, other: &Same) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+/// The gzip of the last few denylist bodies, most recent first, matched by content: the body
+/// the core hands out for the whole list is the same `Arc` for as long as the list stands (a
+/// pointer comparison), and a `since` slice is compared byte for byte, far cheaper than
+/// compressing it again. Resource servers polling with the same `since` between changes, or
+/// with one before the oldest entry, cost one compression per change, not one per poll.
+#[derive(Default)]
+pub struct RecentGzip {
+    entries: Mutex<std::collections::VecDeque<(Arc<[u8]>, Bytes)>>,
+}
+
+impl RecentGzip {
+    /// The gzip of `body`, from the cache if a body with the same content is there, else made
+    /// now and kept (evicting the least recently used past [`RECENT_GZIP_ENTRIES`]). Blocking
+    /// for a large body: call it on the blocking pool.
+    ///
+    /// # Errors
+    /// As [`gzip`].
+    pub fn get(&self, body: &Arc<[u8]>) -> Result<Bytes> {
+        // Held while compressing: concurrent pollers of one new body wait for one compression
+        // instead of each doing it.
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let found = entries
+            .iter()
+            .position(|(cached, _)| Arc::ptr_eq(cached, body))
+            .or_else(|| entries.iter().position(|(cached, _)| **cached == **body));
+        if let Some(at) = found
+            && let Some(entry) = entries.remove(at)
+        {
+            let gzipped = entry.1.clone();
+            entries.push_front(entry);
+            return Ok(gzipped);
+        }
+        let gzipped = gzip(body)?;
+        entries.push_front((Arc::clone(body), gzipped.clone()));
+        entries.truncate(RECENT_GZIP_ENTRIES);
+        Ok(gzipped)
     }
 }
 
@@ -162,5 +196,29 @@ mod tests {
         assert!(first.len() < body.len() / 2);
         let other = cached_gzip(&cache, 2, b"other").unwrap();
         assert_ne!(first, other);
+    }
+
+    #[test]
+    fn recent_bodies_are_compressed_once_and_matched_by_content() {
+        let recent = RecentGzip::default();
+        let full: Arc<[u8]> = Arc::from(b"{\"items\":[1]}".repeat(200));
+        let first = recent.get(&full).unwrap();
+        // A `since` slice equal to the whole list, in another allocation: the same gzip.
+        let slice: Arc<[u8]> = Arc::from(full.to_vec());
+        let again = recent.get(&slice).unwrap();
+        assert_eq!(first.as_ptr(), again.as_ptr(), "not compressed again");
+        // More distinct bodies than the bound: the oldest is gone, the size stays bounded.
+        for n in 0..RECENT_GZIP_ENTRIES {
+            let other: Arc<[u8]> = Arc::from(format!("{n}").repeat(2000).into_bytes());
+            let gzipped = recent.get(&other).unwrap();
+            assert_eq!(recent.get(&other).unwrap().as_ptr(), gzipped.as_ptr());
+        }
+        assert_eq!(recent.entries.lock().unwrap().len(), RECENT_GZIP_ENTRIES);
+        assert_ne!(recent.get(&full).unwrap().as_ptr(), first.as_ptr());
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&first[..])
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, &full[..]);
     }
 }

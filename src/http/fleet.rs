@@ -150,14 +150,10 @@ pub async fn get_revoked_jtis(
             if !gzip || body.len() < encoding::MIN_GZIP_BYTES {
                 return Ok((body, None));
             }
-            // The whole list (what resource servers poll) is compressed once per version; a
-            // `since` slice is compressed for its one answer.
-            let gzipped = if since == 0 {
-                encoding::cached_gzip(&cache, encoding::Same(Arc::clone(&body)), &body)?
-            } else {
-                encoding::gzip(&body)?
-            };
-            Ok((body, Some(gzipped)))
+            // The whole list (what resource servers poll) is compressed once per version, and
+            // so is each of the last few `since` slices (one equal to the whole list, a `since`
+            // at or before the oldest entry, shares its gzip): `encoding::RecentGzip`.
+            Ok((body.clone(), Some(cache.get(&body)?)))
         })
         .await?;
     let mut response = match gzipped {

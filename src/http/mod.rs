@@ -55,6 +55,8 @@ use crate::error::{Error, Result};
 
 /// How long in-flight requests get to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How often an accept loop waiting on a full table of busy connections asks again.
+const FULL_RECHECK: Duration = Duration::from_secs(1);
 /// How long the last answer and the close of a connection may take.
 const LAST_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// After refusing a head: how long, and how much, the rest of the request is read and dropped.
@@ -78,9 +80,9 @@ pub(crate) struct State {
     started: std::time::Instant,
     /// The TLS certificates, when `serve` speaks HTTPS: `/readyz` reports a failed reload.
     tls: Option<Arc<tls::Tls>>,
-    /// The gzip of the whole denylist, next to the JSON the core caches by the table's version;
-    /// keyed by that JSON itself (the core hands out the same `Arc` until the version moves).
-    denylist_gzip: encoding::GzipCache<encoding::Same>,
+    /// The gzip of the whole denylist (next to the JSON the core caches by the table's version)
+    /// and of the last few `since` slices, matched by content.
+    denylist_gzip: Arc<encoding::RecentGzip>,
     /// The gzip of the JWKS, keyed by its ETag.
     jwks_gzip: std::sync::Mutex<Option<(String, bytes::Bytes)>>,
 }
@@ -173,7 +175,7 @@ pub async fn serve(
         metrics: Arc::new(metrics::Metrics::default()),
         started: std::time::Instant::now(),
         tls: tls.clone(),
-        denylist_gzip: Arc::new(std::sync::Mutex::new(None)),
+        denylist_gzip: Arc::new(encoding::RecentGzip::default()),
         jwks_gzip: std::sync::Mutex::new(None),
     });
     let refusal = respond::wire_bytes(respond::error_response(&Error::too_many_requests(
@@ -198,14 +200,20 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // On a dual-stack listener IPv4 clients arrive as `::ffff:a.b.c.d`: mapped back once,
+        // here, so the table, `trusted_proxies`, the throttle and the logs all see `a.b.c.d`.
+        let peer = std::net::SocketAddr::new(peer.ip().to_canonical(), peer.port());
         let admitted = loop {
             match connections.admit(peer.ip()) {
                 connections::Admission::Admitted(admitted) => break Some(admitted),
                 connections::Admission::ClientLimit => break None,
                 // Every place is busy: this connection waits, and no other is accepted, until
-                // one ends or goes idle (busy ones end within request_timeout).
+                // one ends or becomes sheddable. Busy ones end within request_timeout plus
+                // their handler's time (a stalled write fails after request_timeout); asking
+                // again every second as well means a missed signal cannot stall accepting.
                 connections::Admission::Full => tokio::select! {
                     () = connections.changed() => {}
+                    () = tokio::time::sleep(FULL_RECHECK) => {}
                     () = &mut shutdown => break 'accepting,
                 },
             }
@@ -301,7 +309,7 @@ impl Connection {
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let conn = Arc::clone(&self.admitted.state);
-        let transport = transport::Transport::new(stream, Arc::clone(&conn));
+        let transport = transport::Transport::new(stream, Arc::clone(&conn), self.request_timeout);
         let state = Arc::clone(&self.state);
         let peer = self.peer;
         let service = service_fn(move |request| {
@@ -334,7 +342,7 @@ impl Connection {
             match event {
                 Event::Done(result) => break result,
                 Event::Shed => {
-                    tracing::debug!(client = %self.peer, "closed an idle connection to make room");
+                    tracing::debug!(client = %self.peer, "closed an idle or stalled connection to make room");
                     return;
                 }
                 Event::Drain => {

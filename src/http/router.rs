@@ -235,7 +235,10 @@ fn request_id<B>(request: &Request<B>) -> String {
 
 /// The client's address. `X-Forwarded-For` is believed only from a trusted proxy, and then
 /// read from the right: the first address that is not itself a trusted proxy is the client.
+/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`), from the peer or the header, are taken as
+/// the IPv4 address they carry, so one client has one address for the throttle and the logs.
 fn client_address<B>(request: &Request<B>, peer: IpAddr, trusted: &[IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(peer) {
         return peer;
@@ -246,7 +249,8 @@ fn client_address<B>(request: &Request<B>, peer: IpAddr, trusted: &[IpNet]) -> I
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .filter_map(|part| part.trim().parse().ok())
+        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+        .map(|ip| ip.to_canonical())
         .collect();
     forwarded
         .into_iter()
@@ -326,6 +330,34 @@ mod tests {
         );
         let stranger: IpAddr = "198.51.100.1".parse().unwrap();
         assert_eq!(client_address(&request, stranger, &trusted), stranger);
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_taken_as_ipv4() {
+        let request = Request::builder()
+            .header("x-forwarded-for", "::ffff:203.0.113.9, ::ffff:10.0.0.7")
+            .body(())
+            .unwrap();
+        let trusted = [IpNet::parse("10.0.0.0/8").unwrap()];
+        let mapped_proxy: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_address(&request, mapped_proxy, &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        let mapped_stranger: IpAddr = "::ffff:198.51.100.1".parse().unwrap();
+        assert_eq!(
+            client_address(&request, mapped_stranger, &trusted),
+            "198.51.100.1".parse::<IpAddr>().unwrap()
+        );
+        let mapped_net = IpNet::parse("::ffff:10.0.0.0/104").unwrap();
+        assert!(mapped_net.contains("10.1.2.3".parse().unwrap()));
+        assert!(!mapped_net.contains("11.0.0.1".parse().unwrap()));
+        assert!(!mapped_net.contains("::ffff:11.0.0.1".parse().unwrap()));
+        assert!(
+            IpNet::parse("::/0")
+                .unwrap()
+                .contains("10.1.2.3".parse().unwrap())
+        );
     }
 
     #[test]

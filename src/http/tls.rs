@@ -12,6 +12,9 @@
 //! - A file that fails to load never replaces a working certificate: the old one is served, the
 //!   failure is logged, and `/readyz` answers 503 with the reason until a good file is loaded.
 //! - Key material is never logged; messages name the file, not its contents.
+//! - A reload reads at most [`MAX_PEM_BYTES`] of each file, and only regular files, opened
+//!   without blocking: a huge file, a FIFO or a device is a failed load (the old certificate
+//!   stays, `/readyz` 503), never an unbounded read or a reloader stuck on an open.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -69,8 +72,9 @@ impl Tls {
     /// Loads the certificate chain and key (PEM) and builds the server configuration.
     ///
     /// # Errors
-    /// `InvalidInput` naming `tls_cert_file` or `tls_key_file` if a file is unreadable, holds
-    /// no certificate or key, or the key does not belong to the certificate.
+    /// `InvalidInput` naming `tls_cert_file` or `tls_key_file` if a file is unreadable, not a
+    /// regular file, larger than [`MAX_PEM_BYTES`], holds no certificate or key, or the key does
+    /// not belong to the certificate.
     pub fn load(cert_file: &Path, key_file: &Path) -> Result<Tls> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let (cert_pem, key_pem) = read_files(cert_file, key_file).map_err(Error::invalid_input)?;
@@ -195,13 +199,16 @@ impl Tls {
     }
 }
 
+/// The most bytes a certificate chain or key file may hold: a long chain is a few tens of KiB.
+pub const MAX_PEM_BYTES: u64 = 1024 * 1024;
+
 /// Reads both files; errors name the setting.
 fn read_files(
     cert_file: &Path,
     key_file: &Path,
 ) -> std::result::Result<(Vec<u8>, Vec<u8>), String> {
     let read = |path: &Path, key: &str| {
-        std::fs::read(path)
+        read_pem_file(path)
             .map_err(|error| format!("cannot read {key} {}: {error}", path.display()))
     };
     Ok((
@@ -209,6 +216,39 @@ fn read_files(
         read(key_file, "tls_key_file")?,
     ))
 }
+
+/// Reads a regular file of at most [`MAX_PEM_BYTES`]. Opened with `O_NONBLOCK`, so a FIFO
+/// with no writer does not block the open, then checked on the open handle (no race with a
+/// rename): anything but a regular file is refused before a byte is read.
+fn read_pem_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PEM_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PEM_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} KiB", MAX_PEM_BYTES / 1024),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// `O_NONBLOCK` of `open(2)` (the `libc` crate is not a dependency of the binary).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const O_NONBLOCK: i32 = 0x0004;
 
 /// The certificate chain and key from PEM text, checked to belong together.
 fn certified_key(
@@ -284,5 +324,29 @@ pub async fn watch(tls: Option<Arc<Tls>>) {
         if let Err(error) = tokio::task::spawn_blocking(move || tls.reload(forced, trigger)).await {
             tracing::warn!(%error, "the TLS reload task failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = std::env::temp_dir().join(format!("picoauth-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let small = dir.join("small.pem");
+        std::fs::write(&small, b"pem").unwrap();
+        assert_eq!(read_pem_file(&small).unwrap(), b"pem");
+        let exact = dir.join("exact.pem");
+        std::fs::write(&exact, vec![b'a'; MAX_PEM_BYTES as usize]).unwrap();
+        assert_eq!(read_pem_file(&exact).unwrap().len() as u64, MAX_PEM_BYTES);
+        let large = dir.join("large.pem");
+        std::fs::write(&large, vec![b'a'; MAX_PEM_BYTES as usize + 1]).unwrap();
+        assert!(read_pem_file(&large).is_err());
+        // A directory and a device are not regular files; /dev/zero would never end.
+        assert!(read_pem_file(&dir).is_err());
+        assert!(read_pem_file(Path::new("/dev/zero")).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
