@@ -516,9 +516,9 @@ fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
     let pending = |challenge: &str| {
         store
             .read(|transaction| {
-                Ok(transaction
+                transaction
                     .count_client_challenges(challenge)
-                    .map(|n| n > 0)?)
+                    .map(|n| n > 0)
             })
             .unwrap()
     };
