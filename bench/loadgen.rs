@@ -163,12 +163,26 @@ impl Connection {
 }
 
 /// Good clients mint fleet tokens from 127.0.0.1 until `deadline`; returns how many.
-fn good_client(host: &str, secret: &str, deadline: Instant) -> u64 {
-    let mut connection = Connection::open(host);
+fn good_client(host: &str, secret: &str, worker: u8, deadline: Instant) -> u64 {
+    // A fleet of good agents, not one address: each worker keeps GOOD_ADDRESSES keep-alive
+    // connections from addresses of its own (127.0.1.x) and takes turns, so that every address
+    // stays under the default per-client request rate, as real agents on many hosts do.
+    let source = |index: u8| {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+            127,
+            0,
+            1,
+            worker * GOOD_ADDRESSES + index + 1,
+        ))
+    };
+    let open = |index| Connection::open_from(host, Some(source(index))).expect("cannot connect");
+    let mut connections: Vec<Connection> = (0..GOOD_ADDRESSES).map(open).collect();
     let body = r#"{"session_id":"good","agent_id":"good","ttl":3600}"#;
     let mut minted = 0;
+    let mut turn = 0usize;
     while Instant::now() < deadline {
-        match connection.send(
+        turn = (turn + 1) % connections.len();
+        match connections[turn].send(
             "POST",
             "/api/v1/auth/fleet/sessions",
             &[("X-Fleet-Secret", secret)],
@@ -176,11 +190,14 @@ fn good_client(host: &str, secret: &str, deadline: Instant) -> u64 {
         ) {
             Ok((200, _)) => minted += 1,
             Ok(_) => {}
-            Err(_) => connection = Connection::open(host),
+            Err(_) => connections[turn] = open(u8::try_from(turn).unwrap_or(0)),
         }
     }
     minted
 }
+
+/// How many source addresses each good worker spreads its requests over.
+const GOOD_ADDRESSES: u8 = 8;
 
 /// One hostile request: method, path, headers, body.
 type Attack<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
@@ -357,7 +374,7 @@ fn mixed(host: &str, secret: &str, seconds: u64) {
     let run_good = |deadline| -> u64 {
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..good_workers)
-                .map(|_| scope.spawn(move || good_client(host, secret, deadline)))
+                .map(|worker| scope.spawn(move || good_client(host, secret, worker, deadline)))
                 .collect();
             handles
                 .into_iter()

@@ -308,9 +308,10 @@ def hostile(args, facts):
     """Section 7: good clients while hostile ones attack, against a clean baseline."""
     log(f"7. good and hostile clients together ({args.hostile_seconds} s each)")
     with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
-        # No request-rate limit, so that the good clients (all on 127.0.0.1) are not capped;
-        # the hostile clients (127.0.0.2-8) still meet the login and fleet-secret back-off.
-        server = Server(workdir)
+        # The default request-rate limit (100/s per client and endpoint group), as in production:
+        # the good clients are a fleet on 32 addresses (127.0.1.x), each under it; the hostile
+        # clients (127.0.0.2-8) meet it and the login and fleet-secret back-off.
+        server = Server(workdir, {"PICOAUTH_RATE_LIMIT_PER_SECOND": "100"})
         time.sleep(1)
         rss_before = server.rss_mib()
         output = subprocess.run([str(LOADGEN), "mixed", server.address, FLEET_SECRET,

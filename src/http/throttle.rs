@@ -201,6 +201,7 @@ impl Throttle {
         Ok(Attempt {
             throttle: self,
             keys,
+            began: now,
             on_abandon: None,
         })
     }
@@ -272,6 +273,8 @@ pub struct Attempt<'a> {
     throttle: &'a Throttle,
     /// The normalised counters it raised; emptied once resolved.
     keys: Vec<Key>,
+    /// When it began: the time an abandoned attempt is counted at.
+    began: f64,
     /// Called if the guard is dropped unresolved (an audit line, in the handlers).
     on_abandon: Option<Box<dyn FnOnce() + Send + 'a>>,
 }
@@ -328,7 +331,17 @@ impl Drop for Attempt<'_> {
             return;
         }
         for key in std::mem::take(&mut self.keys) {
-            self.throttle.finish(&key);
+            match key {
+                // An abandoned attempt may still have cost a hash (the client hung up while it
+                // ran), so a client that keeps hanging up is counted as if it had guessed:
+                // against its own address's counters only, which allow 20 times an account's
+                // free failures, so the owner of an account it targets is never locked out by
+                // it, while hanging up cannot buy unlimited hashes.
+                Key::Failures(Failures::LoginClient(_) | Failures::FleetSecretClient(_)) => {
+                    self.throttle.record_failure(&key, self.began);
+                }
+                _ => self.throttle.finish(&key),
+            }
         }
         if let Some(report) = self.on_abandon.take() {
             report();
@@ -530,6 +543,27 @@ mod tests {
         throttle
             .begin_attempt(&[&account], 1.0)
             .expect("the owner is not locked out")
+            .succeeded();
+    }
+
+    #[test]
+    fn hanging_up_counts_against_the_clients_own_address_so_it_cannot_buy_unlimited_hashes() {
+        let throttle = Throttle::new(0, 5, 900);
+        let client = Failures::LoginClient(ip("192.0.2.9"));
+        let account = Failures::account_from("root@example.com", ip("192.0.2.9"));
+        let free = 5 * LOGIN_CLIENT_FACTOR;
+        for n in 0..free {
+            let attempt = throttle.begin_attempt(&[&account, &client], f64::from(n) / 1000.0);
+            drop(attempt.expect("within the address's free failures"));
+        }
+        assert!(
+            throttle.begin_attempt(&[&client], 1.0).is_err(),
+            "after as many hang-ups as an address may fail, it waits"
+        );
+        let owner = Failures::account_from("root@example.com", ip("192.0.2.10"));
+        throttle
+            .begin_attempt(&[&owner, &Failures::LoginClient(ip("192.0.2.10"))], 1.0)
+            .expect("the account's owner elsewhere is not held up")
             .succeeded();
     }
 
