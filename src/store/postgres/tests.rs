@@ -151,6 +151,18 @@ fn insert_challenge(
         .unwrap()
 }
 
+/// How many challenges are pending in all, and how many of them `client` holds.
+fn challenge_counts(store: &PgStore, client: &str) -> (u64, u64) {
+    store
+        .read(|transaction| {
+            Ok((
+                transaction.count_challenges()?,
+                transaction.count_client_challenges(client)?,
+            ))
+        })
+        .unwrap()
+}
+
 /// Runs `work(i)` on `n` threads released at once, and returns their results in order.
 fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let barrier = Barrier::new(n);
@@ -311,14 +323,7 @@ fn a_challenge_is_taken_once_among_twenty_concurrent_attempts() {
             .unwrap()
     });
     assert_eq!(taken.iter().filter(|taken| taken.is_some()).count(), 1);
-    let counts = store
-        .read(|transaction| {
-            Ok((
-                transaction.count_challenges()?,
-                transaction.count_client_challenges("client")?,
-            ))
-        })
-        .unwrap();
+    let counts = challenge_counts(&store, "client");
     assert_eq!(counts, (0, 0));
 }
 
@@ -349,14 +354,7 @@ fn challenges_evict_the_clients_own_oldest_first_stored() {
     };
     assert!(!pending("z"), "the first stored went");
     assert!(pending("honest"));
-    let counts = store
-        .read(|transaction| {
-            Ok((
-                transaction.count_challenges()?,
-                transaction.count_client_challenges("flooder")?,
-            ))
-        })
-        .unwrap();
+    let counts = challenge_counts(&store, "flooder");
     assert_eq!(counts, (3, 3));
 }
 
