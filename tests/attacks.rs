@@ -9,12 +9,14 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::thread;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::{ADMIN_EMAIL, ADMIN_PASSWORD, Server, TestDir};
+use crate::util::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Server, TestDir, Wallet, assert_signs_in, challenge_flood_server,
+    challenge_from,
+};
 
 const LOGIN: &str = "/api/v1/auth/login";
-const CHALLENGE: &str = "/api/v1/auth/challenge";
 const SIGN_IN: &str = "/api/v1/auth/sign-in";
 
 /// The loopback address 127.0.0.`n`: one simulated client.
@@ -190,55 +192,13 @@ fn long_email_floods_leave_memory_flat_and_shutdown_prompt() {
     drop(in_flight);
 }
 
-/// An Ed25519 wallet: its public key in hex, and its signature of `challenge` in hex.
-struct Wallet(ed25519_dalek::SigningKey);
-
-impl Wallet {
-    fn public_key(&self) -> String {
-        hex(self.0.verifying_key().as_bytes())
-    }
-
-    fn sign_in_body(&self, challenge: &str) -> Value {
-        use ed25519_dalek::Signer;
-        json!({
-            "address": self.public_key(),
-            "public_key": self.public_key(),
-            "signature": hex(&self.0.sign(challenge.as_bytes()).to_bytes()),
-            "challenge": challenge,
-            "algorithm": "Ed25519",
-        })
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// `POST /challenge` from `source`; asserts a 200 and returns the challenge.
-#[track_caller]
-fn challenge_from(remote: &crate::util::Remote, source: IpAddr, address: &str) -> String {
-    let response = remote
-        .post_json_from(source, CHALLENGE, &json!({ "address": address }))
-        .unwrap_or_else(|e| panic!("challenge from {source}: {e}"));
-    let body = response.ok_json();
-    match body["challenge"].as_str() {
-        Some(challenge) => challenge.to_owned(),
-        None => response.fail("expected a string `challenge`"),
-    }
-}
-
 #[test]
 fn a_challenge_flood_from_many_clients_leaves_others_their_sign_in() {
     let dir = TestDir::new();
-    // 200 pending at most, so each client may hold 2.
-    let server = Server::start_with(
-        &dir,
-        &["--max-pending-challenges", "200"],
-        &[crate::util::ADMIN_ENV],
-    );
+    let server = challenge_flood_server(&dir);
     let remote = server.remote();
-    let honest = Wallet(ed25519_dalek::SigningKey::from_bytes(&[1; 32]));
-    let flooder = Wallet(ed25519_dalek::SigningKey::from_bytes(&[2; 32]));
+    let honest = Wallet::new(1);
+    let flooder = Wallet::new(2);
     let honest_challenge = challenge_from(&remote, client(1), &honest.public_key());
     let first_flooded = challenge_from(&remote, client(2), &flooder.public_key());
 
@@ -249,20 +209,14 @@ fn a_challenge_flood_from_many_clients_leaves_others_their_sign_in() {
             challenge_from(&remote, client(n), &flooder.public_key());
         }
     }
-    let late_honest = Wallet(ed25519_dalek::SigningKey::from_bytes(&[3; 32]));
+    let late_honest = Wallet::new(3);
     let late_challenge = challenge_from(&remote, client(200), &late_honest.public_key());
 
     for (wallet, challenge) in [
         (&honest, &honest_challenge),
         (&late_honest, &late_challenge),
     ] {
-        let response = remote
-            .post_json_from(client(1), SIGN_IN, &wallet.sign_in_body(challenge))
-            .unwrap_or_else(|e| panic!("sign-in: {e}"));
-        let body = response.ok_json();
-        if body["address"].as_str().is_none() {
-            response.fail("expected the wallet's `address`");
-        }
+        assert_signs_in(&remote, client(1), wallet, challenge);
     }
     // The flood cost the flooder: its first challenge was evicted by its own later ones.
     remote

@@ -9,56 +9,16 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use serde_json::{Value, json};
 
-use crate::util::{Server, TestDir};
+use crate::util::{
+    Server, TestDir, Wallet, assert_signs_in, challenge_flood_server, challenge_from, hex,
+};
 
 const LOGIN: &str = "/api/v1/auth/login";
-const CHALLENGE: &str = "/api/v1/auth/challenge";
 const SIGN_IN: &str = "/api/v1/auth/sign-in";
 
 /// The loopback address 127.0.0.`n`: one simulated client.
 fn client(n: u8) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 0, 0, n))
-}
-
-/// An Ed25519 wallet that signs challenges.
-struct Wallet(ed25519_dalek::SigningKey);
-
-impl Wallet {
-    fn new(seed: u8) -> Wallet {
-        Wallet(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
-    }
-
-    fn public_key(&self) -> String {
-        hex(self.0.verifying_key().as_bytes())
-    }
-
-    fn sign_in_body(&self, challenge: &str) -> Value {
-        use ed25519_dalek::Signer;
-        json!({
-            "address": self.public_key(),
-            "public_key": self.public_key(),
-            "signature": hex(&self.0.sign(challenge.as_bytes()).to_bytes()),
-            "challenge": challenge,
-            "algorithm": "Ed25519",
-        })
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// `POST /challenge` from `source`; asserts a 200 and returns the challenge.
-#[track_caller]
-fn challenge_from(remote: &crate::util::Remote, source: IpAddr, address: &str) -> String {
-    let response = remote
-        .post_json_from(source, CHALLENGE, &json!({ "address": address }))
-        .unwrap_or_else(|e| panic!("challenge from {source}: {e}"));
-    let body = response.ok_json();
-    match body["challenge"].as_str() {
-        Some(challenge) => challenge.to_owned(),
-        None => response.fail("expected a string `challenge`"),
-    }
 }
 
 /// A flooder that holds ONE challenge per address (never more than the victim) fills the
@@ -71,12 +31,7 @@ fn challenge_from(remote: &crate::util::Remote, source: IpAddr, address: &str) -
 #[test]
 fn a_flood_of_one_challenge_per_address_cannot_evict_a_fresh_challenge() {
     let dir = TestDir::new();
-    // 200 pending at most (quota 2 per client).
-    let server = Server::start_with(
-        &dir,
-        &["--max-pending-challenges", "200"],
-        &[crate::util::ADMIN_ENV],
-    );
+    let server = challenge_flood_server(&dir);
     let remote = server.remote();
     let flooder = Wallet::new(2);
     // 200 addresses, one challenge each: the table is full.
@@ -87,13 +42,7 @@ fn a_flood_of_one_challenge_per_address_cannot_evict_a_fresh_challenge() {
     let victim_challenge = challenge_from(&remote, client(1), &victim.public_key());
     // One more flooder challenge, from an address that holds none.
     challenge_from(&remote, client(202), &flooder.public_key());
-    let response = remote
-        .post_json_from(client(1), SIGN_IN, &victim.sign_in_body(&victim_challenge))
-        .unwrap_or_else(|e| panic!("sign-in: {e}"));
-    let body = response.ok_json();
-    if body["address"].as_str().is_none() {
-        response.fail("expected the wallet's `address`");
-    }
+    assert_signs_in(&remote, client(1), &victim, &victim_challenge);
 }
 
 /// `picoauth revoke --force GOOD BAD`: every target is looked up before any is revoked, but the

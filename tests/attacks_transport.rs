@@ -6,121 +6,24 @@
 //! Connections "from many addresses" bind to 127.0.0.x: all of 127/8 is loopback on Linux.
 //! Counts stay small by lowering `--max-connections`.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use crate::util::{ADMIN_ENV, Server, TestDir};
+use crate::util::{
+    ADMIN_ENV, Reply, Server, TestDir, parse_replies, raw_connect, read_until_closed,
+};
 
 const JWKS: &str = "/api/v1/auth/jwks";
 
+/// How long a raw connection waits to connect, read or write before the test fails.
+const RAW_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A connection to `addr` from the loopback address `source`, with a receive buffer of
-/// `receive_buffer` bytes if given (the kernel rounds it up to its minimum).
+/// `receive_buffer` bytes if given.
 #[track_caller]
 fn connect_from(source: &str, addr: SocketAddr, receive_buffer: Option<usize>) -> TcpStream {
-    let source: IpAddr = source.parse().expect("a source address");
-    let socket =
-        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
-    if let Some(size) = receive_buffer {
-        socket.set_recv_buffer_size(size).expect("set SO_RCVBUF");
-    }
-    socket
-        .bind(&SocketAddr::new(source, 0).into())
-        .unwrap_or_else(|e| panic!("bind to {source}: {e}"));
-    socket
-        .connect_timeout(&addr.into(), Duration::from_secs(5))
-        .unwrap_or_else(|e| panic!("connect from {source} to {addr}: {e}"));
-    let stream: TcpStream = socket.into();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("set read timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(10)))
-        .expect("set write timeout");
-    stream
-}
-
-/// Everything until the server closes the connection, a reset, or the read timeout.
-fn read_until_closed(stream: &mut impl Read) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        match stream.read(&mut chunk) {
-            Ok(0) => return bytes,
-            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(error) if error.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return bytes,
-        }
-    }
-}
-
-/// One parsed response: status, headers (lowercase names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(candidate, _)| candidate == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// Asserts API.md §1's error body.
-    #[track_caller]
-    fn assert_error(&self, status: u16, code: &str) {
-        let body: Value = serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "status {}: the body is not API.md §1 JSON ({e}): {:?}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        });
-        assert_eq!(self.status, status, "{body}");
-        assert_eq!(body["error"], code, "{body}");
-        assert!(
-            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
-            "{body}"
-        );
-    }
-}
-
-/// Parses the responses in `bytes`, one after another (bodies by Content-Length).
-#[track_caller]
-fn parse_replies(mut bytes: &[u8]) -> Vec<Reply> {
-    let mut replies = Vec::new();
-    while let Some(head_len) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
-        let head = String::from_utf8_lossy(&bytes[..head_len]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .and_then(|line| line.split(' ').nth(1))
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("no status line in {head:?}"));
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|line| line.split_once(':'))
-            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-            .collect();
-        let length = headers
-            .iter()
-            .find(|(name, _)| name == "content-length")
-            .and_then(|(_, value)| value.parse::<usize>().ok())
-            .unwrap_or(0);
-        let rest = &bytes[head_len + 4..];
-        let length = length.min(rest.len());
-        replies.push(Reply {
-            status,
-            headers,
-            body: rest[..length].to_vec(),
-        });
-        bytes = &rest[length..];
-    }
-    replies
+    raw_connect(source, addr, RAW_TIMEOUT, receive_buffer)
 }
 
 /// Sends `bytes` on a new connection and parses every response until the server closes.

@@ -6,14 +6,17 @@
 //! on Linux. Counts stay small by lowering `--max-connections`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::{ADMIN_ENV, Server, TestDir, run_on, serve_until_exit};
+use crate::util::{
+    ADMIN_ENV, Reply, Server, TestDir, parse_replies, raw_connect, read_until_closed, run_on,
+    serve_until_exit,
+};
 
 const LOGIN: &str = "/api/v1/auth/login";
 const JWKS: &str = "/api/v1/auth/jwks";
@@ -24,111 +27,13 @@ const POLL_STEP: Duration = Duration::from_millis(50);
 
 // --- raw connections ---
 
+/// How long a raw connection waits to connect, read or write before the test fails.
+const RAW_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A connection to `addr` from the loopback address `source`.
 #[track_caller]
 fn connect_from(source: &str, addr: SocketAddr) -> TcpStream {
-    let source: IpAddr = source.parse().expect("a source address");
-    let socket =
-        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
-    socket
-        .bind(&SocketAddr::new(source, 0).into())
-        .unwrap_or_else(|e| panic!("bind to {source}: {e}"));
-    socket
-        .connect(&addr.into())
-        .unwrap_or_else(|e| panic!("connect from {source} to {addr}: {e}"));
-    let stream: TcpStream = socket.into();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("set read timeout");
-    stream
-}
-
-/// Everything until the server closes the connection (a reset ends it too).
-fn read_until_closed(stream: &mut impl Read) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut chunk = [0u8; 8192];
-    loop {
-        match stream.read(&mut chunk) {
-            Ok(0) => return bytes,
-            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(error) if error.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return bytes,
-        }
-    }
-}
-
-/// One response read off a keep-alive connection: status, headers (lowercase names), body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(candidate, _)| candidate == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    #[track_caller]
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "status {}: the body is not JSON ({e}): {:?}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    /// Asserts API.md §1's error body.
-    #[track_caller]
-    fn assert_error(&self, status: u16, code: &str) {
-        let body = self.json();
-        assert_eq!(self.status, status, "{body}");
-        assert_eq!(body["error"], code, "{body}");
-        assert!(
-            body["detail"]
-                .as_str()
-                .is_some_and(|detail| !detail.is_empty()),
-            "{body}"
-        );
-    }
-}
-
-/// Parses the responses in `bytes`, one after another (bodies by Content-Length).
-#[track_caller]
-fn parse_replies(mut bytes: &[u8]) -> Vec<Reply> {
-    let mut replies = Vec::new();
-    while let Some(head_len) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
-        let head = String::from_utf8_lossy(&bytes[..head_len]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .and_then(|line| line.split(' ').nth(1))
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("no status line in {head:?}"));
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|line| line.split_once(':'))
-            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-            .collect();
-        let length = headers
-            .iter()
-            .find(|(name, _)| name == "content-length")
-            .and_then(|(_, value)| value.parse::<usize>().ok())
-            .unwrap_or(0);
-        let rest = &bytes[head_len + 4..];
-        let length = length.min(rest.len());
-        replies.push(Reply {
-            status,
-            headers,
-            body: rest[..length].to_vec(),
-        });
-        bytes = &rest[length..];
-    }
-    replies
+    raw_connect(source, addr, RAW_TIMEOUT, None)
 }
 
 /// Reads exactly one response from a keep-alive connection.

@@ -1096,3 +1096,212 @@ fn connect_from(source: std::net::IpAddr, addr: SocketAddr) -> std::io::Result<T
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
     Ok(stream)
 }
+
+// --- raw connections (transport and attack tests) ---
+//
+// These speak HTTP/1.1 by hand on one socket, for tests that need what `Request` hides:
+// pipelining, keep-alive, half-written requests, a chosen source address.
+
+/// A connection to `addr` from the loopback address `source` (any of 127.0.0.0/8 on Linux).
+///
+/// `timeout` bounds the connect, every read and every write, so a server that stops answering
+/// fails the test instead of hanging it; `receive_buffer` sets `SO_RCVBUF` (the kernel rounds
+/// it up to its minimum), for clients that want the server's writes to block early.
+#[track_caller]
+pub fn raw_connect(
+    source: &str,
+    addr: SocketAddr,
+    timeout: Duration,
+    receive_buffer: Option<usize>,
+) -> TcpStream {
+    let source: std::net::IpAddr = source.parse().expect("a source address");
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    if let Some(size) = receive_buffer {
+        socket.set_recv_buffer_size(size).expect("set SO_RCVBUF");
+    }
+    socket
+        .bind(&SocketAddr::new(source, 0).into())
+        .unwrap_or_else(|e| panic!("bind to {source}: {e}"));
+    socket
+        .connect_timeout(&addr.into(), timeout)
+        .unwrap_or_else(|e| panic!("connect from {source} to {addr}: {e}"));
+    let stream: TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(timeout))
+        .expect("set read timeout");
+    stream
+        .set_write_timeout(Some(timeout))
+        .expect("set write timeout");
+    stream
+}
+
+/// Everything until the server closes the connection, a reset, or the read timeout.
+pub fn read_until_closed(stream: &mut impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => return bytes,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return bytes,
+        }
+    }
+}
+
+/// One response read off a raw connection: status, headers (lowercase names), body.
+pub struct Reply {
+    /// The status code of the status line.
+    pub status: u16,
+    /// The header fields in order, names lowercased, values trimmed.
+    pub headers: Vec<(String, String)>,
+    /// The body, as much of it as Content-Length announced and arrived.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The value of the first header field named `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(candidate, _)| candidate == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as JSON, panicking with the status and body if it is not.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {}: the body is not JSON ({e}): {:?}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts API.md §1's error body.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        let body = self.json();
+        assert_eq!(self.status, status, "{body}");
+        assert_eq!(body["error"], code, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty()),
+            "{body}"
+        );
+    }
+}
+
+/// Parses the responses in `bytes`, one after another (bodies by Content-Length).
+#[track_caller]
+pub fn parse_replies(mut bytes: &[u8]) -> Vec<Reply> {
+    let mut replies = Vec::new();
+    while let Some(head_len) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&bytes[..head_len]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {head:?}"));
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+            .collect();
+        let length = headers
+            .iter()
+            .find(|(name, _)| name == "content-length")
+            .and_then(|(_, value)| value.parse::<usize>().ok())
+            .unwrap_or(0);
+        let rest = &bytes[head_len + 4..];
+        let length = length.min(rest.len());
+        replies.push(Reply {
+            status,
+            headers,
+            body: rest[..length].to_vec(),
+        });
+        bytes = &rest[length..];
+    }
+    replies
+}
+
+// --- challenge floods (attack tests) ---
+
+/// An Ed25519 wallet that signs sign-in challenges (API.md wallet sign-in).
+pub struct Wallet(ed25519_dalek::SigningKey);
+
+impl Wallet {
+    /// The wallet whose secret key is 32 bytes of `seed`: distinct seeds, distinct wallets.
+    pub fn new(seed: u8) -> Wallet {
+        Wallet(ed25519_dalek::SigningKey::from_bytes(&[seed; 32]))
+    }
+
+    /// The public key in lowercase hex, which is also the wallet's address.
+    pub fn public_key(&self) -> String {
+        hex(self.0.verifying_key().as_bytes())
+    }
+
+    /// The `POST /sign-in` body answering `challenge`.
+    pub fn sign_in_body(&self, challenge: &str) -> Value {
+        use ed25519_dalek::Signer;
+        json!({
+            "address": self.public_key(),
+            "public_key": self.public_key(),
+            "signature": hex(&self.0.sign(challenge.as_bytes()).to_bytes()),
+            "challenge": challenge,
+            "algorithm": "Ed25519",
+        })
+    }
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A server for challenge floods: at most 200 pending challenges, so each client may hold 2.
+pub fn challenge_flood_server(dir: &TestDir) -> Server {
+    Server::start_with(dir, &["--max-pending-challenges", "200"], &[ADMIN_ENV])
+}
+
+/// `POST /challenge` from `source`; asserts a 200 and returns the challenge.
+#[track_caller]
+pub fn challenge_from(remote: &Remote, source: std::net::IpAddr, address: &str) -> String {
+    let response = remote
+        .post_json_from(
+            source,
+            "/api/v1/auth/challenge",
+            &json!({ "address": address }),
+        )
+        .unwrap_or_else(|e| panic!("challenge from {source}: {e}"));
+    let body = response.ok_json();
+    match body["challenge"].as_str() {
+        Some(challenge) => challenge.to_owned(),
+        None => response.fail("expected a string `challenge`"),
+    }
+}
+
+/// Signs `wallet` in from `source` with `challenge`; asserts a 200 naming the wallet's address.
+#[track_caller]
+pub fn assert_signs_in(
+    remote: &Remote,
+    source: std::net::IpAddr,
+    wallet: &Wallet,
+    challenge: &str,
+) {
+    let response = remote
+        .post_json_from(
+            source,
+            "/api/v1/auth/sign-in",
+            &wallet.sign_in_body(challenge),
+        )
+        .unwrap_or_else(|e| panic!("sign-in: {e}"));
+    let body = response.ok_json();
+    if body["address"].as_str().is_none() {
+        response.fail("expected the wallet's `address`");
+    }
+}

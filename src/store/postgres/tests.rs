@@ -1,7 +1,7 @@
 //! The PostgreSQL backend against a real server, which `PICOAUTH_TEST_POSTGRES` names (an
 //! admin URL such as `postgres://postgres@127.0.0.1:54329/postgres`; `.ci/run` starts one).
-//! Each test creates its own database and drops it after; without the variable each test says
-//! it is skipped and passes.
+//! Each test creates its own database and drops it after; built without the variable, each
+//! test is ignored with the reason (build.rs sets the `picoauth_test_postgres` cfg).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -9,8 +9,8 @@ use std::sync::{Arc, Barrier};
 use super::*;
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, MintRecord, MintSelection, NewChallenge, NewRefreshToken, RefreshOwner,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
+    ChallengeLimits, Evicted, MintRecord, MintSelection, NewChallenge, NewRefreshToken,
+    RefreshOwner, RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
 };
 
 /// Databases made by this process so far, for unique names.
@@ -27,8 +27,9 @@ struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh database, or `None` (after saying so) when no server is configured.
-    fn create() -> Option<TestDb> {
+    /// A fresh database; panics when no server is configured (built without one, the tests
+    /// that call this are ignored).
+    fn create() -> TestDb {
         // Built without the variable, these tests are ignored; run anyway, they fail.
         let Ok(admin) = std::env::var("PICOAUTH_TEST_POSTGRES") else {
             panic!("no PostgreSQL: set PICOAUTH_TEST_POSTGRES (and rebuild) to run this test");
@@ -46,7 +47,7 @@ impl TestDb {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = with_dbname(&admin, &name);
-        Some(TestDb { admin, name, url })
+        TestDb { admin, name, url }
     }
 
     fn open(&self) -> PgStore {
@@ -126,6 +127,42 @@ fn key(kid: &str) -> SigningKeyRecord {
     }
 }
 
+/// Stores `challenge` for `client` (address `0xabc`, asked at 5, usable until 65) under
+/// `limits`, and returns what that evicted.
+fn insert_challenge(
+    store: &PgStore,
+    limits: ChallengeLimits,
+    challenge: &str,
+    client: &str,
+) -> Evicted {
+    store
+        .write(|transaction| {
+            transaction.insert_challenge(
+                &NewChallenge {
+                    challenge,
+                    address: "0xabc",
+                    client,
+                    created_at: 5,
+                    expires_at: 65,
+                },
+                limits,
+            )
+        })
+        .unwrap()
+}
+
+/// How many challenges are pending in all, and how many of them `client` holds.
+fn challenge_counts(store: &PgStore, client: &str) -> (u64, u64) {
+    store
+        .read(|transaction| {
+            Ok((
+                transaction.count_challenges()?,
+                transaction.count_client_challenges(client)?,
+            ))
+        })
+        .unwrap()
+}
+
 /// Runs `work(i)` on `n` threads released at once, and returns their results in order.
 fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let barrier = Barrier::new(n);
@@ -153,7 +190,7 @@ fn at_once<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn migrations_run_exactly_once_under_five_concurrent_opens() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let opened = at_once(5, |_| PgStore::open(&db.url).map(|_| ()));
     for result in opened {
         result.unwrap();
@@ -184,7 +221,7 @@ fn migrations_run_exactly_once_under_five_concurrent_opens() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn a_database_from_a_newer_picoauth_is_refused() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     db.open();
     db.client()
         .execute(
@@ -204,7 +241,7 @@ fn a_database_from_a_newer_picoauth_is_refused() {
 )]
 fn sslmode_require_is_never_plaintext() {
     // The test server has no TLS: asking for it must fail, not fall back.
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let separator = if db.url.contains('?') { '&' } else { '?' };
     // A later parameter overrides an earlier one.
     let url = format!("{}{separator}sslmode=require", db.url);
@@ -217,7 +254,7 @@ fn sslmode_require_is_never_plaintext() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn a_refresh_token_rotates_once_among_twenty_concurrent_uses() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     // Two stores: two replicas on one database.
     let stores = [db.open(), db.open()];
     let owner = RefreshOwner::User("u1".to_owned());
@@ -260,7 +297,7 @@ fn a_refresh_token_rotates_once_among_twenty_concurrent_uses() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn a_challenge_is_taken_once_among_twenty_concurrent_attempts() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let limits = ChallengeLimits {
         max_pending: 10,
@@ -286,14 +323,7 @@ fn a_challenge_is_taken_once_among_twenty_concurrent_attempts() {
             .unwrap()
     });
     assert_eq!(taken.iter().filter(|taken| taken.is_some()).count(), 1);
-    let counts = store
-        .read(|transaction| {
-            Ok((
-                transaction.count_challenges()?,
-                transaction.count_client_challenges("client")?,
-            ))
-        })
-        .unwrap();
+    let counts = challenge_counts(&store, "client");
     assert_eq!(counts, (0, 0));
 }
 
@@ -303,28 +333,14 @@ fn a_challenge_is_taken_once_among_twenty_concurrent_attempts() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn challenges_evict_the_clients_own_oldest_first_stored() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let limits = ChallengeLimits {
         max_pending: 10,
         client_quota: 3,
     };
-    let insert = |challenge: &str, client: &str| {
-        store
-            .write(|transaction| {
-                transaction.insert_challenge(
-                    &NewChallenge {
-                        challenge,
-                        address: "0xabc",
-                        client,
-                        created_at: 5,
-                        expires_at: 65,
-                    },
-                    limits,
-                )
-            })
-            .unwrap()
-    };
+    let insert =
+        |challenge: &str, client: &str| insert_challenge(&store, limits, challenge, client);
     for challenge in ["z", "y", "x"] {
         assert_eq!(insert(challenge, "flooder").own, 0);
     }
@@ -338,14 +354,7 @@ fn challenges_evict_the_clients_own_oldest_first_stored() {
     };
     assert!(!pending("z"), "the first stored went");
     assert!(pending("honest"));
-    let counts = store
-        .read(|transaction| {
-            Ok((
-                transaction.count_challenges()?,
-                transaction.count_client_challenges("flooder")?,
-            ))
-        })
-        .unwrap();
+    let counts = challenge_counts(&store, "flooder");
     assert_eq!(counts, (3, 3));
 }
 
@@ -355,7 +364,7 @@ fn challenges_evict_the_clients_own_oldest_first_stored() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn a_user_is_inserted_if_absent_once_among_twenty() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let inserted = at_once(20, |index| {
         store
@@ -394,7 +403,7 @@ fn a_user_is_inserted_if_absent_once_among_twenty() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn only_one_first_signing_key_among_twenty_concurrent_starts() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let stores = [db.open(), db.open()];
     let first = at_once(20, |index| {
         stores[index % 2]
@@ -420,7 +429,7 @@ fn only_one_first_signing_key_among_twenty_concurrent_starts() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn revocations_keep_the_first_entry_and_move_the_version() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let revocation = |by: &str| Revocation {
         jti: "j1".to_owned(),
@@ -482,7 +491,7 @@ fn revocations_keep_the_first_entry_and_move_the_version() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn a_rolled_back_write_leaves_nothing() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let error = store
         .write(|transaction| {
@@ -503,7 +512,7 @@ fn a_rolled_back_write_leaves_nothing() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn lost_connections_are_replaced_and_writes_rerun() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = Arc::new(db.open());
     store
         .write(|transaction| transaction.insert_user(&user("u1", "a@example.com")))
@@ -543,28 +552,14 @@ fn lost_connections_are_replaced_and_writes_rerun() {
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
 fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
-    let Some(db) = TestDb::create() else { return };
+    let db = TestDb::create();
     let store = db.open();
     let limits = ChallengeLimits {
         max_pending: 10,
         client_quota: 3,
     };
-    let insert = |challenge: &str, client: &str| {
-        store
-            .write(|transaction| {
-                transaction.insert_challenge(
-                    &NewChallenge {
-                        challenge,
-                        address: "0xabc",
-                        client,
-                        created_at: 5,
-                        expires_at: 65,
-                    },
-                    limits,
-                )
-            })
-            .unwrap()
-    };
+    let insert =
+        |challenge: &str, client: &str| insert_challenge(&store, limits, challenge, client);
     let pending = |challenge: &str| {
         store
             .read(|transaction| {
