@@ -53,6 +53,10 @@ async fn serve(app: Arc<App>) -> Result<()> {
                 .with_source(error)
         })?;
     let bound = listener.local_addr()?;
+    // Registered before the readiness line: a signal sent right after it must reach these
+    // handlers, not the default action (which would end the process mid-start).
+    let shutdown = ShutdownSignals::register();
+    let hangup = crate::http::tls::hangup_signal();
     tracing::info!(address = %bound, issuer = app.config().issuer, "serving");
     // The one line on stdout: scripts and tests wait for it to know the port.
     let mut stdout = std::io::stdout();
@@ -77,8 +81,9 @@ async fn serve(app: Arc<App>) -> Result<()> {
         None => None,
     };
     let pruner = tokio::spawn(every(PRUNE_INTERVAL, Arc::clone(&app), "pruning", prune));
-    let tls_watcher = tokio::spawn(crate::http::tls::watch(tls.clone()));
-    let result = crate::http::serve(listener, metrics_listener, app, tls, shutdown_signal()).await;
+    let tls_watcher = tokio::spawn(crate::http::tls::watch(tls.clone(), hangup));
+    let result =
+        crate::http::serve(listener, metrics_listener, app, tls, shutdown.received()).await;
     pruner.abort();
     tls_watcher.abort();
     result
@@ -120,19 +125,43 @@ fn prune(app: &App, now: i64) -> Result<()> {
 }
 
 /// Completes on SIGTERM or SIGINT.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = match signal(SignalKind::terminate()) {
-        Ok(terminate) => terminate,
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+/// SIGTERM and SIGINT, the signals that stop `serve` gracefully.
+struct ShutdownSignals {
+    terminate: Option<tokio::signal::unix::Signal>,
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignals {
+    /// Installs the handlers now (see `serve`).
+    fn register() -> ShutdownSignals {
+        use tokio::signal::unix::{SignalKind, signal};
+        let install = |kind, name: &str| match signal(kind) {
+            Ok(signal) => Some(signal),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for {name}");
+                None
+            }
+        };
+        ShutdownSignals {
+            terminate: install(SignalKind::terminate(), "SIGTERM"),
+            interrupt: install(SignalKind::interrupt(), "SIGINT"),
         }
-    };
-    tokio::select! {
-        _ = terminate.recv() => tracing::info!("SIGTERM received"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+    }
+
+    /// Completes when either signal arrives.
+    async fn received(mut self) {
+        async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
+            match signal {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            () = next(self.terminate.as_mut()) => tracing::info!("SIGTERM received"),
+            () = next(self.interrupt.as_mut()) => tracing::info!("SIGINT received"),
+        }
     }
 }
 

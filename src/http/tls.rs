@@ -290,17 +290,24 @@ fn certified_key(
 /// How often the certificate files are read for changes.
 const CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Reloads the certificate when its files change (checked every second) and on SIGHUP; without
-/// TLS, a SIGHUP is logged and ignored rather than ending the process. Runs until aborted.
-pub async fn watch(tls: Option<Arc<Tls>>) {
+/// Installs the SIGHUP handler [`watch`] listens to. `serve` calls it before its readiness line,
+/// so that a SIGHUP sent right after that line never meets the default action (which ends the
+/// process); `None` (logged) if the handler cannot be installed.
+pub fn hangup_signal() -> Option<tokio::signal::unix::Signal> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut hangup = match signal(SignalKind::hangup()) {
+    match signal(SignalKind::hangup()) {
         Ok(hangup) => Some(hangup),
         Err(error) => {
             tracing::warn!(%error, "cannot listen for SIGHUP");
             None
         }
-    };
+    }
+}
+
+/// Reloads the certificate when its files change (checked every second) and on SIGHUP (from the
+/// handler [`hangup_signal`] installed); without TLS, a SIGHUP is logged and ignored rather than
+/// ending the process. Runs until aborted.
+pub async fn watch(tls: Option<Arc<Tls>>, mut hangup: Option<tokio::signal::unix::Signal>) {
     let mut interval = tokio::time::interval(CHECK_INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
