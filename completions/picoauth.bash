@@ -161,7 +161,7 @@ _picoauth() {
 
     case "${cmd}" in
         picoauth)
-            opts="serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help -h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +204,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -223,7 +238,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__completions)
-            opts="bash elvish fish powershell zsh -h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="bash elvish fish powershell zsh -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +278,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -285,7 +315,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__generate__subcmd__docs)
-            opts="-h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +355,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -613,7 +658,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__inspect)
-            opts="-h -V --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +701,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -675,7 +735,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__keygen)
-            opts="-h -V --rotate --list --retire --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --rotate --list --retire --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +785,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -744,7 +819,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__list__subcmd__mints)
-            opts="-h -V --limit --active --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --limit --active --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +866,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -810,7 +900,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__mint__subcmd__fleet)
-            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --session-id --agent-id --role --ttl --scope --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -885,6 +975,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -904,7 +1009,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__revoke)
-            opts="-h -V --force --reason --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --force --reason --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,6 +1059,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -973,7 +1093,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__serve)
-            opts="-h -V --listen --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --listen --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1211,6 +1331,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1230,7 +1365,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users)
-            opts="list add set-role passwd disable enable delete import help -h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="list add set-role passwd disable enable delete import help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1273,6 +1408,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1292,7 +1442,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__add)
-            opts="-h -V --role --display-name --password-stdin --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --role --display-name --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,6 +1496,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1365,7 +1530,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__delete)
-            opts="-h -V --yes --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --yes --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1405,6 +1570,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -1427,7 +1607,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__disable)
-            opts="-h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1467,6 +1647,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -1489,7 +1684,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__enable)
-            opts="-h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1529,6 +1724,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -1691,7 +1901,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__import)
-            opts="-h -V --from-pico-auth --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --from-pico-auth --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,6 +1959,21 @@ _picoauth() {
                     fi
                     return 0
                     ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1768,7 +1993,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__list)
-            opts="-h -V --json --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1808,6 +2033,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -1830,7 +2070,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__passwd)
-            opts="-h -V --password-stdin --config --db --key-dir --issuer --audience --help --version"
+            opts="-h -V --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1870,6 +2110,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;
@@ -1892,7 +2147,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__set__subcmd__role)
-            opts="superadmin org_admin operator viewer -h -V --config --db --key-dir --issuer --audience --help --version"
+            opts="superadmin org_admin operator viewer -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1932,6 +2187,21 @@ _picoauth() {
                     COMPREPLY=()
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
                     fi
                     return 0
                     ;;

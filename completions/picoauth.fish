@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_picoauth_global_optspecs
-    string join \n config= db= key-dir= issuer= audience= h/help V/version
+    string join \n config= db= key-dir= key-encryption-key-file= issuer= audience= h/help V/version
 end
 
 function __fish_picoauth_needs_command
@@ -27,6 +27,7 @@ end
 complete -c picoauth -n "__fish_picoauth_needs_command" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_needs_command" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_needs_command" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_needs_command" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -81,6 +82,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l tls-key-file
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -89,6 +91,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d '
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l rotate -d 'Make a new key the signing key; the old one stays published for its grace period'
@@ -99,6 +102,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -s V -l versio
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_seen_subcommand_from list add set-role passwd disable enable delete import help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -115,6 +119,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and not __fish_
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from list" -l json -d 'Print the `/users` response object instead of a table'
@@ -128,6 +133,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
@@ -136,6 +142,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -143,6 +150,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from passwd" -l password-stdin -d 'Read the password from the first line of stdin instead of asking'
@@ -151,6 +159,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -158,6 +167,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -165,6 +175,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from delete" -l yes -d 'Delete without asking'
@@ -174,6 +185,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand users; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -201,6 +213,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l scope -
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand mint-fleet" -l json -d 'Print the `/fleet/sessions` response object instead of the bare token'
@@ -210,6 +223,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l reason -d '
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -l force -d 'Revoke even a jti this deployment does not know (a token living less than mint_audit_min_ttl is never audited)'
@@ -219,6 +233,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand revoke" -s V -l versio
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand inspect" -l json -d 'Print one JSON object: accepted, reason, detail, header, claims, kid, key_state, revoked, revocation, mint'
@@ -228,6 +243,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l limit -
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -l active -d 'Only tokens that are neither expired nor revoked'
@@ -237,6 +253,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand list-mints" -s V -l ve
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -244,6 +261,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand completions" -s V -l v
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
+complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l key-encryption-key-file -d 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l issuer -d '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'

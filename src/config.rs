@@ -63,6 +63,9 @@ pub struct Config {
     pub db: PathBuf,
     /// The directory holding the signing keys and the refresh-token hashing key.
     pub key_dir: PathBuf,
+    /// On PostgreSQL: the file holding the key-encryption key that seals the private keys
+    /// kept in the database (API.md §11).
+    pub key_encryption_key_file: Option<PathBuf>,
     /// The `iss` of every token and the base of the discovery document's URLs.
     pub issuer: String,
     /// The `aud` of every token.
@@ -422,7 +425,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 32] = [
+pub static SETTINGS: [Setting; 33] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -459,6 +462,19 @@ pub static SETTINGS: [Setting; 32] = [
         read_by: ADMIN_COMMANDS,
         apply: |config, value| {
             config.key_dir = non_empty_path(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "key_encryption_key_file",
+        flag: Flag::Everywhere,
+        kind: Kind::File,
+        default: DefaultValue::Unset("none"),
+        help: "On PostgreSQL: the file with the key-encryption key (32 random bytes in base64).",
+        more: "Required when `db` is a PostgreSQL URL: the signing keys and the refresh-token key live in the database, their private parts sealed with AES-256-GCM under this key; make it with `openssl rand -base64 32`. Unused with SQLite, whose keys stay in `key_dir`.",
+        read_by: ADMIN_COMMANDS,
+        apply: |config, value| {
+            config.key_encryption_key_file = optional_path(value);
             Ok(())
         },
     },
@@ -1019,6 +1035,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: PathBuf::new(),
             key_dir: PathBuf::new(),
+            key_encryption_key_file: None,
             issuer: String::new(),
             audience: String::new(),
             access_token_ttl: 0,
