@@ -1,10 +1,14 @@
 //! `picoauth serve` on PostgreSQL: the real binary against a real server, which
 //! `PICOAUTH_TEST_POSTGRES` names (an admin URL; `.ci/run` starts one). Built without it, the test
 //! is reported as ignored, with the reason (see `build.rs`). The whole suite on PostgreSQL is a later phase (issue 12).
+//!
+//! Here: what is PostgreSQL's own — the keys sealed in the database under the key-encryption key
+//! (API.md §11), shared by replicas that share no key directory.
 
-use serde_json::json;
+use base64::Engine;
+use serde_json::{Value, json};
 
-use crate::util::{Server, Session, TestDir};
+use crate::util::{Server, Session, TestDir, run_picoauth, serve_on_db_until_exit};
 
 /// A database of the test's own on the server, dropped after.
 struct TestDb {
@@ -61,7 +65,8 @@ fn serve_on_postgres_logs_in_refreshes_and_revokes() {
         return;
     };
     let dir = TestDir::new();
-    let server = Server::start_on_db(&dir, &db.url);
+    let kek = kek_file(&dir, "kek", 1);
+    let server = Server::start_on_db(&dir, &db.url, &["--key-encryption-key-file", &kek]);
     server.get("/readyz").send().assert_status(200);
     assert!(
         !dir.db().exists(),
@@ -114,4 +119,164 @@ fn serve_on_postgres_logs_in_refreshes_and_revokes() {
         "the denylist names the jti: {denylist}"
     );
     server.stop();
+}
+
+/// Writes a key-encryption key (32 bytes of `byte`, base64, as `openssl rand -base64 32` prints)
+/// to `name` in `dir`; its path.
+fn kek_file(dir: &TestDir, name: &str, byte: u8) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode([byte; 32]);
+    dir.write(name, &format!("{encoded}\n"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Every row of `sealed_keys`: (name, sealed bytes).
+fn sealed_keys(db: &TestDb) -> Vec<(String, Vec<u8>)> {
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    client
+        .query("SELECT name, sealed FROM sealed_keys ORDER BY name", &[])
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
+
+fn jwks(server: &Server) -> Value {
+    server.get("/api/v1/auth/jwks").send().ok_json()
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_replica_without_its_key_encryption_key_refuses_to_start_empty_or_populated() {
+    let Some(db) = TestDb::create("kek_refusal") else {
+        return;
+    };
+    let dir = TestDir::new();
+    let refused = serve_on_db_until_exit(&dir, &db.url, &[]);
+    assert_eq!(refused.status.code(), Some(2), "{refused}");
+    assert!(
+        refused.stderr.contains("key_encryption_key_file")
+            && refused.stderr.contains("PICOAUTH_KEY_ENCRYPTION_KEY_FILE"),
+        "the refusal names the setting: {refused}"
+    );
+    // Refused before anything was written: the database is still empty.
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let migrated: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(!migrated, "a refused start leaves the database untouched");
+
+    let kek = kek_file(&dir, "kek", 1);
+    Server::start_on_db(&dir, &db.url, &["--key-encryption-key-file", &kek]).stop();
+    let refused = serve_on_db_until_exit(&dir, &db.url, &[]);
+    assert_eq!(refused.status.code(), Some(2), "{refused}");
+    assert!(
+        refused.stderr.contains("key_encryption_key_file"),
+        "{refused}"
+    );
+
+    // Another key-encryption key does not open the keys, and says so.
+    let other = kek_file(&dir, "other", 2);
+    let refused = serve_on_db_until_exit(&dir, &db.url, &["--key-encryption-key-file", &other]);
+    assert_eq!(refused.status.code(), Some(1), "{refused}");
+    assert!(
+        refused.stderr.contains("does not open"),
+        "a wrong key-encryption key is named as such: {refused}"
+    );
+    // A file that is not a key is refused by name, before the database is used.
+    let junk = dir
+        .write("junk", "not a key\n")
+        .to_string_lossy()
+        .into_owned();
+    let refused = serve_on_db_until_exit(&dir, &db.url, &["--key-encryption-key-file", &junk]);
+    assert!(
+        !refused.status.success() && refused.stderr.contains("key_encryption_key_file"),
+        "{refused}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn replicas_with_separate_key_directories_share_the_sealed_keys() {
+    let Some(db) = TestDb::create("sealed_keys") else {
+        return;
+    };
+    let (dir_a, dir_b) = (TestDir::new(), TestDir::new());
+    let kek = kek_file(&dir_a, "kek", 7);
+    let flags = ["--key-encryption-key-file", kek.as_str()];
+    let a = Server::start_on_db(&dir_a, &db.url, &flags);
+    let b = Server::start_on_db(&dir_b, &db.url, &flags);
+    assert_eq!(jwks(&a), jwks(&b), "one key, published by both");
+    let kid = a.kid();
+    for dir in [&dir_a, &dir_b] {
+        let files: Vec<_> = std::fs::read_dir(dir.key_dir())
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .map(|e| e.file_name())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            files.is_empty(),
+            "no key file on a PostgreSQL replica: {files:?}"
+        );
+    }
+    let rows = sealed_keys(&db);
+    let names: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["refresh", &format!("signing:{kid}")]);
+    for (name, sealed) in &rows {
+        assert!(sealed.starts_with(b"pak1"), "{name} is sealed");
+        assert!(
+            !String::from_utf8_lossy(sealed).contains("PRIVATE KEY"),
+            "{name} holds no PEM"
+        );
+    }
+
+    // A session begun on A continues on B: the same signing and refresh-token keys.
+    let (_, session) = a.register_and_login("shared@example.com");
+    b.get("/api/v1/auth/me")
+        .with_bearer(&session.access_token)
+        .send()
+        .ok_json();
+    let next = Session::from_response(&b.refresh(&session.refresh_token));
+    a.refresh(&session.refresh_token)
+        .assert_error(401, "invalid_token");
+    a.refresh(&next.refresh_token)
+        .assert_error(401, "invalid_token");
+
+    // keygen on the database: refused without the key-encryption key, seen by both replicas
+    // at their next request with it.
+    let rotate = |extra: &[&str]| {
+        let mut args = vec!["keygen", "--rotate", "--db", db.url.as_str()];
+        args.extend_from_slice(extra);
+        run_picoauth(&args)
+    };
+    let refused = rotate(&[]);
+    assert_eq!(refused.code(), 2, "{refused}");
+    assert!(
+        refused.stderr.contains("key_encryption_key_file"),
+        "{refused}"
+    );
+    let rotated = rotate(&flags);
+    rotated.assert_code(0);
+    for server in [&a, &b] {
+        let keys = jwks(server)["keys"].as_array().unwrap().len();
+        assert_eq!(keys, 2, "the new key and the old one in its grace period");
+    }
+    let (_, fresh) = b.register_and_login("after@example.com");
+    let new_kid = crate::util::decode_jwt(&fresh.access_token).header["kid"].clone();
+    assert_ne!(new_kid, json!(kid), "new tokens carry the new key");
+    a.get("/api/v1/auth/me")
+        .with_bearer(&fresh.access_token)
+        .send()
+        .ok_json();
+    assert_eq!(sealed_keys(&db).len(), 3);
 }

@@ -111,6 +111,18 @@ fn serve_command(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Command
     command
 }
 
+/// `picoauth serve` on a free port, on the database `db` (a URL), with `dir`'s key directory.
+fn serve_on_db_command(dir: &TestDir, db: &str, args: &[&str]) -> Command {
+    let mut command = picoauth();
+    command
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0", "--db", db, "--key-dir"])
+        .arg(dir.key_dir())
+        .args(args)
+        .envs([ADMIN_ENV]);
+    command
+}
+
 /// A running child whose stdout arrives line by line and whose stderr is collected.
 struct Process {
     child: Child,
@@ -248,7 +260,18 @@ impl fmt::Display for Exit {
 /// Panics, killing the server, if it starts listening instead.
 #[track_caller]
 pub fn serve_until_exit(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Exit {
-    let mut process = Process::spawn(serve_command(dir, args, envs));
+    exit_of(Process::spawn(serve_command(dir, args, envs)))
+}
+
+/// Like [`serve_until_exit`], on the database `db` (a URL) as [`Server::start_on_db`] starts it.
+#[track_caller]
+pub fn serve_on_db_until_exit(dir: &TestDir, db: &str, args: &[&str]) -> Exit {
+    exit_of(Process::spawn(serve_on_db_command(dir, db, args)))
+}
+
+/// Waits for a `serve` expected to exit before listening.
+#[track_caller]
+fn exit_of(mut process: Process) -> Exit {
     let startup = process.wait_for_startup();
     let stderr = process.finish();
     match startup {
@@ -289,16 +312,10 @@ impl Server {
     }
 
     /// Starts a server like `Server::start`, but on the database `db` (a PostgreSQL URL)
-    /// instead of the file in `dir`; the key directory is still `dir`'s.
+    /// instead of the file in `dir`, with extra `args`; the key directory is still `dir`'s.
     #[track_caller]
-    pub fn start_on_db(dir: &TestDir, db: &str) -> Server {
-        let mut command = picoauth();
-        command
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--db", db, "--key-dir"])
-            .arg(dir.key_dir())
-            .envs([ADMIN_ENV]);
-        Server::launch(dir, command)
+    pub fn start_on_db(dir: &TestDir, db: &str, args: &[&str]) -> Server {
+        Server::launch(dir, serve_on_db_command(dir, db, args))
     }
 
     /// Spawns `command` (a `serve`) and waits until it listens.

@@ -38,13 +38,13 @@ pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
+use signing::KeyVault;
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
 pub use wallet::{Challenge, SignInRequest, WalletSession};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::keys;
 use crate::roles::Role;
 use crate::store::{
     DbLocation, MintRecord, ReadTransaction, Store, User, UserStatus, WriteTransaction,
@@ -60,6 +60,8 @@ pub struct App {
     config: Config,
     /// The database every process on this file shares.
     store: Store,
+    /// Where the private keys are: the key directory (SQLite) or the database (PostgreSQL).
+    vault: KeyVault,
     /// The key material, loaded once (at open for `serve`, at first use for CLI commands, so
     /// that `revoke` and `list-mints` work without reading any key).
     key_material: Mutex<Option<Arc<KeyMaterial>>>,
@@ -121,8 +123,13 @@ impl App {
     /// # Errors
     /// `Storage`, `Unavailable` or `Keys` when the files cannot be opened or created.
     pub fn open(config: Config, now: i64) -> Result<App> {
-        let store = Store::open(&DbLocation::from_setting(&config.db))?;
-        let app = App::with_store(config, store);
+        let location = DbLocation::from_setting(&config.db);
+        // Before the database is touched: without its key-encryption key a PostgreSQL
+        // deployment refuses to start, empty or not (API.md §11).
+        let vault = KeyVault::for_location(&location, &config)?;
+        vault.require()?;
+        let store = Store::open(&location)?;
+        let app = App::with_store(config, store, vault);
         app.create_first_key(now)?;
         app.keys(now)?;
         Ok(app)
@@ -143,8 +150,9 @@ impl App {
                 path.display()
             )));
         }
+        let vault = KeyVault::for_location(&location, &config)?;
         let store = Store::open(&location)?;
-        Ok(App::with_store(config, store))
+        Ok(App::with_store(config, store, vault))
     }
 
     /// Opens the database, creating it if missing, without creating a key
@@ -153,14 +161,18 @@ impl App {
     /// # Errors
     /// `Storage` or `Unavailable` if the database cannot be opened or created.
     pub fn open_creating(config: Config) -> Result<App> {
-        let store = Store::open(&DbLocation::from_setting(&config.db))?;
-        Ok(App::with_store(config, store))
+        let location = DbLocation::from_setting(&config.db);
+        let vault = KeyVault::for_location(&location, &config)?;
+        vault.require()?;
+        let store = Store::open(&location)?;
+        Ok(App::with_store(config, store, vault))
     }
 
-    fn with_store(config: Config, store: Store) -> App {
+    fn with_store(config: Config, store: Store, vault: KeyVault) -> App {
         App {
             config,
             store,
+            vault,
             key_material: Mutex::new(None),
             key_reload: Mutex::new(()),
             denylist_cache: Mutex::new(None),
@@ -179,9 +191,9 @@ impl App {
     pub fn check_ready(&self, now: i64) -> Result<()> {
         self.store.ping()?;
         let keys = self.keys(now)?;
-        // Reading and parsing the file again, not just finding it: a key that a restart could
+        // Reading and parsing the key again, not just finding it: a key that a restart could
         // not load is not ready either.
-        keys::load_signing_key(&self.config.key_dir, keys.key_ring.active().kid())?;
+        self.reload_active_key(keys.key_ring.active().kid())?;
         Ok(())
     }
 

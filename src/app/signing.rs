@@ -17,15 +17,171 @@
 //!   on every change of the table) and reloads when it moved or a grace period ended, so a
 //!   rotation or retirement by another process is seen by the very next request.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::{App, seconds};
+use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
-use crate::keys::{self, KeyRing, RefreshKey, SigningKey};
-use crate::store::SigningKeyRecord;
+use crate::keys::{self, KeyEncryptionKey, KeyRing, REFRESH_KEY_NAME, RefreshKey, SigningKey};
+use crate::store::{DbLocation, ReadTransaction, SigningKeyRecord, WriteTransaction};
+
+/// Where the private keys are kept, which the backend decides (API.md §11).
+#[derive(Debug)]
+pub(super) enum KeyVault {
+    /// SQLite: `<kid>.pem` and `refresh.key` in the key directory.
+    Directory(PathBuf),
+    /// PostgreSQL: sealed in the database under the key-encryption key, so that replicas
+    /// share no directory; `None` when `key_encryption_key_file` is unset, which every use of
+    /// the keys refuses.
+    Database(Option<KeyEncryptionKey>),
+}
+
+impl KeyVault {
+    /// The vault of a deployment on `location`.
+    ///
+    /// # Errors
+    /// `Keys` if `key_encryption_key_file` is set for PostgreSQL but does not hold a key.
+    pub(super) fn for_location(location: &DbLocation, config: &Config) -> Result<KeyVault> {
+        Ok(match location {
+            DbLocation::Sqlite(_) => KeyVault::Directory(config.key_dir.clone()),
+            DbLocation::Postgres(_) => KeyVault::Database(
+                config
+                    .key_encryption_key_file
+                    .as_deref()
+                    .map(KeyEncryptionKey::load)
+                    .transpose()?,
+            ),
+        })
+    }
+
+    /// Checks that the keys can be used: on PostgreSQL, that there is a key-encryption key.
+    ///
+    /// # Errors
+    /// `InvalidInput`, naming the setting, when there is none.
+    pub(super) fn require(&self) -> Result<()> {
+        match self {
+            KeyVault::Directory(_) | KeyVault::Database(Some(_)) => Ok(()),
+            KeyVault::Database(None) => Err(Error::invalid_input(
+                "db is a PostgreSQL database, where picoauth keeps its signing keys sealed under \
+                 a key-encryption key: set key_encryption_key_file (PICOAUTH_KEY_ENCRYPTION_KEY_FILE) \
+                 to a file holding 32 random bytes in base64, the same file on every replica \
+                 (make it once with `openssl rand -base64 32 > picoauth.kek`)",
+            )),
+        }
+    }
+
+    fn kek(&self) -> Result<Option<&KeyEncryptionKey>> {
+        self.require()?;
+        Ok(match self {
+            KeyVault::Directory(_) => None,
+            KeyVault::Database(kek) => kek.as_ref(),
+        })
+    }
+
+    /// Makes the vault ready for new keys (the key directory, mode 0700).
+    fn prepare(&self) -> Result<()> {
+        match self.kek()? {
+            None => keys::ensure_key_dir(self.directory()),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn directory(&self) -> &Path {
+        match self {
+            KeyVault::Directory(dir) => dir,
+            KeyVault::Database(_) => Path::new(""),
+        }
+    }
+
+    /// Creates the refresh-token key unless it exists. Runs inside the first key's write
+    /// transaction, so two processes starting at once keep one key (the file is created
+    /// under SQLite's write lock; the row `ON CONFLICT DO NOTHING`).
+    fn create_refresh_key(&self, transaction: &mut dyn WriteTransaction, now: i64) -> Result<()> {
+        match self.kek()? {
+            None => RefreshKey::load_or_create(self.directory()).map(drop),
+            Some(kek) => {
+                if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none() {
+                    transaction.insert_sealed_key(
+                        REFRESH_KEY_NAME,
+                        &kek.new_sealed_refresh_key()?,
+                        now,
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Keeps a new signing key: its file, or its sealed row in `transaction`. The same key on
+    /// every run of a retried closure, so a retry rewrites the same file.
+    fn store_signing_key(
+        &self,
+        transaction: &mut dyn WriteTransaction,
+        key: &SigningKey,
+        der: &keys::PrivateKeyDer,
+        now: i64,
+    ) -> Result<()> {
+        match self.kek()? {
+            None => keys::save_signing_key(self.directory(), key.kid(), der),
+            Some(kek) => {
+                let name = keys::signing_key_name(key.kid());
+                transaction.insert_sealed_key(&name, &kek.seal_signing_key(key)?, now)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Loads the private signing key `kid` and checks it is that key.
+    fn load_signing_key(
+        &self,
+        transaction: &mut dyn ReadTransaction,
+        kid: &str,
+    ) -> Result<SigningKey> {
+        match self.kek()? {
+            None => keys::load_signing_key(self.directory(), kid),
+            Some(kek) => {
+                let sealed = transaction
+                    .get_sealed_key(&keys::signing_key_name(kid))?
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Keys,
+                            format!("the database lists signing key {kid} but holds no sealed key for it"),
+                        )
+                    })?;
+                kek.open_signing_key(kid, &sealed)
+            }
+        }
+    }
+
+    /// Loads the refresh-token key.
+    fn load_refresh_key(&self, transaction: &mut dyn ReadTransaction) -> Result<RefreshKey> {
+        match self.kek()? {
+            None => RefreshKey::load_or_create(self.directory()),
+            Some(kek) => {
+                let sealed = transaction
+                    .get_sealed_key(REFRESH_KEY_NAME)?
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Keys,
+                            "the database holds no refresh-token key; start `picoauth serve` once",
+                        )
+                    })?;
+                kek.open_refresh_key(&sealed)
+            }
+        }
+    }
+
+    /// Where the keys are, for messages.
+    fn describe(&self) -> String {
+        match self {
+            KeyVault::Directory(dir) => dir.display().to_string(),
+            KeyVault::Database(_) => "the database".to_owned(),
+        }
+    }
+}
 
 /// The keys a process signs and hashes with, parsed once.
 #[derive(Debug)]
@@ -82,15 +238,10 @@ impl App {
             return Ok(material);
         }
         // Read after the version: a change in between makes the next call load again.
-        let records = self
-            .store
-            .read(|transaction| transaction.list_signing_keys())?;
-        let material = Arc::new(load_key_material(
-            version,
-            records,
-            &self.config.key_dir,
-            now,
-        )?);
+        let material = Arc::new(
+            self.store
+                .read(|transaction| load_key_material(&self.vault, transaction, version, now))?,
+        );
         let mut slot = self.lock_keys();
         if slot.is_some() {
             tracing::info!(
@@ -121,13 +272,13 @@ impl App {
     /// `Keys` if the key cannot be generated or written, `Storage`/`Unavailable` if the
     /// database fails.
     pub fn create_first_key(&self, now: i64) -> Result<Option<String>> {
-        keys::ensure_key_dir(&self.config.key_dir)?;
+        self.vault.prepare()?;
         // Generated by the first run of the closure that needs it and kept for a retried run.
         let mut generated: Option<(SigningKey, keys::PrivateKeyDer)> = None;
         let created = self.store.write(|transaction| {
-            // Under the write lock, so two processes starting at once share one file; loading
-            // an existing file makes this idempotent when the closure runs again.
-            RefreshKey::load_or_create(&self.config.key_dir)?;
+            // In the transaction, so two processes starting at once share one key; creating
+            // only if absent makes this idempotent when the closure runs again.
+            self.vault.create_refresh_key(transaction, now)?;
             if !transaction.list_signing_keys()?.is_empty() {
                 return Ok(None);
             }
@@ -138,7 +289,7 @@ impl App {
             if !transaction.insert_first_signing_key(&new_key_record(key, now))? {
                 return Ok(None);
             }
-            keys::save_signing_key(&self.config.key_dir, key.kid(), der)?;
+            self.vault.store_signing_key(transaction, key, der, now)?;
             Ok(Some(key.kid().to_owned()))
         })?;
         // Logged after the commit: the closure may run more than once.
@@ -154,7 +305,7 @@ impl App {
     /// # Errors
     /// `NotFound` if there is no key to rotate, `Keys` if the new key cannot be written.
     pub fn rotate_key(&self, now: i64) -> Result<String> {
-        keys::ensure_key_dir(&self.config.key_dir)?;
+        self.vault.prepare()?;
         // Generating takes tens of milliseconds: do it before taking the write lock.
         let generated = SigningKey::generate()?;
         let grace_end = now.saturating_add(seconds(self.config.longest_token_ttl()));
@@ -166,8 +317,7 @@ impl App {
             })?;
             transaction.update_key_retirement(&active.kid, now, grace_end)?;
             transaction.insert_signing_key(&new_key_record(key, now))?;
-            // The same key on every run of the closure, so a retry rewrites the same file.
-            keys::save_signing_key(&self.config.key_dir, key.kid(), der)?;
+            self.vault.store_signing_key(transaction, key, der, now)?;
             Ok(key.kid().to_owned())
         })
     }
@@ -254,27 +404,27 @@ fn is_published(record: &SigningKeyRecord, now: i64) -> bool {
 
 /// Loads the active key and every key in its grace period, and the refresh-hashing key.
 fn load_key_material(
+    vault: &KeyVault,
+    transaction: &mut dyn ReadTransaction,
     version: i64,
-    records: Vec<SigningKeyRecord>,
-    key_dir: &Path,
     now: i64,
 ) -> Result<KeyMaterial> {
-    let no_key = || {
+    let records = transaction.list_signing_keys()?;
+    let active = active_record(&records).ok_or_else(|| {
         Error::new(
             ErrorKind::Keys,
             format!(
                 "no signing key in {} — run `picoauth keygen` or start `picoauth serve` once",
-                key_dir.display()
+                vault.describe()
             ),
         )
-    };
-    let active = active_record(&records).ok_or_else(no_key)?;
-    let mut signing_keys = vec![keys::load_signing_key(key_dir, &active.kid)?];
+    })?;
+    let mut signing_keys = vec![vault.load_signing_key(transaction, &active.kid)?];
     for record in records
         .iter()
         .filter(|record| record.kid != active.kid && is_published(record, now))
     {
-        signing_keys.push(keys::load_signing_key(key_dir, &record.kid)?);
+        signing_keys.push(vault.load_signing_key(transaction, &record.kid)?);
     }
     let next_expiry = records
         .iter()
@@ -283,10 +433,22 @@ fn load_key_material(
         .min();
     Ok(KeyMaterial {
         key_ring: KeyRing::new(signing_keys)?,
-        refresh_key: RefreshKey::load_or_create(key_dir)?,
+        refresh_key: vault.load_refresh_key(transaction)?,
         version,
         next_expiry,
     })
+}
+
+impl App {
+    /// Reads and parses the active signing key again, as a restart would (`/readyz`).
+    ///
+    /// # Errors
+    /// `Keys` if it cannot be loaded, `Storage`/`Unavailable` if the database fails.
+    pub(super) fn reload_active_key(&self, kid: &str) -> Result<()> {
+        self.store
+            .read(|transaction| self.vault.load_signing_key(transaction, kid))
+            .map(drop)
+    }
 }
 
 #[cfg(test)]

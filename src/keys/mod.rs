@@ -1,7 +1,9 @@
-//! The server's own keys: the RS256 signing keys in the key directory, their kids, the JWKS, and
-//! the secret that hashes refresh tokens.
+//! The server's own keys: the RS256 signing keys, their kids, the JWKS, and the secret that
+//! hashes refresh tokens; as files in the key directory (SQLite deployments) or sealed for the
+//! database under the key-encryption key (`sealed`, PostgreSQL deployments).
 //!
-//! This module reads and writes key files and does the private-key operations. It does not
+//! This module reads and writes key files, seals and opens keys, and does the private-key
+//! operations. It does not
 //! decide which keys exist: the `signing_keys` table does, and `app` creates the first key under
 //! the database's write lock. JWT claims and validation rules live in `tokens`.
 //!
@@ -28,6 +30,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+
+mod sealed;
+
+pub use sealed::{KeyEncryptionKey, REFRESH_KEY_NAME, signing_key_name};
 
 /// The JWS algorithm of the signing keys this module makes.
 pub const RS256: &str = "RS256";
@@ -108,6 +114,26 @@ impl SigningKey {
             )
         })?;
         SigningKey::from_key_pair(key_pair)
+    }
+
+    /// Parses a PKCS#8 DER private key (as sealed in the database).
+    fn from_pkcs8(der: &[u8]) -> Result<SigningKey> {
+        let key_pair = KeyPair::from_pkcs8(der).map_err(|rejected| {
+            Error::new(
+                ErrorKind::Keys,
+                format!("not a usable RSA private key ({rejected})"),
+            )
+        })?;
+        SigningKey::from_key_pair(key_pair)
+    }
+
+    /// The private key as PKCS#8 DER, for sealing.
+    fn private_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let der = self
+            .key_pair
+            .as_der()
+            .map_err(|_| Error::new(ErrorKind::Keys, "cannot encode the RSA key"))?;
+        Ok(zeroize::Zeroizing::new(der.as_ref().to_vec()))
     }
 
     fn from_key_pair(key_pair: KeyPair) -> Result<SigningKey> {
@@ -351,13 +377,23 @@ impl RefreshKey {
     /// `Keys` if the file cannot be read, written, or is malformed.
     pub fn load_or_create(key_dir: &Path) -> Result<RefreshKey> {
         let path = key_dir.join(REFRESH_KEY_FILE);
-        let hex_text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let text = hex(&random_bytes::<32>()?);
-                write_private_file(&path, text.as_bytes())?;
-                text
+        let secret = match RefreshKey::read_secret(key_dir)? {
+            Some(secret) => secret,
+            None => {
+                let secret = zeroize::Zeroizing::new(random_bytes::<32>()?.to_vec());
+                write_private_file(&path, hex(&secret).as_bytes())?;
+                secret
             }
+        };
+        RefreshKey::from_secret(&secret, &path.display().to_string())
+    }
+
+    /// The secret in `<key_dir>/refresh.key`, or `None` if there is no such file.
+    fn read_secret(key_dir: &Path) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+        let path = key_dir.join(REFRESH_KEY_FILE);
+        let hex_text = match fs::read_to_string(&path) {
+            Ok(text) => zeroize::Zeroizing::new(text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(unreadable(&path, error)),
         };
         let bytes = unhex(hex_text.trim())
@@ -368,8 +404,19 @@ impl RefreshKey {
                     format!("{} is not 32 or more hex-encoded bytes", path.display()),
                 )
             })?;
+        Ok(Some(zeroize::Zeroizing::new(bytes)))
+    }
+
+    /// The key of `secret` (32 bytes or more), which came from `origin`.
+    fn from_secret(secret: &[u8], origin: &str) -> Result<RefreshKey> {
+        if secret.len() < 32 {
+            return Err(Error::new(
+                ErrorKind::Keys,
+                format!("the refresh-token key from {origin} is shorter than 32 bytes"),
+            ));
+        }
         Ok(RefreshKey {
-            key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &bytes),
+            key: aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret),
         })
     }
 

@@ -379,6 +379,9 @@ pub trait ReadTransaction {
     /// The signing keys' version: it changes with every change of a key record, so keys
     /// loaded at one version are current while it holds.
     fn get_signing_keys_version(&mut self) -> Result<i64>;
+    /// A private key kept in the database, sealed (`signing:<kid>`, `refresh`); PostgreSQL
+    /// deployments keep their keys here, SQLite ones in the key directory.
+    fn get_sealed_key(&mut self, name: &str) -> Result<Option<Vec<u8>>>;
 
     /// The newest `limit` audited tokens of the union of `selections`; with `active_at`, only
     /// those unexpired at that time and not revoked. Each part is read newest first through an
@@ -457,6 +460,9 @@ pub trait WriteTransaction: ReadTransaction {
     /// Stops a key from signing (if it still does) and publishes it until `published_until`;
     /// `NotFound` for an unknown kid.
     fn update_key_retirement(&mut self, kid: &str, now: i64, published_until: i64) -> Result<()>;
+    /// Stores a sealed private key under `name` unless one is stored there already; whether it
+    /// was (two processes creating the refresh-token key at once keep the first).
+    fn insert_sealed_key(&mut self, name: &str, sealed: &[u8], now: i64) -> Result<bool>;
 
     /// Records a minted token (`id` and `revoked` are ignored: the row gets the next place in
     /// the audit, and revocation is derived when listing).

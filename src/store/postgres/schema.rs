@@ -168,6 +168,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER challenges_deleted AFTER DELETE ON challenges
         FOR EACH ROW EXECUTE FUNCTION picoauth_challenge_deleted();
     "#,
+    // 2: private keys sealed under the key-encryption key, by name (`signing:<kid>`,
+    // `refresh`): a PostgreSQL deployment's keys, shared by every replica (API.md §11).
+    r#"
+    CREATE TABLE sealed_keys (
+        name TEXT PRIMARY KEY,
+        sealed BYTEA NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this picoauth writes.

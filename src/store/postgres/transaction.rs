@@ -326,6 +326,12 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
         )
     }
 
+    fn get_sealed_key(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.query_opt("SELECT sealed FROM sealed_keys WHERE name = $1", &[&name])?
+            .map(|row| get(&row, 0))
+            .transpose()
+    }
+
     fn list_mints(
         &mut self,
         selections: &[MintSelection<'_>],
@@ -655,6 +661,15 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
             return Err(Error::not_found(format!("no signing key with kid {kid}")));
         }
         Ok(())
+    }
+
+    fn insert_sealed_key(&mut self, name: &str, sealed: &[u8], now: i64) -> Result<bool> {
+        let inserted = self.execute(
+            "INSERT INTO sealed_keys (name, sealed, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+            &[&name, &sealed, &now],
+        )?;
+        Ok(inserted == 1)
     }
 
     fn insert_mint(&mut self, record: &MintRecord) -> Result<()> {

@@ -19,6 +19,7 @@ mod mints;
 mod refresh;
 mod revocations;
 mod schema;
+mod sealed_keys;
 mod transaction;
 mod users;
 

@@ -229,6 +229,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX mints_by_exp ON mints (exp);
     "#,
+    // 12: private keys sealed under the key-encryption key, by name (`signing:<kid>`,
+    // `refresh`): where a PostgreSQL deployment keeps its keys (API.md §11). Unused on SQLite,
+    // whose keys are files in the key directory; here so both backends have one schema.
+    r#"
+    CREATE TABLE sealed_keys (
+        name TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

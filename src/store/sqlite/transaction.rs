@@ -7,7 +7,7 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, keys, mints, refresh, revocations, users};
+use super::{challenges, keys, mints, refresh, revocations, sealed_keys, users};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
@@ -68,6 +68,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn get_signing_keys_version(&mut self) -> Result<i64> {
         keys::get_signing_keys_version(self.connection)
+    }
+
+    fn get_sealed_key(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
+        sealed_keys::get_sealed_key(self.connection, name)
     }
 
     fn list_mints(
@@ -179,6 +183,10 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn update_key_retirement(&mut self, kid: &str, now: i64, published_until: i64) -> Result<()> {
         keys::update_key_retirement(self.connection, kid, now, published_until)
+    }
+
+    fn insert_sealed_key(&mut self, name: &str, sealed: &[u8], now: i64) -> Result<bool> {
+        sealed_keys::insert_sealed_key(self.connection, name, sealed, now)
     }
 
     fn insert_mint(&mut self, record: &MintRecord) -> Result<()> {
