@@ -34,6 +34,9 @@ _picoauth() {
             picoauth,list-mints)
                 cmd="picoauth__subcmd__list__subcmd__mints"
                 ;;
+            picoauth,migrate-db)
+                cmd="picoauth__subcmd__migrate__subcmd__db"
+                ;;
             picoauth,mint-fleet)
                 cmd="picoauth__subcmd__mint__subcmd__fleet"
                 ;;
@@ -63,6 +66,9 @@ _picoauth() {
                 ;;
             picoauth__subcmd__help,list-mints)
                 cmd="picoauth__subcmd__help__subcmd__list__subcmd__mints"
+                ;;
+            picoauth__subcmd__help,migrate-db)
+                cmd="picoauth__subcmd__help__subcmd__migrate__subcmd__db"
                 ;;
             picoauth__subcmd__help,mint-fleet)
                 cmd="picoauth__subcmd__help__subcmd__mint__subcmd__fleet"
@@ -161,7 +167,7 @@ _picoauth() {
 
     case "${cmd}" in
         picoauth)
-            opts="serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="serve keygen users mint-fleet revoke inspect list-mints migrate-db completions generate-docs help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,7 +398,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help)
-            opts="serve keygen users mint-fleet revoke inspect list-mints completions generate-docs help"
+            opts="serve keygen users mint-fleet revoke inspect list-mints migrate-db completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +482,20 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help__subcmd__list__subcmd__mints)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__help__subcmd__migrate__subcmd__db)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -826,6 +846,87 @@ _picoauth() {
             fi
             case "${prev}" in
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --key-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__migrate__subcmd__db)
+            opts="-h -V --to --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

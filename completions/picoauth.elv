@@ -35,6 +35,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
+            cand migrate-db 'Copy this SQLite deployment (db and key_dir) into an empty PostgreSQL database'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -307,6 +308,20 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'picoauth;migrate-db'= {
+            cand --to 'The PostgreSQL database to copy into (`postgres://…` or `postgresql://…`); it must be empty. Visible to other users of this host in the process list if it carries a password'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --json 'Print what was copied as JSON instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'picoauth;completions'= {
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
@@ -339,6 +354,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
             cand list-mints 'Show the mint audit: every token minted with a lifetime of at least mint_audit_min_ttl'
+            cand migrate-db 'Copy this SQLite deployment (db and key_dir) into an empty PostgreSQL database'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -380,6 +396,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help;inspect'= {
         }
         &'picoauth;help;list-mints'= {
+        }
+        &'picoauth;help;migrate-db'= {
         }
         &'picoauth;help;completions'= {
         }

@@ -417,6 +417,7 @@ const ADMIN_COMMANDS: &[&str] = &[
     "revoke",
     "list-mints",
     "inspect",
+    "migrate-db",
 ];
 /// Those that use the longest token lifetime (key grace periods, how long a revocation is kept).
 const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];

@@ -8,7 +8,7 @@
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::util::{Server, Session, TestDir, run_picoauth, serve_on_db_until_exit};
+use crate::util::{Server, Session, TestDir, run_on, run_picoauth, serve_on_db_until_exit};
 
 /// A database of the test's own on the server, dropped after.
 struct TestDb {
@@ -279,4 +279,129 @@ fn replicas_with_separate_key_directories_share_the_sealed_keys() {
         .send()
         .ok_json();
     assert_eq!(sealed_keys(&db).len(), 3);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working() {
+    let Some(db) = TestDb::create("migrate") else {
+        return;
+    };
+    let dir = TestDir::new();
+    let kek = kek_file(&dir, "kek", 9);
+    // A SQLite deployment with a rotated key, a live session, a fleet token and a revocation.
+    let sqlite = Server::start(&dir);
+    let admin = sqlite.admin();
+    let (_, session) = sqlite.register_and_login("moved@example.com");
+    let old_kid = sqlite.kid();
+    run_on(&dir, &["keygen", "--rotate"], &[]).assert_code(0);
+    let (_, later) = sqlite.register_and_login("later@example.com");
+    let fleet = run_on(
+        &dir,
+        &["mint-fleet", "--session-id", "ci-1", "--agent-id", "builder", "--ttl", "1h"],
+        &[],
+    );
+    fleet.assert_code(0);
+    let fleet_token = fleet.stdout.trim().to_owned();
+    let revoked_jti = crate::util::decode_jwt(&later.access_token).claims["jti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run_on(&dir, &["revoke", &revoked_jti], &[]).assert_code(0);
+    let jwks_before = jwks(&sqlite);
+    let mints_before = sqlite
+        .get("/api/v1/auth/mints")
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+    sqlite.stop();
+
+    let migrate = |extra: &[&str]| {
+        let mut args = vec!["migrate-db", "--to", db.url.as_str()];
+        args.extend_from_slice(extra);
+        run_on(&dir, &args, &[])
+    };
+    // No key-encryption key: refused by name, nothing written.
+    let refused = migrate(&[]);
+    assert_eq!(refused.code(), 2, "{refused}");
+    assert!(refused.stderr.contains("key_encryption_key_file"), "{refused}");
+    let not_postgres = run_on(
+        &dir,
+        &["migrate-db", "--to", "/tmp/other.db", "--key-encryption-key-file", &kek],
+        &[],
+    );
+    assert_eq!(not_postgres.code(), 2, "{not_postgres}");
+
+    let migrated = migrate(&["--key-encryption-key-file", &kek, "--json"]);
+    migrated.assert_code(0);
+    let report: Value = serde_json::from_str(migrated.stdout.trim()).unwrap();
+    let rows = |table: &str| {
+        report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["table"] == table)
+            .map(|entry| entry["rows"].as_u64().unwrap())
+    };
+    assert_eq!(rows("users"), Some(3), "{report}");
+    assert_eq!(rows("signing_keys"), Some(2), "{report}");
+    assert_eq!(rows("revocations"), Some(1), "{report}");
+    assert_eq!(rows("sealed_keys"), Some(3), "two signing keys and the refresh key: {report}");
+    assert!(rows("mints").unwrap() >= 4, "{report}");
+
+    // Twice: refused, naming why, with nothing changed.
+    let again = migrate(&["--key-encryption-key-file", &kek]);
+    assert_eq!(again.code(), 1, "{again}");
+    assert!(again.stderr.contains("not empty"), "{again}");
+    assert_eq!(sealed_keys(&db).len(), 3);
+
+    // A replica on the copy: same keys, same sessions, same denylist, same audit.
+    let replica_dir = TestDir::new();
+    let replica = Server::start_on_db(&replica_dir, &db.url, &["--key-encryption-key-file", &kek]);
+    assert_eq!(jwks(&replica), jwks_before);
+    assert_ne!(replica.kid(), old_kid, "the rotated-to key still signs");
+    replica
+        .get("/api/v1/auth/me")
+        .with_bearer(&session.access_token)
+        .send()
+        .ok_json();
+    replica
+        .get("/api/v1/auth/me")
+        .with_bearer(&later.access_token)
+        .send()
+        .assert_error(401, "invalid_token");
+    Session::from_response(&replica.refresh(&session.refresh_token));
+    // The CLI on the copy, with the key-encryption key, accepts the fleet token minted before.
+    let inspected = run_picoauth(&[
+        "inspect",
+        &fleet_token,
+        "--db",
+        &db.url,
+        "--key-encryption-key-file",
+        &kek,
+    ]);
+    inspected.assert_code(0);
+    let admin = replica.admin();
+    let mints_after = replica
+        .get("/api/v1/auth/mints")
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+    let jtis = |mints: &Value| -> Vec<Value> {
+        mints["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["jti"].clone())
+            .collect()
+    };
+    let after = jtis(&mints_after);
+    assert_eq!(
+        after[after.len() - jtis(&mints_before).len()..],
+        jtis(&mints_before)[..],
+        "the audit keeps its order, newest first"
+    );
 }

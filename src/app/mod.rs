@@ -5,7 +5,7 @@
 //! every operation takes `now` (Unix seconds) from its caller. Its methods block (SQLite,
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
-//! accounts), `import` (accounts from pico-auth), `fleet` (fleet tokens, revocation, the mint
+//! accounts), `import` (accounts from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
 //! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
 //!
@@ -27,6 +27,7 @@
 mod accounts;
 mod fleet;
 mod import;
+mod migrate;
 mod operator;
 mod signing;
 mod users;
@@ -37,6 +38,7 @@ use std::sync::{Arc, Mutex};
 pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
+pub use migrate::{MigratedTable, Migration};
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
 use signing::KeyVault;
 pub use signing::{KeyInfo, KeyMaterial};

@@ -398,7 +398,7 @@ fn active_record(records: &[SigningKeyRecord]) -> Option<&SigningKeyRecord> {
         .find(|record| record.deactivated_at.is_none())
 }
 
-fn is_published(record: &SigningKeyRecord, now: i64) -> bool {
+pub(super) fn is_published(record: &SigningKeyRecord, now: i64) -> bool {
     record.published_until.is_none_or(|until| until > now)
 }
 

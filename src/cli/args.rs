@@ -102,6 +102,21 @@ pub enum Command {
     )]
     ListMints(ListMintsArgs),
 
+    /// Copy this SQLite deployment (db and key_dir) into an empty PostgreSQL database.
+    ///
+    /// Users, refresh tokens, signing keys, the mint audit and the denylist are copied in one
+    /// transaction; the private keys are sealed under the key-encryption key
+    /// (key_encryption_key_file) on the way in, so tokens and refresh tokens issued before keep
+    /// working. A target that is not empty is refused with nothing written. The SQLite file and
+    /// key directory are only read: stop `serve` first so that nothing written after the copy
+    /// is left behind. Pending wallet challenges are not copied (they live minutes).
+    #[command(
+        after_help = "Examples:
+  openssl rand -base64 32 > /etc/picoauth/kek && chmod 600 /etc/picoauth/kek
+  PICOAUTH_KEY_ENCRYPTION_KEY_FILE=/etc/picoauth/kek picoauth migrate-db --db /var/lib/picoauth/picoauth.db --key-dir /var/lib/picoauth/keys --to postgres://picoauth@db.internal/picoauth"
+    )]
+    MigrateDb(MigrateDbArgs),
+
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  picoauth completions bash > ~/.local/share/bash-completion/completions/picoauth\n  picoauth completions zsh > ~/.zfunc/_picoauth\n  picoauth completions fish > ~/.config/fish/completions/picoauth.fish"
@@ -289,6 +304,18 @@ pub struct ListMintsArgs {
     #[arg(long)]
     pub active: bool,
     /// Print the `/mints` response object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `picoauth migrate-db`.
+#[derive(Debug, ClapArgs)]
+pub struct MigrateDbArgs {
+    /// The PostgreSQL database to copy into (`postgres://…` or `postgresql://…`); it must be
+    /// empty. Visible to other users of this host in the process list if it carries a password.
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub to: String,
+    /// Print what was copied as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
 }

@@ -14,6 +14,7 @@ pub mod generate;
 mod inspect;
 mod keygen;
 mod list_mints;
+mod migrate_db;
 mod mint_fleet;
 mod render;
 mod revoke;
@@ -72,6 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),
+        Command::MigrateDb(migrate_args) => migrate_db::run(migrate_args, &app),
         Command::Inspect(inspect_args) => inspect::run(inspect_args, &app),
         Command::Serve(_) | Command::Completions { .. } | Command::GenerateDocs { .. } => {
             Ok(ExitCode::SUCCESS)

@@ -28,6 +28,7 @@
 //!   serializable backend keeps or retries.
 //! - Calls block; the HTTP door runs them on the blocking pool, never on an async worker.
 
+mod copy;
 pub mod pico_auth;
 mod postgres;
 mod sqlite;
@@ -36,7 +37,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+pub use copy::{CopiedTable, SealedKey};
 use crate::roles::Role;
 
 // ---------------------------------------------------------------------------------------------
@@ -590,6 +593,28 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(sqlite) => sqlite.write(work),
             Backend::Postgres(postgres) => postgres.write(work),
+        }
+    }
+
+    /// Copies this database (SQLite) into `target` (PostgreSQL, empty), with `keys` sealed for
+    /// it, in one transaction (`picoauth migrate-db`); the rows copied per table.
+    ///
+    /// # Errors
+    /// `InvalidInput` unless this is SQLite and `target` PostgreSQL; `Conflict` if `target`
+    /// is not empty (nothing is written then); `Storage`/`Unavailable` if a database fails.
+    pub fn copy_into(
+        &self,
+        target: &Store,
+        keys: &[SealedKey],
+        now: i64,
+    ) -> Result<Vec<CopiedTable>> {
+        match (&self.backend, &target.backend) {
+            (Backend::Sqlite(source), Backend::Postgres(target)) => {
+                copy::sqlite_to_postgres(source, target, keys, now)
+            }
+            _ => Err(Error::invalid_input(
+                "migrate-db copies a SQLite database into a PostgreSQL one",
+            )),
         }
     }
 

@@ -163,6 +163,29 @@ impl PgStore {
         }
     }
 
+    /// Runs `work` once in a serializable transaction on the driver's own type, committed if it
+    /// returns `Ok`: for `store::copy`, which writes tables wholesale and is not rerun (a
+    /// serialization failure is `Unavailable`: run the command again).
+    ///
+    /// # Errors
+    /// Whatever `work` returns, or `Unavailable`/`Storage` if the database fails.
+    pub(in crate::store) fn transaction_once<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut lent = self.pool.checkout()?;
+        let mut transaction = lent
+            .client()
+            .build_transaction()
+            .isolation_level(IsolationLevel::Serializable)
+            .start()?;
+        // Copying a large audit takes longer than a request may.
+        transaction.batch_execute("SET LOCAL statement_timeout = 0")?;
+        let value = work(&mut transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
     /// Checks that the database answers (for `/readyz`).
     ///
     /// # Errors

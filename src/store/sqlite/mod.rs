@@ -113,6 +113,23 @@ impl SqliteStore {
         })
     }
 
+    /// Runs `work` on a reading connection inside one read transaction: one snapshot of the
+    /// whole database, however long `work` takes (for `migrate-db`'s copy).
+    ///
+    /// # Errors
+    /// Whatever `work` returns, or `Storage` if SQLite fails.
+    pub(in crate::store) fn read_snapshot<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.read_connection(|connection| {
+            let snapshot = connection.unchecked_transaction()?;
+            let value = work(&snapshot)?;
+            snapshot.finish()?;
+            Ok(value)
+        })
+    }
+
     /// Lends a pooled connection for reading (a read transaction's, or a unit test's SQL).
     fn read_connection<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let connection = match lock(&self.readers).pop() {
