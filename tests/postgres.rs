@@ -301,7 +301,15 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     let (_, later) = sqlite.register_and_login("later@example.com");
     let fleet = run_on(
         &dir,
-        &["mint-fleet", "--session-id", "ci-1", "--agent-id", "builder", "--ttl", "1h"],
+        &[
+            "mint-fleet",
+            "--session-id",
+            "ci-1",
+            "--agent-id",
+            "builder",
+            "--ttl",
+            "1h",
+        ],
         &[],
     );
     fleet.assert_code(0);
@@ -327,10 +335,19 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     // No key-encryption key: refused by name, nothing written.
     let refused = migrate(&[]);
     assert_eq!(refused.code(), 2, "{refused}");
-    assert!(refused.stderr.contains("key_encryption_key_file"), "{refused}");
+    assert!(
+        refused.stderr.contains("key_encryption_key_file"),
+        "{refused}"
+    );
     let not_postgres = run_on(
         &dir,
-        &["migrate-db", "--to", "/tmp/other.db", "--key-encryption-key-file", &kek],
+        &[
+            "migrate-db",
+            "--to",
+            "/tmp/other.db",
+            "--key-encryption-key-file",
+            &kek,
+        ],
         &[],
     );
     assert_eq!(not_postgres.code(), 2, "{not_postgres}");
@@ -349,7 +366,11 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     assert_eq!(rows("users"), Some(3), "{report}");
     assert_eq!(rows("signing_keys"), Some(2), "{report}");
     assert_eq!(rows("revocations"), Some(1), "{report}");
-    assert_eq!(rows("sealed_keys"), Some(3), "two signing keys and the refresh key: {report}");
+    assert_eq!(
+        rows("sealed_keys"),
+        Some(3),
+        "two signing keys and the refresh key: {report}"
+    );
     assert!(rows("mints").unwrap() >= 4, "{report}");
 
     // Twice: refused, naming why, with nothing changed.

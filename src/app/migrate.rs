@@ -14,8 +14,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::signing::{KeyVault, is_published};
 use super::App;
+use super::signing::{KeyVault, is_published};
 use crate::error::{Error, Result};
 use crate::keys::{self, KeyEncryptionKey, REFRESH_KEY_NAME};
 use crate::store::{CopiedTable, DbLocation, SealedKey, Store};

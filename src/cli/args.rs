@@ -110,11 +110,9 @@ pub enum Command {
     /// working. A target that is not empty is refused with nothing written. The SQLite file and
     /// key directory are only read: stop `serve` first so that nothing written after the copy
     /// is left behind. Pending wallet challenges are not copied (they live minutes).
-    #[command(
-        after_help = "Examples:
+    #[command(after_help = "Examples:
   openssl rand -base64 32 > /etc/picoauth/kek && chmod 600 /etc/picoauth/kek
-  PICOAUTH_KEY_ENCRYPTION_KEY_FILE=/etc/picoauth/kek picoauth migrate-db --db /var/lib/picoauth/picoauth.db --key-dir /var/lib/picoauth/keys --to postgres://picoauth@db.internal/picoauth"
-    )]
+  PICOAUTH_KEY_ENCRYPTION_KEY_FILE=/etc/picoauth/kek picoauth migrate-db --db /var/lib/picoauth/picoauth.db --key-dir /var/lib/picoauth/keys --to postgres://picoauth@db.internal/picoauth")]
     MigrateDb(MigrateDbArgs),
 
     /// Print a shell completion script.

@@ -90,7 +90,7 @@ impl KeyEncryptionKey {
                 bytes.len()
             )));
         }
-        Ok(KeyEncryptionKey::from_bytes(&bytes, path)?)
+        KeyEncryptionKey::from_bytes(&bytes, path)
     }
 
     fn from_bytes(bytes: &[u8], path: &Path) -> Result<KeyEncryptionKey> {

@@ -123,9 +123,7 @@ fn copy_table(
     order: &str,
 ) -> Result<u64> {
     let columns: Vec<(String, Type)> = {
-        let statement = postgres.prepare(&format!(
-            "SELECT * FROM {table} WHERE false"
-        ))?;
+        let statement = postgres.prepare(&format!("SELECT * FROM {table} WHERE false"))?;
         let identity: Vec<String> = postgres
             .query(
                 "SELECT column_name::TEXT FROM information_schema.columns \

@@ -39,8 +39,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-pub use copy::{CopiedTable, SealedKey};
 use crate::roles::Role;
+pub use copy::{CopiedTable, SealedKey};
 
 // ---------------------------------------------------------------------------------------------
 // Accounts.
