@@ -169,6 +169,18 @@ fn a_replica_without_its_key_encryption_key_refuses_to_start_empty_or_populated(
         .unwrap()
         .get(0);
     assert!(!migrated, "a refused start leaves the database untouched");
+    // An admin command on a database picoauth never used refuses it rather than create one.
+    let listed = run_picoauth(&["users", "list", "--db", &db.url]);
+    assert_eq!(listed.code(), 2, "{listed}");
+    assert!(listed.stderr.contains("holds no picoauth data"), "{listed}");
+    let migrated: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(
+        !migrated,
+        "an admin command leaves an unknown database untouched"
+    );
 
     let kek = kek_file(&dir, "kek", 1);
     Server::start_on_db(&dir, &db.url, &["--key-encryption-key-file", &kek]).stop();

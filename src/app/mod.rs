@@ -144,16 +144,8 @@ impl App {
     /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
     pub fn open_existing(config: Config) -> Result<App> {
         let location = DbLocation::from_setting(&config.db);
-        if let DbLocation::Sqlite(path) = &location
-            && !path.exists()
-        {
-            return Err(Error::invalid_input(format!(
-                "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
-                path.display()
-            )));
-        }
         let vault = KeyVault::for_location(&location, &config)?;
-        let store = Store::open(&location)?;
+        let store = Store::open_existing(&location)?;
         Ok(App::with_store(config, store, vault))
     }
 

@@ -565,6 +565,25 @@ impl Store {
         }
     }
 
+    /// Opens a database picoauth has used before, for admin commands: a SQLite file that does
+    /// not exist, or a PostgreSQL database without picoauth's schema, is refused (a mistyped
+    /// `--db` must not become a new, empty deployment). Migrates it if it is older.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a missing database; otherwise as [`Store::open`].
+    pub fn open_existing(location: &DbLocation) -> Result<Store> {
+        match location {
+            DbLocation::Sqlite(path) if !path.exists() => Err(Error::invalid_input(format!(
+                "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
+                path.display()
+            ))),
+            DbLocation::Sqlite(_) => Store::open(location),
+            DbLocation::Postgres(url) => Ok(Store {
+                backend: Backend::Postgres(postgres::PgStore::open_existing(url)?),
+            }),
+        }
+    }
+
     /// Runs read-only `work` in a read transaction. Use [`Store::write`] for anything that
     /// changes the database.
     ///

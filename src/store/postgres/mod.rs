@@ -83,9 +83,28 @@ impl PgStore {
     /// `Unavailable` if the server cannot be reached; `Storage` if it refuses us, the schema is
     /// from a newer picoauth, or a migration fails.
     pub(super) fn open(url: &str) -> Result<PgStore> {
+        PgStore::open_with(url, true)
+    }
+
+    /// Like [`PgStore::open`], for a database picoauth has used before: one without picoauth's
+    /// schema is refused, so a mistyped URL does not become a new, empty deployment.
+    ///
+    /// # Errors
+    /// As [`PgStore::open`], and `InvalidInput` for a database without the schema.
+    pub(super) fn open_existing(url: &str) -> Result<PgStore> {
+        PgStore::open_with(url, false)
+    }
+
+    fn open_with(url: &str, create: bool) -> Result<PgStore> {
         let pool = Pool::new(parse_url(url)?)?;
         {
             let mut lent = pool.checkout()?;
+            if !create && !schema::exists(lent.client())? {
+                return Err(Error::invalid_input(
+                    "the PostgreSQL database that db names holds no picoauth data — start \
+                     `picoauth serve` on it once, or check the URL (PICOAUTH_DB, --db)",
+                ));
+            }
             schema::migrate(lent.client())?;
         }
         Ok(PgStore { pool })

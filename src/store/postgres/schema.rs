@@ -184,6 +184,14 @@ pub(super) fn latest() -> i64 {
     i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
 }
 
+/// Whether picoauth's schema is in the database (any migration applied).
+///
+/// # Errors
+/// `Unavailable` or `Storage` if the database cannot be asked.
+pub(super) fn exists(client: &mut Client) -> Result<bool> {
+    Ok(current_version(client)? > 0)
+}
+
 /// The version the database is at: 0 before the first migration.
 fn current_version(client: &mut impl postgres::GenericClient) -> Result<i64> {
     let exists: bool = client
