@@ -58,12 +58,7 @@ impl App {
                  (point --db at its file and --key-dir at its keys)",
             ));
         };
-        let location = DbLocation::from_setting(Path::new(target));
-        if !matches!(location, DbLocation::Postgres(_)) {
-            return Err(Error::invalid_input(
-                "--to must be a postgres:// or postgresql:// URL",
-            ));
-        }
+        let location = DbLocation::migration_target(target)?;
         let target_vault = KeyVault::for_location(&location, &self.config)?;
         target_vault.require()?;
         let KeyVault::Database(Some(kek)) = target_vault else {

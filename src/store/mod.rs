@@ -519,6 +519,19 @@ impl DbLocation {
             _ => DbLocation::Sqlite(db.to_owned()),
         }
     }
+
+    /// Reads a value that must name a PostgreSQL database (`migrate-db --to`).
+    ///
+    /// # Errors
+    /// `InvalidInput` for anything but a `postgres://` or `postgresql://` URL.
+    pub fn migration_target(url: &str) -> Result<DbLocation> {
+        match DbLocation::from_setting(Path::new(url)) {
+            location @ DbLocation::Postgres(_) => Ok(location),
+            DbLocation::Sqlite(_) => Err(Error::invalid_input(
+                "--to must be a postgres:// or postgresql:// URL",
+            )),
+        }
+    }
 }
 
 impl std::fmt::Debug for DbLocation {
