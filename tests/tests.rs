@@ -19,6 +19,7 @@ mod hardening;
 mod keys;
 mod operator;
 mod postgres;
+mod pqc;
 mod properties;
 mod serve;
 mod transport;

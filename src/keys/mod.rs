@@ -69,6 +69,11 @@ impl KeyRing {
         &self.keys[0]
     }
 
+    /// Every published key, the signing one first.
+    pub fn keys(&self) -> &[SigningKey] {
+        &self.keys
+    }
+
     /// The published key with this kid.
     pub fn find(&self, kid: &str) -> Option<&SigningKey> {
         self.keys.iter().find(|key| key.kid() == kid)
