@@ -6,9 +6,9 @@
 //! transactions: [`Store::read`] a [`ReadTransaction`] (`get_*`, `list_*`, `is_*`, `count_*`,
 //! the versions), [`Store::write`] a [`WriteTransaction`] (`insert_*`, `update_*`, `delete_*`,
 //! and the atomic operations `rotate_refresh_token`, `take_challenge`,
-//! `insert_user_if_absent`, `insert_first_signing_key`). Each backend is one submodule that
-//! implements both traits: `sqlite` (the embedded default) and `postgres` (a server that
-//! replicas share, issue 12).
+//! `insert_user_if_absent`, `insert_first_signing_key`, `record_login_failure`). Each backend
+//! is one submodule that implements both traits: `sqlite` (the embedded default) and
+//! `postgres` (a server that replicas share, issue 12).
 //! `pico_auth` reads a pico-auth database for the import; it is a source file, not a backend.
 //! This module decides nothing: the rules live in `app`. Kanidm's typed backend transactions
 //! (`server/lib/src/be/mod.rs`) are the model.
@@ -343,6 +343,20 @@ pub struct Evicted {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Failed logins: the back-off counters that every process on the database shares (API.md §11).
+
+/// One shared failure counter, as stored under its key. Keys are 32-byte keyed digests (the
+/// core derives them), so a stranger's email of any length costs one fixed-size row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures since the counter last started.
+    pub failures: u32,
+    /// When the last of them was recorded, in Unix milliseconds: back-off waits start at one
+    /// second, which whole seconds would round away.
+    pub failed_at_ms: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
 // The transactions.
 
 /// What a read transaction can see: committed data. Each call sees what was committed when it
@@ -410,6 +424,12 @@ pub trait ReadTransaction {
     fn count_challenges(&mut self) -> Result<u64>;
     /// How many challenges `client` holds.
     fn count_client_challenges(&mut self, client: &str) -> Result<u64>;
+
+    /// The failure counter stored under `key`, if any (it may be older than anyone remembers:
+    /// pruning is periodic).
+    fn get_login_failures(&mut self, key: &[u8; 32]) -> Result<Option<LoginFailures>>;
+    /// How many failure counters are stored.
+    fn count_login_failures(&mut self) -> Result<u64>;
 }
 
 /// What a write transaction can change, on top of what it can read. Run only inside
@@ -485,6 +505,26 @@ pub trait WriteTransaction: ReadTransaction {
     fn take_challenge(&mut self, challenge: &str) -> Result<Option<PendingChallenge>>;
     /// Deletes the challenges that can no longer be used at `now`.
     fn delete_expired_challenges(&mut self, now: i64) -> Result<usize>;
+
+    /// Counts one more failure on the counter under `key`, recorded at `now_ms`, and returns
+    /// its count: one statement (`INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1
+    /// … RETURNING`), so processes racing on one counter never lose an increment. A counter
+    /// whose last failure was before `forget_before_ms` starts again from 1.
+    fn record_login_failure(
+        &mut self,
+        key: &[u8; 32],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<u32>;
+    /// Deletes the counter under `key` (a success); how many went (0 or 1).
+    fn delete_login_failures(&mut self, key: &[u8; 32]) -> Result<usize>;
+    /// Deletes the counters whose last failure was before `failed_before_ms`.
+    fn delete_expired_login_failures(&mut self, failed_before_ms: i64) -> Result<usize>;
+    /// Deletes counters until at most `max_rows` are left: those holding the fewest failures
+    /// first, and of those the least recently failed (index `login_failures_by_weight`), so
+    /// that flushing a counter that holds many failures takes as many counters holding as many.
+    /// Never refuses a new counter; how many went.
+    fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize>;
 }
 
 // ---------------------------------------------------------------------------------------------
