@@ -113,3 +113,136 @@ impl App {
 fn milliseconds(seconds: u64) -> i64 {
     i64::try_from(seconds.saturating_mul(1000)).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{NOW, test_app};
+
+    const NOW_MS: i64 = NOW * 1000;
+
+    #[test]
+    fn counters_are_counted_read_and_cleared_by_name() {
+        let test = test_app("login-failures");
+        let app = &test.app;
+        let names = [b"pair".to_vec(), b"account".to_vec()];
+        assert_eq!(
+            app.get_login_failures(&names, NOW_MS).unwrap(),
+            [None, None]
+        );
+        assert_eq!(app.record_login_failure(&names, NOW_MS).unwrap(), [1, 1]);
+        assert_eq!(
+            app.record_login_failure(&names[1..], NOW_MS + 5).unwrap(),
+            [2]
+        );
+        let stored = app.get_login_failures(&names, NOW_MS + 10).unwrap();
+        assert_eq!(
+            stored,
+            [
+                Some(LoginFailures {
+                    failures: 1,
+                    failed_at_ms: NOW_MS
+                }),
+                Some(LoginFailures {
+                    failures: 2,
+                    failed_at_ms: NOW_MS + 5
+                }),
+            ]
+        );
+        // Quiet for the memory, a counter starts again.
+        let later = NOW_MS + milliseconds(LOGIN_FAILURE_MEMORY_SECONDS) + 6;
+        assert_eq!(app.record_login_failure(&names[1..], later).unwrap(), [1]);
+        app.clear_login_failures(&names, later).unwrap();
+        assert_eq!(app.get_login_failures(&names, later).unwrap(), [None, None]);
+    }
+
+    #[test]
+    fn a_counter_is_stored_under_a_keyed_digest_not_its_name_or_a_plain_hash() {
+        // A password typed into the email field must not land in the database as a digest
+        // anyone could search with.
+        let test = test_app("login-failures-keyed");
+        let app = &test.app;
+        let name = b"a correct horse battery staple".to_vec();
+        app.record_login_failure(std::slice::from_ref(&name), NOW_MS)
+            .unwrap();
+        let plain = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &name);
+        let mut plain_key = [0u8; 32];
+        plain_key.copy_from_slice(plain.as_ref());
+        let keyed = app.login_failure_keys(&[&name], NOW_MS).unwrap()[0];
+        assert_ne!(keyed, plain_key);
+        let found = |key: &[u8; 32]| {
+            app.store
+                .read(|transaction| transaction.get_login_failures(key))
+                .unwrap()
+        };
+        assert!(found(&plain_key).is_none());
+        assert_eq!(found(&keyed).map(|stored| stored.failures), Some(1));
+    }
+
+    #[test]
+    fn prune_deletes_counters_nobody_remembers_after_the_memory_or_the_longest_wait() {
+        let test = test_app("login-failures-prune");
+        let app = &test.app;
+        let names = [b"quiet".to_vec()];
+        app.record_login_failure(&names, NOW_MS).unwrap();
+        let memory = i64::try_from(LOGIN_FAILURE_MEMORY_SECONDS).unwrap();
+        // `login_max_delay` is 15 min by default, the same as the memory.
+        assert_eq!(app.prune(NOW + memory).unwrap().login_failures, 0);
+        assert!(app.get_login_failures(&names, NOW_MS).unwrap()[0].is_some());
+        assert_eq!(app.prune(NOW + memory + 1).unwrap().login_failures, 1);
+        assert!(app.get_login_failures(&names, NOW_MS).unwrap()[0].is_none());
+    }
+
+    #[test]
+    fn a_flood_past_the_cap_is_evicted_by_prune_and_spares_the_counters_that_hold_most() {
+        let test = test_app("login-failures-cap");
+        let app = &test.app;
+        let victim = [b"victim's account".to_vec()];
+        for n in 0..100 {
+            app.record_login_failure(&victim, NOW_MS + n).unwrap();
+        }
+        // A flood of fresh names, one failure each, all newer than the victim's last failure.
+        let flood = usize::try_from(MAX_LOGIN_FAILURES).unwrap() + 10;
+        app.store
+            .write(|transaction| {
+                for n in 0..flood {
+                    let mut key = [0u8; 32];
+                    key[..8].copy_from_slice(&(n as u64).to_be_bytes());
+                    transaction.record_login_failure(&key, NOW_MS + 1_000, 0)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let pruned = app.prune(NOW + 2).unwrap();
+        assert_eq!(pruned.login_failures, 11);
+        let count = app
+            .store
+            .read(|transaction| transaction.count_login_failures())
+            .unwrap();
+        assert_eq!(count, MAX_LOGIN_FAILURES);
+        let kept = app.get_login_failures(&victim, NOW_MS).unwrap()[0];
+        assert_eq!(kept.map(|stored| stored.failures), Some(100));
+    }
+
+    #[test]
+    fn a_longer_max_delay_keeps_a_counter_until_its_wait_is_over() {
+        let dir = std::env::temp_dir().join(format!(
+            "picoauth-unit-{}-login-failures-delay",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = crate::config::Config {
+            db: dir.join("picoauth.db"),
+            key_dir: dir.join("keys"),
+            login_max_delay: 3600,
+            ..crate::config::Config::default()
+        };
+        let app = App::open(config, NOW).unwrap();
+        let names = [b"blocked".to_vec()];
+        app.record_login_failure(&names, NOW_MS).unwrap();
+        assert_eq!(app.prune(NOW + 3600).unwrap().login_failures, 0);
+        assert_eq!(app.prune(NOW + 3601).unwrap().login_failures, 1);
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,135 @@
+//! The failed-login back-off shared through the database (API.md §11): two `picoauth serve`
+//! processes on one database, a SQLite file or a PostgreSQL database, count each other's wrong
+//! passwords, so that N replicas give an attacker no more guesses than one, and a success on
+//! one clears the account's counters on all.
+//!
+//! Both replicas share the key directory as well as the database, as a deployment must: the
+//! counters are stored under digests keyed by `refresh.key` (the PostgreSQL tests will keep
+//! working once keys live in the database). Clients are told apart with `X-Forwarded-For` from
+//! the trusted loopback.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::util::{
+    ADMIN_ENV, Response, Server, TestDir, assert_throttled, password_for, poll, retry_after,
+};
+
+const LOGIN: &str = "/api/v1/auth/login";
+
+/// The longest a test waits for a back-off to end.
+const WAIT_BOUND: Duration = Duration::from_secs(10);
+
+/// Small limits: 2 free failures per (account, client), 40 per account, waits up to 2 s.
+const ARGS: &[&str] = &[
+    "--rate-limit-per-second",
+    "0",
+    "--login-free-failures",
+    "2",
+    "--login-max-delay",
+    "2s",
+    "--trusted-proxies",
+    "127.0.0.1",
+];
+
+/// `POST /login` as the client `client`.
+fn login(server: &Server, client: &str, email: &str, password: &str) -> Response {
+    server
+        .post_json(LOGIN, &json!({ "email": email, "password": password }))
+        .header("X-Forwarded-For", client)
+        .send()
+}
+
+fn wrong(server: &Server, client: &str, email: &str) {
+    login(server, client, email, "a-wrong-password").assert_error(401, "invalid_credentials");
+}
+
+/// Guesses on A, then B makes the guesser wait; the waits double across replicas; a success
+/// on one clears the counters on both.
+fn check_shared_back_off(a: &Server, b: &Server) {
+    let email = "shared@example.com";
+    let right = password_for(email);
+    let guesser = "203.0.113.7";
+    a.register(email, &right);
+    wrong(a, guesser, email);
+    wrong(a, guesser, email);
+    // Two failures on A: the guesser's free ones are used up, and B knows it.
+    let throttled = login(b, guesser, email, &right);
+    assert_eq!(assert_throttled(&throttled), 1, "the first wait is 1 s");
+    // After the wait, one more guess on B doubles the wait on A.
+    poll("B lets the guesser try again", WAIT_BOUND, || {
+        let response = login(b, guesser, email, "a-wrong-password");
+        match response.status {
+            429 => Err(response.to_string()),
+            _ => {
+                response.assert_error(401, "invalid_credentials");
+                Ok(())
+            }
+        }
+    });
+    let throttled = login(a, guesser, email, &right);
+    assert_eq!(
+        retry_after(&throttled),
+        2,
+        "the third failure, counted on B, makes A wait 2 s: {throttled}"
+    );
+    // The owner elsewhere is not held up, on either replica.
+    login(a, "198.51.100.1", email, &right).assert_status(200);
+    // The guesser's right password after the wait clears its counters everywhere: on the other
+    // replica its free failures are free again.
+    poll("A lets the guesser try again", WAIT_BOUND, || {
+        let response = login(a, guesser, email, &right);
+        match response.status {
+            429 => Err(response.to_string()),
+            _ => Ok(response.assert_status(200).json()),
+        }
+    });
+    wrong(b, guesser, email);
+    wrong(b, guesser, email);
+    assert_throttled(&login(a, guesser, email, &right));
+}
+
+/// The account-wide counter (20 × 2 = 40 failures from anywhere) adds up what both replicas
+/// counted: 20 on each, which alone would leave each replica far from it.
+fn check_account_wide_cap_is_shared(a: &Server, b: &Server) {
+    let email = "wide@example.com";
+    a.register(email, &password_for(email));
+    for n in 0..20 {
+        // Each address stays within its own 2 free failures.
+        let client = format!("198.51.100.{n}");
+        wrong(a, &client, email);
+        wrong(b, &client, email);
+    }
+    let fresh = "192.0.2.200";
+    assert_throttled(&login(a, fresh, email, &password_for(email)));
+    assert_throttled(&login(b, fresh, email, &password_for(email)));
+}
+
+#[test]
+fn two_replicas_on_one_sqlite_file_share_the_back_off() {
+    let dir = TestDir::new();
+    let a = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
+    let b = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
+    check_shared_back_off(&a, &b);
+    check_account_wide_cap_is_shared(&a, &b);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn two_replicas_on_postgres_share_the_back_off() {
+    let Some(db) = crate::postgres::TestDb::create("backoff") else {
+        return;
+    };
+    let dir = TestDir::new();
+    let kek = dir.write("kek", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=\n");
+    let kek = kek.to_str().unwrap();
+    let envs = [ADMIN_ENV, ("PICOAUTH_KEY_ENCRYPTION_KEY_FILE", kek)];
+    let a = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
+    let b = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
+    check_shared_back_off(&a, &b);
+    check_account_wide_cap_is_shared(&a, &b);
+}
