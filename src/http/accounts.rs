@@ -110,8 +110,8 @@ pub async fn post_register(
 /// `POST /login`: wrong passwords make the client wait for that account, and past higher marks
 /// the account from anywhere and the client on any account (see `throttle`). The two account
 /// counters are kept in the database, so every replica counts every replica's failures
-/// (API.md §11): read before the attempt, written only by a failure, and by a success only if
-/// one was found.
+/// (API.md §11): read once the attempt has begun on the client's own counter, written only by
+/// a failure, and by a success only if the read found one.
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
@@ -126,36 +126,48 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     let account_from_client = Failures::account_from(&body.email, context.client);
     let account = Failures::account(&body.email);
     let client = Failures::LoginClient(context.client);
+    let throttled = |wait| {
+        audit("login", "throttled", &unchecked(&body.email), &context);
+        Error::too_many_requests("too many failed logins; wait before trying again", wait)
+    };
+    // Counted as in flight before anything is awaited, so parallel guesses cannot outrun the
+    // count and a hang-up from here on is an abandoned attempt; the guard ends the attempt if
+    // this future is dropped (the client hung up). A client already waiting on its own counter
+    // is refused here, at no database cost.
+    let attempt = state
+        .throttle
+        .begin_attempt(&[Counter::Local(&client)], state.clock())
+        .map_err(throttled)?;
+    let email = body.email.clone();
+    let abandoned = (unchecked(&email), context.clone());
+    let mut attempt = attempt.on_abandon(move || {
+        audit("login", "abandoned", &abandoned.0, &abandoned.1);
+    });
+    // The account's counters, read on the blocking pool like all database work, before the
+    // hash queues, then raised like the client's.
     let shared_names = [account_from_client.stored_name(), account.stored_name()];
-    // Read on the blocking pool, like all database work, before the hash queues.
     let stored = {
         let names = shared_names.clone();
         state
             .run(move |app, _| app.get_login_failures(&names, now_ms()))
-            .await?
+            .await
+    };
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(error) => {
+            attempt.finish();
+            return Err(error);
+        }
     };
     let read_at = now_ms();
-    // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count;
-    // the guard ends the attempt if this future is dropped (the client hung up).
-    let attempt = state
-        .throttle
-        .begin_attempt(
-            &[
-                Counter::Shared(&account_from_client, Recorded::at(stored[0], read_at)),
-                Counter::Shared(&account, Recorded::at(stored[1], read_at)),
-                Counter::Local(&client),
-            ],
-            state.clock(),
-        )
-        .map_err(|wait| {
-            audit("login", "throttled", &unchecked(&body.email), &context);
-            Error::too_many_requests("too many failed logins; wait before trying again", wait)
-        })?;
-    let email = body.email.clone();
-    let abandoned = (unchecked(&email), context.clone());
-    let attempt = attempt.on_abandon(move || {
-        audit("login", "abandoned", &abandoned.0, &abandoned.1);
-    });
+    let shared = [
+        Counter::Shared(&account_from_client, Recorded::at(stored[0], read_at)),
+        Counter::Shared(&account, Recorded::at(stored[1], read_at)),
+    ];
+    if let Err(wait) = attempt.add(&shared, state.clock()) {
+        attempt.finish();
+        return Err(throttled(wait));
+    }
     let result = state
         .run_hashing(move |app, now| Ok(app.login(&body.email, &body.password, now)))
         .await;

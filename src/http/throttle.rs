@@ -240,17 +240,43 @@ impl Throttle {
     /// lets any number of attempts run at once (many good logins to one account). The attempt
     /// stays in flight until the returned [`Attempt`] is resolved or dropped.
     pub fn begin_attempt(&self, counters: &[Counter<'_>], now: f64) -> Result<Attempt<'_>, u64> {
-        let keys: Vec<(Key, Option<Recorded>)> = counters
-            .iter()
-            .map(|counter| match counter {
-                Counter::Local(failures) => (Key::Failures(normalised(failures)), None),
-                Counter::Shared(failures, recorded) => {
-                    (Key::Failures(normalised(failures)), Some(*recorded))
-                }
-            })
-            .collect();
+        let mut attempt = Attempt {
+            throttle: self,
+            keys: Vec::new(),
+            began: now,
+            on_abandon: None,
+        };
+        attempt.add(counters, now)?;
+        Ok(attempt)
+    }
+
+    /// Raises `keys` for an attempt, unless one of them refuses it: checked and raised under
+    /// one lock, so of two attempts racing on a counter's last free failure one gets it.
+    fn raise(&self, keys: &[(Key, Option<Recorded>)], now: f64) -> Result<(), u64> {
         let mut entries = self.lock();
-        for (key, recorded) in &keys {
+        if let Some(wait) = self.refusal(&entries, keys, now) {
+            return Err(wait);
+        }
+        for (key, _) in keys {
+            let entry = entry(&mut entries, key.clone(), now, 0.0);
+            if now - entry.touched > FAILURE_MEMORY_SECONDS {
+                entry.failures = 0;
+                entry.touched = now;
+            }
+            entry.pending = entry.pending.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// The seconds to wait if any of `keys` refuses an attempt now: one in its back-off, or
+    /// one that has failed before whose free failures the attempts in flight could use up.
+    fn refusal(
+        &self,
+        entries: &HashMap<Key, Entry>,
+        keys: &[(Key, Option<Recorded>)],
+        now: f64,
+    ) -> Option<u64> {
+        for (key, recorded) in keys {
             let entry = entries.get(key);
             let pending = entry.map_or(0, |entry| entry.pending);
             // The failures remembered now, and how long the counter's back-off still lasts.
@@ -272,30 +298,14 @@ impl Throttle {
                 (None, None) => (0, 0.0),
             };
             if blocked_for > 0.0 {
-                return Err(blocked_for.ceil().max(1.0) as u64);
+                return Some(blocked_for.ceil().max(1.0) as u64);
             }
             // In flight, at most what is left of the free failures; in back-off, one at a time.
             if failures > 0 && pending > 0 && failures + pending >= self.free_for(key) {
-                return Err(1);
+                return Some(1);
             }
         }
-        for (key, _) in &keys {
-            let entry = entry(&mut entries, key.clone(), now, 0.0);
-            if now - entry.touched > FAILURE_MEMORY_SECONDS {
-                entry.failures = 0;
-                entry.touched = now;
-            }
-            entry.pending = entry.pending.saturating_add(1);
-        }
-        Ok(Attempt {
-            throttle: self,
-            keys: keys
-                .into_iter()
-                .map(|(key, recorded)| (key, recorded.is_some()))
-                .collect(),
-            began: now,
-            on_abandon: None,
-        })
+        None
     }
 
     /// Ends an attempt that failed on `key`; past the free failures, the next attempt must
@@ -383,6 +393,20 @@ pub struct Attempt<'a> {
 }
 
 impl<'a> Attempt<'a> {
+    /// Adds `counters` to the attempt, as [`Throttle::begin_attempt`] would have: refused, with
+    /// the seconds to wait, if one of them refuses it (the attempt keeps what it had; resolve
+    /// it). A login begins on the client's own counter before anything is awaited, so a
+    /// hang-up while the shared counters are read is an abandoned attempt, then adds those.
+    pub fn add(&mut self, counters: &[Counter<'_>], now: f64) -> Result<(), u64> {
+        let keys = keys_of(counters);
+        self.throttle.raise(&keys, now)?;
+        self.keys.extend(
+            keys.into_iter()
+                .map(|(key, recorded)| (key, recorded.is_some())),
+        );
+        Ok(())
+    }
+
     /// Calls `report` if the attempt is dropped before it is resolved.
     pub fn on_abandon(mut self, report: impl FnOnce() + Send + 'a) -> Attempt<'a> {
         self.on_abandon = Some(Box::new(report));
@@ -458,6 +482,19 @@ impl Drop for Attempt<'_> {
             report();
         }
     }
+}
+
+/// The normalised keys of `counters`, each with what the database held for it if shared.
+fn keys_of(counters: &[Counter<'_>]) -> Vec<(Key, Option<Recorded>)> {
+    counters
+        .iter()
+        .map(|counter| match counter {
+            Counter::Local(failures) => (Key::Failures(normalised(failures)), None),
+            Counter::Shared(failures, recorded) => {
+                (Key::Failures(normalised(failures)), Some(*recorded))
+            }
+        })
+        .collect()
 }
 
 /// The entry for `key`, made room for and created (with a full bucket) if missing.
@@ -898,6 +935,39 @@ mod tests {
         let shared_client = Counter::Shared(&client, Recorded::default());
         drop(throttle.begin_attempt(&[shared_client], 0.0).unwrap());
         assert_eq!(throttle.lock()[&Key::Failures(client.clone())].failures, 10);
+    }
+
+    #[test]
+    fn counters_added_to_an_attempt_are_checked_and_raised_like_those_it_began_with() {
+        let throttle = Throttle::new(0, 5, 900);
+        let client = Failures::LoginClient(ip("192.0.2.1"));
+        let account = Failures::account("ada@example.com");
+        // 99 failures recorded, one free left: of two attempts, the first to add it gets it.
+        let one_left = Counter::Shared(&account, recorded(99, 0.0));
+        let mut first = throttle
+            .begin_attempt(&[Counter::Local(&client)], 0.0)
+            .unwrap();
+        let mut second = throttle
+            .begin_attempt(&[Counter::Local(&client)], 0.0)
+            .unwrap();
+        first.add(&[one_left], 0.0).unwrap();
+        assert_eq!(second.add(&[one_left], 0.0).unwrap_err(), 1);
+        // The refused one keeps only its client's counter: finishing it counts nothing.
+        second.finish();
+        first.failed(0.0);
+        assert_eq!(throttle.lock()[&Key::Failures(client.clone())].failures, 1);
+        assert_eq!(throttle.lock()[&Key::Failures(account.clone())].pending, 0);
+        // Dropped after the add (a hang-up while hashing): the client's counter counts it,
+        // the shared one only stops counting it in flight.
+        let mut attempt = throttle
+            .begin_attempt(&[Counter::Local(&client)], 1.0)
+            .unwrap();
+        attempt
+            .add(&[Counter::Shared(&account, recorded(1, 0.0))], 1.0)
+            .unwrap();
+        drop(attempt);
+        assert_eq!(throttle.lock()[&Key::Failures(client.clone())].failures, 2);
+        assert_eq!(throttle.lock()[&Key::Failures(account.clone())].pending, 0);
     }
 
     #[test]
