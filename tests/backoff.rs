@@ -18,6 +18,9 @@ use crate::util::{
 
 const LOGIN: &str = "/api/v1/auth/login";
 
+/// A key-encryption key for the replicas on PostgreSQL (API.md §11: 32 bytes in base64).
+const KEK: &str = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=\n";
+
 /// The longest a test waits for a back-off to end.
 const WAIT_BOUND: Duration = Duration::from_secs(10);
 
@@ -106,6 +109,52 @@ fn check_account_wide_cap_is_shared(a: &Server, b: &Server) {
     assert_throttled(&login(b, fresh, email, &password_for(email)));
 }
 
+/// Guesses at one account sent all at once, from 20 addresses to both replicas: every one is
+/// answered 401 or 429, none 503 (a failure the database could not count would be a free
+/// guess), and the account's counter holds exactly the 401s. `most_failures` reads the largest
+/// count stored, which is the account's.
+fn check_parallel_guesses_are_all_counted(a: &Server, b: &Server, most_failures: impl Fn() -> i64) {
+    let email = "parallel@example.com";
+    a.register(email, &password_for(email));
+    let remotes = [a.remote(), b.remote()];
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|n| {
+                let remotes = &remotes;
+                scope.spawn(move || {
+                    let client = format!("198.51.100.{n}");
+                    (0..2)
+                        .map(|guess| {
+                            remotes[(n + guess) % 2]
+                                .try_post_json(
+                                    LOGIN,
+                                    &[("X-Forwarded-For", client.as_str())],
+                                    &json!({ "email": email, "password": "a-wrong-password" }),
+                                )
+                                .unwrap_or_else(|e| panic!("login: {e}"))
+                                .status
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap())
+            .collect()
+    });
+    assert!(
+        statuses.iter().all(|status| matches!(status, 401 | 429)),
+        "only 401 and 429: {statuses:?}"
+    );
+    let failures = statuses.iter().filter(|status| **status == 401).count();
+    assert_eq!(
+        most_failures(),
+        i64::try_from(failures).unwrap(),
+        "{statuses:?}"
+    );
+}
+
 #[test]
 fn two_replicas_on_one_sqlite_file_share_the_back_off() {
     let dir = TestDir::new();
@@ -113,6 +162,20 @@ fn two_replicas_on_one_sqlite_file_share_the_back_off() {
     let b = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
     check_shared_back_off(&a, &b);
     check_account_wide_cap_is_shared(&a, &b);
+}
+
+#[test]
+fn parallel_guesses_on_two_replicas_on_one_sqlite_file_are_all_counted() {
+    let dir = TestDir::new();
+    let a = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
+    let b = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
+    let db = rusqlite::Connection::open(dir.db()).unwrap();
+    check_parallel_guesses_are_all_counted(&a, &b, || {
+        db.query_row("SELECT max(failures) FROM login_failures", [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    });
 }
 
 #[test]
@@ -125,11 +188,38 @@ fn two_replicas_on_postgres_share_the_back_off() {
         return;
     };
     let dir = TestDir::new();
-    let kek = dir.write("kek", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=\n");
+    let kek = dir.write("kek", KEK);
     let kek = kek.to_str().unwrap();
     let envs = [ADMIN_ENV, ("PICOAUTH_KEY_ENCRYPTION_KEY_FILE", kek)];
     let a = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
     let b = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
     check_shared_back_off(&a, &b);
     check_account_wide_cap_is_shared(&a, &b);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn parallel_guesses_on_two_replicas_on_postgres_are_all_counted() {
+    let Some(db) = crate::postgres::TestDb::create("backoff_parallel") else {
+        return;
+    };
+    let dir = TestDir::new();
+    let kek = dir.write("kek", KEK);
+    let kek = kek.to_str().unwrap();
+    let envs = [ADMIN_ENV, ("PICOAUTH_KEY_ENCRYPTION_KEY_FILE", kek)];
+    let a = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
+    let b = Server::start_on_db_with(&dir, &db.url, ARGS, &envs);
+    let client =
+        std::sync::Mutex::new(postgres::Client::connect(&db.url, postgres::NoTls).unwrap());
+    check_parallel_guesses_are_all_counted(&a, &b, || {
+        client
+            .lock()
+            .unwrap()
+            .query_one("SELECT max(failures) FROM login_failures", &[])
+            .unwrap()
+            .get(0)
+    });
 }

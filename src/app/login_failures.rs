@@ -18,6 +18,8 @@
 //!   minute of failures writes, and every failure costs a password hash.
 //! - Time is a parameter: Unix milliseconds from the caller.
 
+use std::sync::{Mutex, MutexGuard};
+
 use super::App;
 use crate::error::Result;
 use crate::store::{LoginFailures, WriteTransaction};
@@ -27,6 +29,13 @@ pub const LOGIN_FAILURE_MEMORY_SECONDS: u64 = 900;
 
 /// The most failure counters the database keeps (about 100 bytes each, with the indexes).
 pub const MAX_LOGIN_FAILURES: u64 = 100_000;
+
+/// Failure writes on one counter, one at a time in this process (by the first byte of its
+/// key). On PostgreSQL, SERIALIZABLE writers updating one row at once fail with 40001 and rerun,
+/// and a row that many of this process's hashes fail on at once (guesses at one account from
+/// many addresses) would use up their reruns: 64 writers on one row lost failures to
+/// `Unavailable`. Queued here, the writers racing on a row are at most one per replica.
+static WRITING: [Mutex<()>; 256] = [const { Mutex::new(()) }; 256];
 
 impl App {
     /// The counters named `names`, in order (`None` where none is stored), as the store holds
@@ -60,6 +69,7 @@ impl App {
     ) -> Result<Vec<u32>> {
         let keys = self.login_failure_keys(names, now_ms)?;
         let forget_before_ms = now_ms.saturating_sub(milliseconds(LOGIN_FAILURE_MEMORY_SECONDS));
+        let _writing = lock_writing(&keys);
         self.store.write(|transaction| {
             keys.iter()
                 .map(|key| transaction.record_login_failure(key, now_ms, forget_before_ms))
@@ -107,6 +117,23 @@ impl App {
             .map(|name| material.refresh_key.login_failure_key(name.as_ref()))
             .collect())
     }
+}
+
+/// Takes the [`WRITING`] locks of `keys`, in ascending order (so two writers never wait for
+/// each other's), each once.
+fn lock_writing(keys: &[[u8; 32]]) -> Vec<MutexGuard<'static, ()>> {
+    let mut stripes: Vec<usize> = keys.iter().map(|key| usize::from(key[0])).collect();
+    stripes.sort_unstable();
+    stripes.dedup();
+    stripes
+        .into_iter()
+        .map(|stripe| {
+            // A unit behind the lock: a panic elsewhere cannot leave it inconsistent.
+            WRITING[stripe]
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        })
+        .collect()
 }
 
 /// Seconds as milliseconds, for offsets from a millisecond time.
