@@ -64,7 +64,7 @@ fn serve_on_postgres_logs_in_refreshes_and_revokes() {
         return;
     };
     let dir = TestDir::new();
-    let server = Server::start_on_db(&dir, &db.url);
+    let server = Server::start_on_db(&dir, &db.url, &[]);
     server.get("/readyz").send().assert_status(200);
     assert!(
         !dir.db().exists(),

@@ -111,6 +111,18 @@ fn serve_command(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Command
     command
 }
 
+/// `picoauth serve` on a free port, on the database `db` (a URL), with `dir`'s key directory.
+fn serve_on_db_command(dir: &TestDir, db: &str, args: &[&str]) -> Command {
+    let mut command = picoauth();
+    command
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0", "--db", db, "--key-dir"])
+        .arg(dir.key_dir())
+        .args(args)
+        .envs([ADMIN_ENV]);
+    command
+}
+
 /// A running child whose stdout arrives line by line and whose stderr is collected.
 struct Process {
     child: Child,
@@ -289,29 +301,10 @@ impl Server {
     }
 
     /// Starts a server like `Server::start`, but on the database `db` (a PostgreSQL URL)
-    /// instead of the file in `dir`; the key directory is still `dir`'s.
+    /// instead of the file in `dir`, with extra `args`; the key directory is still `dir`'s.
     #[track_caller]
-    pub fn start_on_db(dir: &TestDir, db: &str) -> Server {
-        Server::start_on_db_with(dir, db, &[], &[ADMIN_ENV])
-    }
-
-    /// Like `Server::start_on_db`, with extra command-line `args` and exactly the environment
-    /// `envs`.
-    #[track_caller]
-    pub fn start_on_db_with(
-        dir: &TestDir,
-        db: &str,
-        args: &[&str],
-        envs: &[(&str, &str)],
-    ) -> Server {
-        let mut command = picoauth();
-        command
-            .arg("serve")
-            .args(["--listen", "127.0.0.1:0", "--db", db, "--key-dir"])
-            .arg(dir.key_dir())
-            .args(args)
-            .envs(envs.iter().copied());
-        Server::launch(dir, command)
+    pub fn start_on_db(dir: &TestDir, db: &str, args: &[&str]) -> Server {
+        Server::launch(dir, serve_on_db_command(dir, db, args))
     }
 
     /// Spawns `command` (a `serve`) and waits until it listens.
