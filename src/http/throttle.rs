@@ -13,11 +13,11 @@
 //!
 //! Where each counter's failures are kept is the caller's choice, per counter ([`Counter`]):
 //! the two account counters are [`Counter::Shared`], kept in the database so that every
-//! replica sees every replica's failures (API.md §11; the caller reads them before the attempt
-//! and records a failure after it, through `App`); the client's own counters, like the request
-//! rates, are [`Counter::Local`], kept here per process (per-client limits stay per replica,
-//! and an abandoned attempt, counted in `Drop`, can do no database work there). Attempts in
-//! flight are always counted here, in this process.
+//! replica sees every replica's failures (API.md §11; the caller reads them, adds them to the
+//! attempt with [`Attempt::add`], and records a failure itself, through `App`); the client's
+//! own counters, like the request rates, are [`Counter::Local`], kept here per process
+//! (per-client limits stay per replica, and an abandoned attempt, counted in `Drop`, can do no
+//! database work there). Attempts in flight are always counted here, in this process.
 //!
 //! # Invariants
 //! - Time is a parameter (monotonic seconds from the caller, and a shared counter's age in
@@ -138,9 +138,9 @@ pub enum Counter<'a> {
     /// Failures kept in this process's memory, counted by [`Attempt::failed`] and, for a
     /// client's own counters, by an abandoned attempt.
     Local(&'a Failures),
-    /// Failures kept in the database, which every replica shares: as read just before the
-    /// attempt. The caller records a failure there itself (`App::record_login_failure`); here
-    /// only its attempts in flight are counted.
+    /// Failures kept in the database, which every replica shares, as the caller read them for
+    /// this attempt. The caller records a failure there itself (`App::record_login_failure`);
+    /// here only its attempts in flight are counted.
     Shared(&'a Failures, Recorded),
 }
 
