@@ -19,8 +19,8 @@ use aws_lc_rs::digest::{SHA256, digest};
 use serde_json::{Value, json};
 
 use crate::util::{
-    ADMIN_EMAIL, ADMIN_ENV, ADMIN_PASSWORD, Response, Server, Session, TestDir, password_for,
-    serve_until_exit,
+    ADMIN_EMAIL, ADMIN_ENV, ADMIN_PASSWORD, Response, Server, Session, TestDir, assert_throttled,
+    password_for, poll, retry_after, serve_until_exit,
 };
 
 const LOGIN: &str = "/api/v1/auth/login";
@@ -36,44 +36,8 @@ const FLEET_SECRET: &str = "the-fleet-secret-of-the-hardening-tests";
 
 /// The longest a test waits for a back-off, a rate-limit refill or a recovery.
 const WAIT_BOUND: Duration = Duration::from_secs(5);
-/// How often a bounded wait looks again.
-const POLL_STEP: Duration = Duration::from_millis(50);
 
 // --- helpers ---
-
-/// Calls `attempt` every [`POLL_STEP`] until it returns `Ok`, failing after `bound`.
-#[track_caller]
-fn poll<T>(what: &str, bound: Duration, mut attempt: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + bound;
-    loop {
-        match attempt() {
-            Ok(value) => return value,
-            Err(last) if Instant::now() >= deadline => {
-                panic!("{what}: not within {bound:?}; last attempt:\n{last}")
-            }
-            Err(_) => thread::sleep(POLL_STEP),
-        }
-    }
-}
-
-/// The `Retry-After` of `response` in whole seconds, which must be at least 1.
-#[track_caller]
-fn retry_after(response: &Response) -> u64 {
-    let Some(value) = response.header("retry-after") else {
-        response.fail("expected a Retry-After header")
-    };
-    match value.parse::<u64>() {
-        Ok(seconds) if seconds >= 1 => seconds,
-        _ => response.fail("Retry-After must be a whole number of seconds, at least 1"),
-    }
-}
-
-/// Asserts a 429 `too_many_requests` with `Retry-After` and returns the seconds to wait.
-#[track_caller]
-fn assert_throttled(response: &Response) -> u64 {
-    response.assert_error(429, "too_many_requests");
-    retry_after(response)
-}
 
 /// Asserts that `response` is not a 429.
 #[track_caller]

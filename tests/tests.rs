@@ -9,6 +9,7 @@ mod attacks;
 mod attacks_found;
 mod attacks_transport;
 mod authz;
+mod backoff;
 mod cli;
 mod clients;
 mod config;

@@ -1322,3 +1322,40 @@ pub fn assert_signs_in(
         response.fail("expected the wallet's `address`");
     }
 }
+
+// --- bounded waits and 429s (hardening and back-off tests) ---
+
+/// Calls `attempt` every 50 ms until it returns `Ok`, failing after `bound`: a bounded wait
+/// for behaviour that takes time (a back-off, a refill, a recovery).
+#[track_caller]
+pub fn poll<T>(what: &str, bound: Duration, mut attempt: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + bound;
+    loop {
+        match attempt() {
+            Ok(value) => return value,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("{what}: not within {bound:?}; last attempt:\n{last}")
+            }
+            Err(_) => thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// The `Retry-After` of `response` in whole seconds, which must be at least 1.
+#[track_caller]
+pub fn retry_after(response: &Response) -> u64 {
+    let Some(value) = response.header("retry-after") else {
+        response.fail("expected a Retry-After header")
+    };
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds >= 1 => seconds,
+        _ => response.fail("Retry-After must be a whole number of seconds, at least 1"),
+    }
+}
+
+/// Asserts a 429 `too_many_requests` with `Retry-After` and returns the seconds to wait.
+#[track_caller]
+pub fn assert_throttled(response: &Response) -> u64 {
+    response.assert_error(429, "too_many_requests");
+    retry_after(response)
+}

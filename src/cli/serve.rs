@@ -117,6 +117,7 @@ fn prune(app: &App, now: i64) -> Result<()> {
             refresh_tokens = pruned.refresh_tokens,
             revocations = pruned.revocations,
             challenges = pruned.challenges,
+            login_failures = pruned.login_failures,
             mints = pruned.mints,
             "pruned expired entries"
         );

@@ -177,6 +177,19 @@ const MIGRATIONS: &[&str] = &[
         created_at BIGINT NOT NULL
     );
     "#,
+    // 3: SQLite's migration 13, the failed-login counters
+    // that every replica shares (API.md §11). No trigger-kept count: a counter row that every
+    // new failure updated would make concurrent failures of different accounts conflict under
+    // SERIALIZABLE; the cap is enforced by the periodic prune, which counts.
+    r#"
+    CREATE TABLE login_failures (
+        key BYTEA PRIMARY KEY CHECK (octet_length(key) = 32),
+        failures BIGINT NOT NULL,
+        failed_at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
+    CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
+    "#,
 ];
 
 /// The schema version this picoauth writes.

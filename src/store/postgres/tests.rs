@@ -585,3 +585,31 @@ fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
     assert!(!pending("victim"), "ten newer challenges later");
     assert!(pending("f10"));
 }
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn login_failures_count_forget_clear_and_stay_bounded() {
+    let db = TestDb::create();
+    crate::store::tests::check_login_failures(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn replicas_racing_on_one_counter_never_lose_a_failure() {
+    let db = TestDb::create();
+    // Four stores, four replicas on one database, each with one writer at a time on the row
+    // (what `App::record_login_failure` queues them to): 25 failures each, none lost. Many more
+    // writers on one row at once can use up a write's reruns; see `app::login_failures`.
+    let stores = [db.open(), db.open(), db.open(), db.open()].map(|store| crate::store::Store {
+        backend: crate::store::Backend::Postgres(store),
+    });
+    crate::store::tests::check_racing_failures_are_all_counted(&stores, 4, 25);
+}
