@@ -6,15 +6,19 @@ use serde_json::json;
 
 use crate::util::{Server, Session, TestDir};
 
-/// A database of the test's own on the server, dropped after.
-struct TestDb {
-    admin: String,
-    name: String,
-    url: String,
+/// A database of the test's own on the server, dropped after (the replica tests use it too).
+pub(crate) struct TestDb {
+    /// The server's admin URL, `PICOAUTH_TEST_POSTGRES`.
+    pub(crate) admin: String,
+    /// `picoauth_test_<pid>_<test>`.
+    pub(crate) name: String,
+    /// The URL of the test's database.
+    pub(crate) url: String,
 }
 
 impl TestDb {
-    fn create(test: &str) -> Option<TestDb> {
+    /// A fresh database named after `test` (unique within the run); panics without a server.
+    pub(crate) fn create(test: &str) -> Option<TestDb> {
         // Built without the variable, these tests are ignored; run anyway, they fail.
         let Ok(admin) = std::env::var("PICOAUTH_TEST_POSTGRES") else {
             panic!("no PostgreSQL: set PICOAUTH_TEST_POSTGRES (and rebuild) to run this test");
