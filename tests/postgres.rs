@@ -10,18 +10,19 @@ use serde_json::{Value, json};
 
 use crate::util::{Server, Session, TestDir, run_on, run_picoauth, serve_on_db_until_exit};
 
-/// A database of the test's own on the server, dropped after.
-pub struct TestDb {
-    admin: String,
-    name: String,
+/// A database of the test's own on the server, dropped after (the replica tests use it too).
+pub(crate) struct TestDb {
+    /// The server's admin URL, `PICOAUTH_TEST_POSTGRES`.
+    pub(crate) admin: String,
+    /// `picoauth_test_<pid>_<test>`.
+    pub(crate) name: String,
     /// The URL of the test's database.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 impl TestDb {
-    /// A fresh database named after `test`; panics without `PICOAUTH_TEST_POSTGRES` (tests that
-    /// call it are ignored when built without it).
-    pub fn create(test: &str) -> Option<TestDb> {
+    /// A fresh database named after `test` (unique within the run); panics without a server.
+    pub(crate) fn create(test: &str) -> Option<TestDb> {
         // Built without the variable, these tests are ignored; run anyway, they fail.
         let Ok(admin) = std::env::var("PICOAUTH_TEST_POSTGRES") else {
             panic!("no PostgreSQL: set PICOAUTH_TEST_POSTGRES (and rebuild) to run this test");

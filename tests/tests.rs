@@ -21,6 +21,7 @@ mod keys;
 mod operator;
 mod postgres;
 mod properties;
+mod replicas;
 mod serve;
 mod transport;
 mod users;

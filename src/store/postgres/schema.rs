@@ -251,6 +251,9 @@ pub(super) fn migrate(client: &mut Client) -> Result<()> {
     // A first start may wait for another's migration; the default statement timeout is for
     // requests, not for this.
     transaction.batch_execute("SET LOCAL statement_timeout = '60s'")?;
+    // A process that queued behind another's migration finds the table made: PostgreSQL's
+    // "already exists, skipping" notice is no news for the operator's log.
+    transaction.batch_execute("SET LOCAL client_min_messages = warning")?;
     transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     transaction.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
