@@ -131,19 +131,11 @@ impl App {
     /// Opens an existing database for a CLI command; keys are loaded when first needed.
     ///
     /// # Errors
-    /// `InvalidInput` if the database file does not exist (a mistyped `--db` must not create a
-    /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
+    /// `InvalidInput` if the database file does not exist, or the PostgreSQL database holds no
+    /// picoauth schema (a mistyped `--db` must not create a new, empty database), `Storage` or
+    /// `Unavailable` if it cannot be opened.
     pub fn open_existing(config: Config) -> Result<App> {
-        let location = DbLocation::from_setting(&config.db);
-        if let DbLocation::Sqlite(path) = &location
-            && !path.exists()
-        {
-            return Err(Error::invalid_input(format!(
-                "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
-                path.display()
-            )));
-        }
-        let store = Store::open(&location)?;
+        let store = Store::open_existing(&DbLocation::from_setting(&config.db))?;
         Ok(App::with_store(config, store))
     }
 

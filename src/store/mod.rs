@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::roles::Role;
 
 // ---------------------------------------------------------------------------------------------
@@ -552,6 +552,25 @@ impl Store {
             }),
             DbLocation::Postgres(url) => Ok(Store {
                 backend: Backend::Postgres(postgres::PgStore::open(url)?),
+            }),
+        }
+    }
+
+    /// Opens a database picoauth has already made, for a CLI command, migrating it as needed;
+    /// a mistyped `--db` must not create a new, empty database.
+    ///
+    /// # Errors
+    /// `InvalidInput` if the SQLite file does not exist or the PostgreSQL database holds no
+    /// picoauth schema (neither is created); otherwise as [`Store::open`].
+    pub fn open_existing(location: &DbLocation) -> Result<Store> {
+        match location {
+            DbLocation::Sqlite(path) if !path.exists() => Err(Error::invalid_input(format!(
+                "no database at {} — start `picoauth serve` once, or point --db (PICOAUTH_DB) at it",
+                path.display()
+            ))),
+            DbLocation::Sqlite(_) => Store::open(location),
+            DbLocation::Postgres(url) => Ok(Store {
+                backend: Backend::Postgres(postgres::PgStore::open_existing(url)?),
             }),
         }
     }

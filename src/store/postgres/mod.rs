@@ -83,9 +83,29 @@ impl PgStore {
     /// `Unavailable` if the server cannot be reached; `Storage` if it refuses us, the schema is
     /// from a newer picoauth, or a migration fails.
     pub(super) fn open(url: &str) -> Result<PgStore> {
+        PgStore::open_migrating(url, false)
+    }
+
+    /// Like [`PgStore::open`], for a database picoauth has already set up: one without its
+    /// schema is `InvalidInput` and is left untouched, as a CLI command given a wrong database
+    /// must not fill it with picoauth's tables.
+    ///
+    /// # Errors
+    /// As [`PgStore::open`], and `InvalidInput` for a database without picoauth's schema.
+    pub(super) fn open_existing(url: &str) -> Result<PgStore> {
+        PgStore::open_migrating(url, true)
+    }
+
+    fn open_migrating(url: &str, existing: bool) -> Result<PgStore> {
         let pool = Pool::new(parse_url(url)?)?;
         {
             let mut lent = pool.checkout()?;
+            if existing && schema::is_unset(lent.client())? {
+                return Err(Error::invalid_input(
+                    "the PostgreSQL database holds no picoauth schema — start `picoauth serve` \
+                     once, or point --db (PICOAUTH_DB) at picoauth's database",
+                ));
+            }
             schema::migrate(lent.client())?;
         }
         Ok(PgStore { pool })

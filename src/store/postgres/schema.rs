@@ -191,6 +191,14 @@ fn current_version(client: &mut impl postgres::GenericClient) -> Result<i64> {
         .try_get(0)?)
 }
 
+/// Whether no picoauth has migrated the database yet (it has no `schema_migrations` row).
+///
+/// # Errors
+/// `Unavailable` or `Storage` if the database cannot be asked.
+pub(super) fn is_unset(client: &mut Client) -> Result<bool> {
+    Ok(current_version(client)? == 0)
+}
+
 fn refuse_newer(version: i64) -> Result<()> {
     if version > latest() {
         return Err(Error::new(
