@@ -169,6 +169,10 @@ fn two_on_postgres(dir: &TestDir, url: &str) -> (Server, Server) {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: two replicas on one SQLite file (on PostgreSQL: the *_on_postgres_* tests)"
+)]
 fn two_replicas_on_one_sqlite_file_share_the_back_off() {
     let dir = TestDir::new();
     let a = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);
@@ -178,6 +182,10 @@ fn two_replicas_on_one_sqlite_file_share_the_back_off() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: two replicas on one SQLite file (on PostgreSQL: the *_on_postgres_* tests)"
+)]
 fn parallel_guesses_on_two_replicas_on_one_sqlite_file_are_all_counted() {
     let dir = TestDir::new();
     let a = Server::start_with(&dir, ARGS, &[ADMIN_ENV]);

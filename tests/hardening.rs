@@ -1166,10 +1166,14 @@ fn responses_carry_security_headers_and_tokens_are_never_cached() {
 // --- faults ---
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: another process holds the SQLite file's write lock (PostgreSQL's faults: src/store/postgres/tests.rs)"
+)]
 fn a_database_locked_by_another_process_answers_503_then_recovers() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
-    let locker = rusqlite::Connection::open(dir.db()).expect("open the database");
+    let locker = rusqlite::Connection::open(dir.db_file()).expect("open the database");
     locker
         .execute_batch("BEGIN EXCLUSIVE")
         .expect("take the write lock");
@@ -1194,6 +1198,10 @@ fn a_database_locked_by_another_process_answers_503_then_recovers() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: deletes the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn a_deleted_signing_key_fails_readiness_but_not_liveness() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
@@ -1218,6 +1226,10 @@ fn a_deleted_signing_key_fails_readiness_but_not_liveness() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: overwrites the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn a_signing_key_replaced_with_garbage_fails_readiness() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
@@ -1231,6 +1243,10 @@ fn a_signing_key_replaced_with_garbage_fails_readiness() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: corrupts the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn startup_with_a_corrupt_key_file_exits_1_naming_the_file() {
     let dir = TestDir::new();
     let server = Server::start(&dir);

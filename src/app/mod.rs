@@ -143,8 +143,9 @@ impl App {
     /// Opens an existing database for a CLI command; keys are loaded when first needed.
     ///
     /// # Errors
-    /// `InvalidInput` if the database file does not exist (a mistyped `--db` must not create a
-    /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
+    /// `InvalidInput` if the database file does not exist, or the PostgreSQL database holds no
+    /// picoauth schema (a mistyped `--db` must not create a new, empty database), `Storage` or
+    /// `Unavailable` if it cannot be opened.
     pub fn open_existing(config: Config) -> Result<App> {
         let location = DbLocation::from_setting(&config.db);
         let vault = KeyVault::for_location(&location, &config)?;

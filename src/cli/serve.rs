@@ -43,7 +43,14 @@ pub fn run(config: Config) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|error| Error::internal("cannot start the async runtime").with_source(error))?;
-    runtime.block_on(serve(app))?;
+    let result = runtime.block_on(serve(Arc::clone(&app)));
+    // The last reference to the app, and with it the store, goes here, after the runtime and
+    // every task that held one: the PostgreSQL client's connections close by blocking on a
+    // runtime of their own, which panics on a thread inside ours (and aborts the process, from
+    // a worker thread, instead of exiting 0 after SIGTERM).
+    drop(runtime);
+    drop(app);
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 
