@@ -790,7 +790,7 @@ pub static SETTINGS: [Setting; 34] = [
         kind: Kind::Number,
         default: DefaultValue::Value("5"),
         help: "Wrong passwords one client may send for an account before each further attempt from it must wait (1 s, 2 s, 4 s, ...).",
-        more: "The account, from all clients together, gets 20 times as many (100 by default, NIST SP 800-63B's cap), and so does a client across all accounts.",
+        more: "The account, from all clients together, gets 20 times as many (100 by default, NIST SP 800-63B's cap), and so does a client across all accounts. The account's counts are kept in the database, shared by every serve on it; a client's own stay per process.",
         read_by: &[],
         apply: |config, value| {
             config.login_free_failures = parse_number(value)?;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::util::{
     ADMIN_EMAIL, ADMIN_ENV, Response, Run, Server, Session, TestDir, decode_jwt, encode_jwt, now,
-    password_for, run_on,
+    password_for, run_on, signing_key,
 };
 
 const SECRET: &str = "authz-fleet-secret-0123456789";
@@ -65,18 +65,9 @@ fn member(server: &Server, dir: &TestDir, email: &str, role: &str, org: &str) ->
     (id, session)
 }
 
-/// Moves account `id` into organisation `org`, directly in the database file.
+/// Moves account `id` into organisation `org`, directly in the database.
 fn set_org(dir: &TestDir, id: &str, org: &str) {
-    let connection = rusqlite::Connection::open(dir.db()).expect("open the test database");
-    connection
-        .busy_timeout(std::time::Duration::from_secs(10))
-        .expect("busy timeout");
-    let changed = connection
-        .execute(
-            "UPDATE users SET org_id = ?1 WHERE id = ?2",
-            rusqlite::params![org, id],
-        )
-        .expect("update org_id");
+    let changed = dir.execute_sql("UPDATE users SET org_id = $1 WHERE id = $2", &[org, id]);
     assert_eq!(changed, 1, "no user {id}");
 }
 
@@ -207,14 +198,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The server's active signing key, read from its file in the key directory.
+/// The server's active signing key.
 #[track_caller]
-fn server_key(server: &Server) -> (String, RsaKeyPair) {
+fn server_key(dir: &TestDir, server: &Server) -> (String, RsaKeyPair) {
     let kid = server.kid();
-    let path = server.key_dir().join(format!("{kid}.pem"));
-    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let pem = pem::parse(&text).expect("a PEM key file");
-    let key = RsaKeyPair::from_pkcs8(pem.contents()).expect("an RSA PKCS#8 key");
+    let key = signing_key(dir, &kid);
     (kid, key)
 }
 
@@ -646,7 +634,7 @@ fn crit_headers_and_future_nbf_are_refused() {
     let dir = TestDir::new();
     let server = server(&dir);
     let (_, session) = server.register_and_login("jwt@example.com");
-    let (kid, key) = server_key(&server);
+    let (kid, key) = server_key(&dir, &server);
     let claims = decode_jwt(&session.access_token).claims;
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
 

@@ -10,6 +10,7 @@
 //!
 //! Without `PICOAUTH_TEST_PYTHON` the test says it skipped and passes; CI always sets it.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -127,6 +128,7 @@ fn pico_client_auth_validates_polls_and_follows_rotation_over_https() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/pico_client_auth_check.py");
     let stdout_path = dir.path().join("check.stdout");
     let stderr_path = dir.path().join("check.stderr");
+    let db = dir.db();
     let mut command = Command::new(&python);
     command
         .arg(&script)
@@ -134,10 +136,17 @@ fn pico_client_auth_validates_polls_and_follows_rotation_over_https() {
         .args(["--picoauth", env!("CARGO_BIN_EXE_picoauth")])
         .args([
             "--db",
-            path_str(&dir.db()),
+            db.to_str().expect("a UTF-8 db"),
             "--key-dir",
             path_str(&dir.key_dir()),
         ])
+        // What picoauth needs besides --db on this backend (the key-encryption-key file on
+        // PostgreSQL); the script strips every other PICOAUTH_* variable.
+        .args(dir.store_env().into_iter().flat_map(|(name, value)| {
+            let mut setting = OsString::from(format!("{name}="));
+            setting.push(value);
+            [OsString::from("--env"), setting]
+        }))
         .args([
             "--admin-email",
             ADMIN_EMAIL,

@@ -1528,7 +1528,7 @@ fn cli_without_a_database_is_a_usage_error() {
     ] {
         let run = cli(&dir, args);
         assert_usage_error(&run);
-        assert!(!dir.db().exists(), "the CLI creates no database\n{run}");
+        assert!(!dir.database_made(), "the CLI creates no database\n{run}");
     }
     assert_eq!(
         std::fs::read_dir(dir.path())

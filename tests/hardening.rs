@@ -19,8 +19,8 @@ use aws_lc_rs::digest::{SHA256, digest};
 use serde_json::{Value, json};
 
 use crate::util::{
-    ADMIN_EMAIL, ADMIN_ENV, ADMIN_PASSWORD, Response, Server, Session, TestDir, password_for,
-    serve_until_exit,
+    ADMIN_EMAIL, ADMIN_ENV, ADMIN_PASSWORD, Response, Server, Session, TestDir, assert_throttled,
+    password_for, poll, retry_after, serve_until_exit,
 };
 
 const LOGIN: &str = "/api/v1/auth/login";
@@ -36,44 +36,8 @@ const FLEET_SECRET: &str = "the-fleet-secret-of-the-hardening-tests";
 
 /// The longest a test waits for a back-off, a rate-limit refill or a recovery.
 const WAIT_BOUND: Duration = Duration::from_secs(5);
-/// How often a bounded wait looks again.
-const POLL_STEP: Duration = Duration::from_millis(50);
 
 // --- helpers ---
-
-/// Calls `attempt` every [`POLL_STEP`] until it returns `Ok`, failing after `bound`.
-#[track_caller]
-fn poll<T>(what: &str, bound: Duration, mut attempt: impl FnMut() -> Result<T, String>) -> T {
-    let deadline = Instant::now() + bound;
-    loop {
-        match attempt() {
-            Ok(value) => return value,
-            Err(last) if Instant::now() >= deadline => {
-                panic!("{what}: not within {bound:?}; last attempt:\n{last}")
-            }
-            Err(_) => thread::sleep(POLL_STEP),
-        }
-    }
-}
-
-/// The `Retry-After` of `response` in whole seconds, which must be at least 1.
-#[track_caller]
-fn retry_after(response: &Response) -> u64 {
-    let Some(value) = response.header("retry-after") else {
-        response.fail("expected a Retry-After header")
-    };
-    match value.parse::<u64>() {
-        Ok(seconds) if seconds >= 1 => seconds,
-        _ => response.fail("Retry-After must be a whole number of seconds, at least 1"),
-    }
-}
-
-/// Asserts a 429 `too_many_requests` with `Retry-After` and returns the seconds to wait.
-#[track_caller]
-fn assert_throttled(response: &Response) -> u64 {
-    response.assert_error(429, "too_many_requests");
-    retry_after(response)
-}
 
 /// Asserts that `response` is not a 429.
 #[track_caller]
@@ -1202,10 +1166,14 @@ fn responses_carry_security_headers_and_tokens_are_never_cached() {
 // --- faults ---
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: another process holds the SQLite file's write lock (PostgreSQL's faults: src/store/postgres/tests.rs)"
+)]
 fn a_database_locked_by_another_process_answers_503_then_recovers() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
-    let locker = rusqlite::Connection::open(dir.db()).expect("open the database");
+    let locker = rusqlite::Connection::open(dir.db_file()).expect("open the database");
     locker
         .execute_batch("BEGIN EXCLUSIVE")
         .expect("take the write lock");
@@ -1230,6 +1198,10 @@ fn a_database_locked_by_another_process_answers_503_then_recovers() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: deletes the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn a_deleted_signing_key_fails_readiness_but_not_liveness() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
@@ -1254,6 +1226,10 @@ fn a_deleted_signing_key_fails_readiness_but_not_liveness() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: overwrites the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn a_signing_key_replaced_with_garbage_fails_readiness() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
@@ -1267,6 +1243,10 @@ fn a_signing_key_replaced_with_garbage_fails_readiness() {
 }
 
 #[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: corrupts the key file in key_dir (on PostgreSQL keys live in the database, API.md §11)"
+)]
 fn startup_with_a_corrupt_key_file_exits_1_naming_the_file() {
     let dir = TestDir::new();
     let server = Server::start(&dir);

@@ -16,7 +16,7 @@ use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::RSA_PKCS1_SHA256;
 use serde_json::{Value, json};
 
-use crate::util::{Run, Server, TestDir, decode_jwt, encode_jwt, now, picoauth, run_on};
+use crate::util::{Run, Server, TestDir, decode_jwt, encode_jwt, now, picoauth_on, run_on};
 
 // --- helpers ---
 
@@ -38,7 +38,7 @@ fn cli(dir: &TestDir, args: &[&str]) -> Run {
 /// Runs the CLI on `dir`'s files with `input` on stdin (a pipe) and `env` set.
 #[track_caller]
 fn cli_fed(dir: &TestDir, args: &[&str], input: &str, env: &[(&str, &str)]) -> Run {
-    let mut command = picoauth();
+    let mut command = picoauth_on(dir);
     command
         .args(args)
         .arg("--db")
@@ -76,7 +76,7 @@ fn cli_on_terminal(dir: &TestDir, args: &[&str], typed: &str) -> Run {
     assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors were just opened by openpty and are owned by nobody else.
     let (master, slave) = unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) };
-    let mut command = picoauth();
+    let mut command = picoauth_on(dir);
     command
         .args(args)
         .arg("--db")
@@ -164,20 +164,14 @@ fn inspect(dir: &TestDir, token: &str, code: i32) -> Value {
 /// The kid and key pair of the only signing key in `dir`.
 #[track_caller]
 fn signing_key(dir: &TestDir) -> (String, RsaKeyPair) {
-    let path = std::fs::read_dir(dir.key_dir())
-        .expect("key dir")
-        .map(|entry| entry.expect("key dir entry").path())
-        .find(|path| path.extension().is_some_and(|ext| ext == "pem"))
-        .expect("a .pem key");
-    let kid = path
-        .file_stem()
-        .expect("file stem")
-        .to_string_lossy()
-        .into_owned();
-    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let pem = pem::parse(&text).unwrap_or_else(|e| panic!("{} is not PEM: {e}", path.display()));
-    let key = RsaKeyPair::from_pkcs8(pem.contents())
-        .unwrap_or_else(|e| panic!("{} is not an RSA key: {e}", path.display()));
+    let run = run_on(dir, &["keygen", "--list", "--json"], &[]);
+    run.assert_code(0);
+    let listed: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("--json prints JSON ({e})\n{run}"));
+    let keys = listed["keys"].as_array().expect("a `keys` array");
+    assert_eq!(keys.len(), 1, "one signing key\n{run}");
+    let kid = keys[0]["kid"].as_str().expect("a string kid").to_owned();
+    let key = crate::util::signing_key(dir, &kid);
     (kid, key)
 }
 

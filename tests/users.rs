@@ -13,15 +13,16 @@ use std::process::Stdio;
 use serde_json::{Value, json};
 
 use crate::util::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, Run, Server, Session, TestDir, decode_jwt, password_for, picoauth,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Run, Server, Session, TestDir, decode_jwt, password_for,
+    picoauth_on,
 };
 
 // --- helpers ---
 
-/// Runs `picoauth <args> --db <dir>/picoauth.db --key-dir <dir>/keys`, with `stdin` piped in or none.
+/// Runs `picoauth <args> --db <dir's db> --key-dir <dir>/keys`, with `stdin` piped in or none.
 #[track_caller]
 fn cli(dir: &TestDir, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut command = picoauth();
+    let mut command = picoauth_on(dir);
     command
         .args(args)
         .arg("--db")
@@ -38,7 +39,7 @@ fn cli(dir: &TestDir, args: &[&str], stdin: Option<&str>) -> Run {
     let mut rendered = format!(
         "picoauth {} --db {} --key-dir {}",
         args.join(" "),
-        dir.db().display(),
+        dir.db().to_string_lossy(),
         dir.key_dir().display()
     );
     if let Some(input) = stdin {
@@ -389,7 +390,7 @@ fn commands_need_an_existing_database() {
         let run = cli(&dir, args, None);
         assert_ne!(run.code(), 0, "{run}");
         assert!(run.stdout.is_empty(), "{run}");
-        assert!(!dir.db().exists(), "no database was created\n{run}");
+        assert!(!dir.database_made(), "no database was created\n{run}");
     }
     let run = cli(
         &dir,
@@ -397,7 +398,7 @@ fn commands_need_an_existing_database() {
         Some("early-password\n"),
     );
     assert_ne!(run.code(), 0, "{run}");
-    assert!(!dir.db().exists(), "no database was created\n{run}");
+    assert!(!dir.database_made(), "no database was created\n{run}");
 }
 
 // --- list ---

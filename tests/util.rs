@@ -8,8 +8,14 @@
 //!
 //! - A failing helper prints the command or request, the status, the body and the server's stderr.
 //! - Nothing waits on a clock: the server is ready when it prints `listening on http://ADDR`.
-//! - The child never inherits a `PICOAUTH_*` variable from the developer's shell.
+//! - The child never inherits a `PICOAUTH_*` variable from the developer's shell; the harness
+//!   sets only what the backend needs (`TestDir::store_env`).
+//! - One backend per build: SQLite files, or with `PICOAUTH_TEST_BACKEND=postgres` (`build.rs`)
+//!   a throwaway PostgreSQL database per `TestDir`. Every `serve` and CLI run of the harness gets
+//!   `--db <dir.db()>`; a test that only makes sense on SQLite is ignored on PostgreSQL, with the
+//!   reason, and `TestDir::db_file` panics there, so none passes by looking at a missing file.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -37,13 +43,25 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one HTTP exchange may take before the test fails instead of hanging.
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A fresh directory under the system temp dir, removed when dropped.
+/// Whether this build of the black-box tests runs picoauth on PostgreSQL: built with
+/// `PICOAUTH_TEST_BACKEND=postgres` (see `build.rs`), every `TestDir` is a throwaway database on
+/// the server `PICOAUTH_TEST_POSTGRES` names instead of a SQLite file. A test that only makes
+/// sense on SQLite says so with
+/// `#[cfg_attr(picoauth_test_backend_postgres, ignore = "SQLite only: …")]`.
+pub const ON_POSTGRES: bool = cfg!(picoauth_test_backend_postgres);
+
+/// A fresh directory under the system temp dir, removed when dropped; on PostgreSQL
+/// (`ON_POSTGRES`) also a database of its own and a key-encryption-key file, dropped with it.
 pub struct TestDir {
     path: PathBuf,
+    /// The database of this directory when the tests run on PostgreSQL.
+    postgres: Option<PgDatabase>,
 }
 
 impl TestDir {
-    /// Creates an empty directory whose name no other test in this run shares.
+    /// Creates an empty directory whose name no other test in this run shares, and on
+    /// PostgreSQL an empty database and its key-encryption-key file (outside the directory, so
+    /// a test that checks what a command left in the directory sees only picoauth's files).
     pub fn new() -> TestDir {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
@@ -52,7 +70,9 @@ impl TestDir {
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
-        TestDir { path }
+        let postgres = ON_POSTGRES
+            .then(|| PgDatabase::create(&format!("picoauth_t_{}_{n}", std::process::id())));
+        TestDir { path, postgres }
     }
 
     /// The directory itself.
@@ -60,9 +80,78 @@ impl TestDir {
         &self.path
     }
 
-    /// The database file the server is started with.
-    pub fn db(&self) -> PathBuf {
+    /// What the harness passes as `--db`: the SQLite file `<dir>/picoauth.db`, or on
+    /// PostgreSQL the URL of this directory's database.
+    pub fn db(&self) -> OsString {
+        match &self.postgres {
+            Some(database) => database.url.clone().into(),
+            None => self.db_file().into_os_string(),
+        }
+    }
+
+    /// The SQLite database file, for a test that only makes sense on SQLite (it opens the
+    /// file, checks its mode…); such a test is ignored on PostgreSQL, so this panics there.
+    #[track_caller]
+    pub fn db_file(&self) -> PathBuf {
+        if self.postgres.is_some() {
+            panic!(
+                "SQLite only: this test looks at the database file; mark it \
+                 #[cfg_attr(picoauth_test_backend_postgres, ignore = \"SQLite only: …\")]"
+            );
+        }
         self.path.join("picoauth.db")
+    }
+
+    /// Whether picoauth has made its database yet: the SQLite file exists, or the PostgreSQL
+    /// database (which the harness creates empty) holds a table.
+    pub fn database_made(&self) -> bool {
+        match &self.postgres {
+            Some(database) => database.has_tables(),
+            None => self.db_file().exists(),
+        }
+    }
+
+    /// The environment every picoauth run on this directory gets besides `--db` and
+    /// `--key-dir`: on PostgreSQL, `PICOAUTH_KEY_ENCRYPTION_KEY_FILE`; on SQLite, nothing.
+    pub fn store_env(&self) -> Vec<(&'static str, OsString)> {
+        match &self.postgres {
+            Some(database) => vec![(
+                "PICOAUTH_KEY_ENCRYPTION_KEY_FILE",
+                database.key_encryption_key_file().as_os_str().to_owned(),
+            )],
+            None => Vec::new(),
+        }
+    }
+
+    /// Runs `statement` (one SQL statement, parameters `$1`, `$2`… bound to `params` as
+    /// text) on this directory's database, SQLite file or PostgreSQL, and returns the number of
+    /// rows it changed: for a test that sets up a state no door of picoauth can make.
+    #[track_caller]
+    pub fn execute_sql(&self, statement: &str, params: &[&str]) -> u64 {
+        match &self.postgres {
+            Some(database) => {
+                let mut client = postgres::Client::connect(&database.url, postgres::NoTls)
+                    .unwrap_or_else(|e| panic!("connect to the test database: {e}"));
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+                    .iter()
+                    .map(|param| param as &(dyn postgres::types::ToSql + Sync))
+                    .collect();
+                client
+                    .execute(statement, &params)
+                    .unwrap_or_else(|e| panic!("{statement}: {e}"))
+            }
+            None => {
+                let connection =
+                    rusqlite::Connection::open(self.db_file()).expect("open the test database");
+                connection
+                    .busy_timeout(Duration::from_secs(10))
+                    .expect("busy timeout");
+                let changed = connection
+                    .execute(statement, rusqlite::params_from_iter(params))
+                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+                changed as u64
+            }
+        }
     }
 
     /// The key directory the server is started with; the server creates it.
@@ -82,7 +171,142 @@ impl TestDir {
 impl Drop for TestDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
+        // The database (and its key file) go when `postgres` drops, after this.
     }
+}
+
+/// A throwaway database on the server `PICOAUTH_TEST_POSTGRES` names (an admin URL, which the
+/// tests reach with `sslmode=disable`), with a key-encryption-key file of its own; both go when
+/// it is dropped (the database `WITH (FORCE)`, so a killed server's connections do not keep it).
+pub struct PgDatabase {
+    /// The name of the database.
+    name: String,
+    /// The URL of the database: the admin URL with the database name replaced.
+    pub url: String,
+    /// The key-encryption-key file, `<temp dir>/<name>.kek`.
+    key_file: PathBuf,
+}
+
+impl PgDatabase {
+    /// Creates the empty database `name` (dropping a stale one of an earlier run) and a fresh
+    /// key-encryption key for it.
+    ///
+    /// Panics if `PICOAUTH_TEST_POSTGRES` is unset: a test that needs PostgreSQL and runs
+    /// without it fails, it never passes.
+    #[track_caller]
+    pub fn create(name: &str) -> PgDatabase {
+        let admin = postgres_admin_url();
+        admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        admin_execute(&format!("CREATE DATABASE {name}"));
+        let (base, query) = match admin.find('?') {
+            Some(at) => admin.split_at(at),
+            None => (admin.as_str(), ""),
+        };
+        let authority = base.find("://").map_or(0, |at| at + 3);
+        let host_end = base[authority..]
+            .find('/')
+            .map_or(base.len(), |at| authority + at);
+        let url = format!("{}/{name}{query}", &base[..host_end]);
+        let key_file = std::env::temp_dir().join(format!("{name}.kek"));
+        write_key_encryption_key(&key_file);
+        PgDatabase {
+            name: name.to_owned(),
+            url,
+            key_file,
+        }
+    }
+
+    /// The key-encryption-key file, for `PICOAUTH_KEY_ENCRYPTION_KEY_FILE`.
+    pub fn key_encryption_key_file(&self) -> &Path {
+        &self.key_file
+    }
+
+    /// Whether the database holds any table (picoauth's migrations make several).
+    fn has_tables(&self) -> bool {
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to the test database: {e}"));
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM pg_catalog.pg_tables \
+                 WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("count the tables: {e}"));
+        row.get::<_, i64>(0) > 0
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.key_file);
+        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if let Err(error) = try_admin_execute(&drop)
+            && !thread::panicking()
+        {
+            panic!("{drop}: {error}");
+        }
+    }
+}
+
+/// Writes a fresh key-encryption key to `path`: 32 random bytes in base64, as
+/// `openssl rand -base64 32` makes it, mode 0600.
+fn write_key_encryption_key(path: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut key = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut key).expect("random bytes");
+    let text = format!(
+        "{}\n",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    );
+    let _ = std::fs::remove_file(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// The admin URL of the PostgreSQL server the tests use.
+#[track_caller]
+fn postgres_admin_url() -> String {
+    match std::env::var("PICOAUTH_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "no PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL \
+             (and rebuild) to run this test; README: Run the tests"
+        ),
+    }
+}
+
+/// Runs `statement` on the admin connection, panicking if it fails.
+#[track_caller]
+fn admin_execute(statement: &str) {
+    if let Err(error) = try_admin_execute(statement) {
+        panic!("{statement}: {error}");
+    }
+}
+
+/// Runs `statement` on the one admin connection the tests share (connecting again if it broke).
+fn try_admin_execute(statement: &str) -> Result<(), postgres::Error> {
+    static ADMIN: Mutex<Option<postgres::Client>> = Mutex::new(None);
+    let mut admin = ADMIN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if admin.as_ref().is_none_or(postgres::Client::is_closed) {
+        *admin = Some(postgres::Client::connect(
+            &postgres_admin_url(),
+            postgres::NoTls,
+        )?);
+    }
+    let client = admin.as_mut().expect("connected above");
+    let result = client.batch_execute(statement);
+    if result.is_err() {
+        // The next statement starts on a fresh connection.
+        *admin = None;
+    }
+    result
 }
 
 /// The `picoauth` binary under test, with every inherited `PICOAUTH_*` variable removed.
@@ -97,9 +321,17 @@ pub fn picoauth() -> Command {
     command
 }
 
+/// The `picoauth` binary with what it needs to open `dir`'s database besides `--db` and
+/// `--key-dir` (`TestDir::store_env`), and no other inherited `PICOAUTH_*` variable.
+pub fn picoauth_on(dir: &TestDir) -> Command {
+    let mut command = picoauth();
+    command.envs(dir.store_env());
+    command
+}
+
 /// `picoauth serve` on a free port, with the database and key directory of `dir`.
 fn serve_command(dir: &TestDir, args: &[&str], envs: &[(&str, &str)]) -> Command {
-    let mut command = picoauth();
+    let mut command = picoauth_on(dir);
     command
         .arg("serve")
         .args(["--listen", "127.0.0.1:0", "--db"])
@@ -963,13 +1195,13 @@ fn is_complete_response(raw: &[u8]) -> bool {
     }
 }
 
-/// Runs `picoauth <args> --db <dir>/picoauth.db --key-dir <dir>/keys` and waits for it.
+/// Runs `picoauth <args> --db <dir's db> --key-dir <dir>/keys` and waits for it.
 ///
 /// `env` sets (`Some`) or removes (`None`) variables on top of the inherited environment,
-/// from which every `PICOAUTH_*` variable is already removed.
+/// from which every `PICOAUTH_*` variable is already removed, and of `dir.store_env()`.
 #[track_caller]
 pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
-    let mut command = picoauth();
+    let mut command = picoauth_on(dir);
     command
         .args(args)
         .arg("--db")
@@ -978,6 +1210,9 @@ pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run
         .arg(dir.key_dir())
         .stdin(Stdio::null());
     let mut rendered = String::new();
+    for (name, value) in dir.store_env() {
+        rendered.push_str(&format!("{name}={value:?} "));
+    }
     for (name, value) in env {
         match value {
             Some(value) => {
@@ -993,7 +1228,7 @@ pub fn run_on(dir: &TestDir, args: &[&str], env: &[(&str, Option<&str>)]) -> Run
     rendered.push_str(&format!(
         "picoauth {} --db {} --key-dir {}",
         args.join(" "),
-        dir.db().display(),
+        dir.db().to_string_lossy(),
         dir.key_dir().display()
     ));
     run(command, rendered)
@@ -1320,5 +1555,101 @@ pub fn assert_signs_in(
     let body = response.ok_json();
     if body["address"].as_str().is_none() {
         response.fail("expected the wallet's `address`");
+    }
+}
+
+// --- bounded waits and 429s (hardening and back-off tests) ---
+
+/// Calls `attempt` every 50 ms until it returns `Ok`, failing after `bound`: a bounded wait
+/// for behaviour that takes time (a back-off, a refill, a recovery).
+#[track_caller]
+pub fn poll<T>(what: &str, bound: Duration, mut attempt: impl FnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + bound;
+    loop {
+        match attempt() {
+            Ok(value) => return value,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("{what}: not within {bound:?}; last attempt:\n{last}")
+            }
+            Err(_) => thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// The `Retry-After` of `response` in whole seconds, which must be at least 1.
+#[track_caller]
+pub fn retry_after(response: &Response) -> u64 {
+    let Some(value) = response.header("retry-after") else {
+        response.fail("expected a Retry-After header")
+    };
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds >= 1 => seconds,
+        _ => response.fail("Retry-After must be a whole number of seconds, at least 1"),
+    }
+}
+
+/// Asserts a 429 `too_many_requests` with `Retry-After` and returns the seconds to wait.
+#[track_caller]
+pub fn assert_throttled(response: &Response) -> u64 {
+    response.assert_error(429, "too_many_requests");
+    retry_after(response)
+}
+
+// --- the server's signing keys ---
+
+/// The private half of the signing key `kid` of the picoauth on `dir`, as an RSA key pair: for
+/// tests that sign tokens the server must take for its own.
+#[track_caller]
+pub fn signing_key(dir: &TestDir, kid: &str) -> aws_lc_rs::rsa::KeyPair {
+    aws_lc_rs::rsa::KeyPair::from_pkcs8(&signing_key_pkcs8(dir, kid))
+        .unwrap_or_else(|e| panic!("the signing key {kid} is not an RSA PKCS#8 key: {e}"))
+}
+
+/// The signing key `kid` of the picoauth on `dir` as PKCS#8 DER (see `signing_key`): from
+/// `<key_dir>/<kid>.pem` on SQLite; on PostgreSQL from its `sealed_keys` row, opened here with
+/// the key-encryption key as API.md §11 and SECURITY.md describe the format (`pak1` ‖ 96-bit
+/// nonce ‖ AES-256-GCM ciphertext and tag, the row's name as associated data), independently
+/// of picoauth's own code.
+#[track_caller]
+pub fn signing_key_pkcs8(dir: &TestDir, kid: &str) -> Vec<u8> {
+    if let Some(database) = &dir.postgres {
+        return database.open_sealed_key(&format!("signing:{kid}"));
+    }
+    let path = dir.key_dir().join(format!("{kid}.pem"));
+    let text = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let pem = pem::parse(&text).unwrap_or_else(|e| panic!("{} is not PEM: {e}", path.display()));
+    assert_eq!(pem.tag(), "PRIVATE KEY", "{} is PKCS#8", path.display());
+    pem.into_contents()
+}
+
+impl PgDatabase {
+    /// The private key stored as `name` in `sealed_keys`, opened with this database's
+    /// key-encryption key.
+    #[track_caller]
+    pub fn open_sealed_key(&self, name: &str) -> Vec<u8> {
+        use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+        use base64::engine::general_purpose::STANDARD;
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to the test database: {e}"));
+        let sealed: Vec<u8> = client
+            .query_one("SELECT sealed FROM sealed_keys WHERE name = $1", &[&name])
+            .unwrap_or_else(|e| panic!("no sealed key {name}: {e}"))
+            .get(0);
+        let kek_text = std::fs::read_to_string(&self.key_file).unwrap();
+        let kek = STANDARD.decode(kek_text.trim()).unwrap();
+        let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &kek).unwrap());
+        let rest = sealed
+            .strip_prefix(b"pak1")
+            .expect("a sealed key starts with pak1");
+        let (nonce, ciphertext) = rest.split_at(12);
+        let mut in_out = ciphertext.to_vec();
+        let plaintext = key
+            .open_in_place(
+                Nonce::try_assume_unique_for_key(nonce).unwrap(),
+                Aad::from(name.as_bytes()),
+                &mut in_out,
+            )
+            .unwrap_or_else(|_| panic!("the key-encryption key does not open {name}"));
+        plaintext.to_vec()
     }
 }

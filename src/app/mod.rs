@@ -7,7 +7,8 @@
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
 //! accounts), `import` (accounts from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
 //! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
-//! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in).
+//! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
+//! `login_failures` (the failed-login counters every process on the database shares).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created in one write transaction
@@ -27,6 +28,7 @@
 mod accounts;
 mod fleet;
 mod import;
+mod login_failures;
 mod migrate;
 mod operator;
 mod signing;
@@ -38,6 +40,7 @@ use std::sync::{Arc, Mutex};
 pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
+pub use login_failures::{LOGIN_FAILURE_MEMORY_SECONDS, MAX_LOGIN_FAILURES};
 pub use migrate::{MigratedTable, Migration};
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
 use signing::KeyVault;
@@ -140,8 +143,9 @@ impl App {
     /// Opens an existing database for a CLI command; keys are loaded when first needed.
     ///
     /// # Errors
-    /// `InvalidInput` if the database file does not exist (a mistyped `--db` must not create a
-    /// new, empty database), `Storage` or `Unavailable` if it cannot be opened.
+    /// `InvalidInput` if the database file does not exist, or the PostgreSQL database holds no
+    /// picoauth schema (a mistyped `--db` must not create a new, empty database), `Storage` or
+    /// `Unavailable` if it cannot be opened.
     pub fn open_existing(config: Config) -> Result<App> {
         let location = DbLocation::from_setting(&config.db);
         let vault = KeyVault::for_location(&location, &config)?;
@@ -216,7 +220,8 @@ impl App {
     }
 
     /// Deletes what has stopped mattering: refresh tokens of ended chains, revocations of
-    /// expired tokens, expired challenges, and the audit rows of tokens expired longer than
+    /// expired tokens, expired challenges, failed-login counters nobody remembers (and any
+    /// past [`MAX_LOGIN_FAILURES`]), and the audit rows of tokens expired longer than
     /// `mint_audit_retention` (at most [`MINT_PRUNE_BATCHES`] × [`MINT_PRUNE_BATCH`] a call).
     /// Safe to run from any process at any time.
     ///
@@ -228,9 +233,15 @@ impl App {
                 refresh_tokens: transaction.delete_expired_refresh_tokens(now)?,
                 revocations: transaction.delete_expired_revocations(now)?,
                 challenges: transaction.delete_expired_challenges(now)?,
+                login_failures: 0,
                 mints: 0,
             })
         })?;
+        // Its own transaction: the count it takes reads the whole table, which on PostgreSQL
+        // may meet a failure being counted and rerun; the rest of the prune need not rerun too.
+        pruned.login_failures = self
+            .store
+            .write(|transaction| self.prune_login_failures(transaction, now))?;
         // The audit of expired tokens, in batches of their own transactions, so the writer is
         // never held for long; a backlog (a flood of sign-ins, a first prune after an upgrade)
         // is worked off over the next calls.
@@ -418,6 +429,8 @@ pub struct Pruned {
     pub revocations: usize,
     /// Challenges past their lifetime.
     pub challenges: usize,
+    /// Failed-login counters nobody remembers, and any past the cap.
+    pub login_failures: usize,
     /// Audit rows of tokens expired longer than `mint_audit_retention`.
     pub mints: usize,
 }

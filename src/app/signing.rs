@@ -390,6 +390,20 @@ impl App {
             .collect())
     }
 
+    /// The key material as last loaded, without asking the database whether it is current
+    /// (loading it if nothing is loaded yet): for the refresh-hashing key, which no rotation of
+    /// the signing keys changes, on paths that must not cost a read (the login back-off).
+    ///
+    /// # Errors
+    /// As [`App::keys`], when nothing was loaded yet.
+    pub(super) fn loaded_keys(&self, now: i64) -> Result<Arc<KeyMaterial>> {
+        let loaded = self.lock_keys().clone();
+        match loaded {
+            Some(material) => Ok(material),
+            None => self.keys(now),
+        }
+    }
+
     fn lock_keys(&self) -> std::sync::MutexGuard<'_, Option<Arc<KeyMaterial>>> {
         // The slot holds an Arc that is swapped whole, so a poisoned lock is still consistent.
         self.key_material

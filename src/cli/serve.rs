@@ -14,12 +14,22 @@ use crate::error::{Error, ErrorKind, Result};
 /// How often expired refresh tokens and revocations are pruned.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How long `serve` waits at start for a database that is out of reach (a PostgreSQL server
+/// still starting, or failing over) before it exits with the reason; an orchestrator restarts
+/// it either way, but a deployment whose replicas and database start together should not
+/// crash-loop.
+const DATABASE_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The longest pause between two tries to reach the database at start.
+const DATABASE_RETRY_CEILING: Duration = Duration::from_secs(2);
+
 /// Runs the server.
 ///
 /// # Errors
-/// `Storage`, `Keys` if the files cannot be opened; `Internal` if the address cannot be bound.
+/// `Storage`, `Keys` if the files cannot be opened; `Unavailable` if the database stayed out of
+/// reach for [`DATABASE_PATIENCE`]; `Internal` if the address cannot be bound.
 pub fn run(config: Config) -> Result<ExitCode> {
-    let app = Arc::new(App::open(config, super::now())?);
+    let app = Arc::new(open_patiently(config)?);
     if let Some(admin) = app.bootstrap_admin(super::now())? {
         match &admin.generated_password {
             Some(password) => print_admin_banner(&admin.email, password),
@@ -33,8 +43,40 @@ pub fn run(config: Config) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|error| Error::internal("cannot start the async runtime").with_source(error))?;
-    runtime.block_on(serve(app))?;
+    let result = runtime.block_on(serve(Arc::clone(&app)));
+    // The last reference to the app, and with it the store, goes here, after the runtime and
+    // every task that held one: the PostgreSQL client's connections close by blocking on a
+    // runtime of their own, which panics on a thread inside ours (and aborts the process, from
+    // a worker thread, instead of exiting 0 after SIGTERM).
+    drop(runtime);
+    drop(app);
+    result?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `App::open`, tried again while the database is out of reach, for at most
+/// [`DATABASE_PATIENCE`].
+fn open_patiently(config: Config) -> Result<App> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        let error = match App::open(config.clone(), super::now()) {
+            Err(error) if error.kind() == ErrorKind::Unavailable => error,
+            opened => return opened,
+        };
+        if started.elapsed() + pause > DATABASE_PATIENCE {
+            return Err(Error::new(
+                ErrorKind::Unavailable,
+                format!(
+                    "{error} (gave up after {} s)",
+                    started.elapsed().as_secs().max(1)
+                ),
+            ));
+        }
+        tracing::warn!(error = %error, "the database is out of reach; trying again");
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(DATABASE_RETRY_CEILING);
+    }
 }
 
 async fn serve(app: Arc<App>) -> Result<()> {
@@ -117,6 +159,7 @@ fn prune(app: &App, now: i64) -> Result<()> {
             refresh_tokens = pruned.refresh_tokens,
             revocations = pruned.revocations,
             challenges = pruned.challenges,
+            login_failures = pruned.login_failures,
             mints = pruned.mints,
             "pruned expired entries"
         );

@@ -7,10 +7,10 @@ use hyper::{Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::State;
 use super::request::{bearer_token, context, json_body, string_or_field};
 use super::respond::{Body, audit, json};
-use super::throttle::Failures;
+use super::throttle::{Counter, Failures, Recorded};
+use super::{State, now_ms};
 use crate::app::{MAX_EMAIL_LENGTH, Session, email_pseudonym};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::User;
@@ -108,7 +108,10 @@ pub async fn post_register(
 }
 
 /// `POST /login`: wrong passwords make the client wait for that account, and past higher marks
-/// the account from anywhere and the client on any account (see `throttle`).
+/// the account from anywhere and the client on any account (see `throttle`). The two account
+/// counters are kept in the database, so every replica counts every replica's failures
+/// (API.md §11): read once the attempt has begun on the client's own counter, written only by
+/// a failure, and by a success only if the read found one.
 pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     let context = context(&request);
     let body: LoginRequest = json_body(request).await?;
@@ -123,20 +126,48 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
     let account_from_client = Failures::account_from(&body.email, context.client);
     let account = Failures::account(&body.email);
     let client = Failures::LoginClient(context.client);
-    // Counted as in flight before the hash runs, so parallel guesses cannot outrun the count;
-    // the guard ends the attempt if this future is dropped (the client hung up).
+    let throttled = |wait| {
+        audit("login", "throttled", &unchecked(&body.email), &context);
+        Error::too_many_requests("too many failed logins; wait before trying again", wait)
+    };
+    // Counted as in flight before anything is awaited, so parallel guesses cannot outrun the
+    // count and a hang-up from here on is an abandoned attempt; the guard ends the attempt if
+    // this future is dropped (the client hung up). A client already waiting on its own counter
+    // is refused here, at no database cost.
     let attempt = state
         .throttle
-        .begin_attempt(&[&account_from_client, &account, &client], state.clock())
-        .map_err(|wait| {
-            audit("login", "throttled", &unchecked(&body.email), &context);
-            Error::too_many_requests("too many failed logins; wait before trying again", wait)
-        })?;
+        .begin_attempt(&[Counter::Local(&client)], state.clock())
+        .map_err(throttled)?;
     let email = body.email.clone();
     let abandoned = (unchecked(&email), context.clone());
-    let attempt = attempt.on_abandon(move || {
+    let mut attempt = attempt.on_abandon(move || {
         audit("login", "abandoned", &abandoned.0, &abandoned.1);
     });
+    // The account's counters, read on the blocking pool like all database work, before the
+    // hash queues, then raised like the client's.
+    let shared_names = [account_from_client.stored_name(), account.stored_name()];
+    let stored = {
+        let names = shared_names.clone();
+        state
+            .run(move |app, _| app.get_login_failures(&names, now_ms()))
+            .await
+    };
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(error) => {
+            attempt.finish();
+            return Err(error);
+        }
+    };
+    let read_at = now_ms();
+    let shared = [
+        Counter::Shared(&account_from_client, Recorded::at(stored[0], read_at)),
+        Counter::Shared(&account, Recorded::at(stored[1], read_at)),
+    ];
+    if let Err(wait) = attempt.add(&shared, state.clock()) {
+        attempt.finish();
+        return Err(throttled(wait));
+    }
     let result = state
         .run_hashing(move |app, now| Ok(app.login(&body.email, &body.password, now)))
         .await;
@@ -152,10 +183,26 @@ pub async fn post_login(state: Arc<State>, request: Request<Incoming>) -> Result
         Ok(_) => {
             attempt.succeeded();
             audit("login", "success", &subject, &context);
+            if stored.iter().any(Option::is_some) {
+                // The session is issued; a counter left behind only makes a later wait longer.
+                let cleared = state
+                    .run(move |app, _| app.clear_login_failures(&shared_names, now_ms()))
+                    .await;
+                if let Err(error) = cleared {
+                    tracing::warn!(%error, "could not clear the failed-login counters");
+                }
+            }
         }
         Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
+            // Recorded before the attempt ends, so that until every replica can see this
+            // failure it still counts as in flight here.
+            let recorded = state
+                .run(move |app, _| app.record_login_failure(&shared_names, now_ms()))
+                .await;
             attempt.failed(state.clock());
             audit("login", "wrong email or password", &subject, &context);
+            // Not counted, the failure must not pass for an answer: 503, and the client retries.
+            recorded?;
         }
         Err(error) => {
             // Not a wrong password (a disabled account, a busy database): not a guess.

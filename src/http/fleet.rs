@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::request::{bearer_token, context, json_body, query_param};
 use super::respond::{Body, audit, json, json_bytes};
-use super::throttle::Failures;
+use super::throttle::{Counter, Failures};
 use super::{State, encoding};
 use crate::app::{Actor, FleetTokenRequest};
 use crate::config::parse_duration;
@@ -58,7 +58,7 @@ pub async fn post_fleet_sessions(
     let client = Failures::FleetSecretClient(context.client);
     let attempt = state
         .throttle
-        .begin_attempt(&[&client], state.clock())
+        .begin_attempt(&[Counter::Local(&client)], state.clock())
         .map_err(|wait| {
             audit("fleet-secret", "throttled", "", &context);
             Error::too_many_requests("too many wrong fleet secrets; wait", wait)

@@ -135,10 +135,16 @@ impl State {
 
 /// The current time in Unix seconds: the HTTP door's clock.
 pub(crate) fn now() -> i64 {
+    now_ms().div_euclid(1000)
+}
+
+/// The current time in Unix milliseconds: the clock of the failed-login counters that replicas
+/// share, whose waits start at one second.
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
 }
 

@@ -139,7 +139,7 @@ pub async fn get_readyz(state: Arc<State>) -> Result<Response<Body>> {
             tracing::warn!(error = %error, "not ready");
             let reason = match error.kind() {
                 ErrorKind::Keys => "the signing key is not readable",
-                ErrorKind::Unavailable => "the database is busy",
+                ErrorKind::Unavailable => "the database is busy or out of reach",
                 _ => "the database is not usable",
             };
             Err(Error::new(ErrorKind::Unavailable, reason))

@@ -244,6 +244,20 @@ impl RefreshKey {
             .as_ref()
             .to_vec()
     }
+
+    /// The key a failed-login counter named `name` is stored under: HMAC-SHA-256 of a fixed
+    /// prefix and `name`. Keyed, so that what a stranger typed as an email (now and then a
+    /// password) is never stored as a plain digest that a copy of the database could be
+    /// searched with; the prefix holds a NUL, which no refresh token's text does, so the two
+    /// uses of this key never meet.
+    pub fn login_failure_key(&self, name: &[u8]) -> [u8; 32] {
+        let mut context = aws_lc_rs::hmac::Context::with_key(&self.key);
+        context.update(b"picoauth login failures\0");
+        context.update(name);
+        let mut key = [0u8; 32];
+        key.copy_from_slice(context.sign().as_ref());
+        key
+    }
 }
 
 /// `N` bytes from the operating system's CSPRNG.

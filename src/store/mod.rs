@@ -6,9 +6,9 @@
 //! transactions: [`Store::read`] a [`ReadTransaction`] (`get_*`, `list_*`, `is_*`, `count_*`,
 //! the versions), [`Store::write`] a [`WriteTransaction`] (`insert_*`, `update_*`, `delete_*`,
 //! and the atomic operations `rotate_refresh_token`, `take_challenge`,
-//! `insert_user_if_absent`, `insert_first_signing_key`). Each backend is one submodule that
-//! implements both traits: `sqlite` (the embedded default) and `postgres` (a server that
-//! replicas share, issue 12).
+//! `insert_user_if_absent`, `insert_first_signing_key`, `record_login_failure`). Each backend
+//! is one submodule that implements both traits: `sqlite` (the embedded default) and
+//! `postgres` (a server that replicas share, issue 12).
 //! `pico_auth` reads a pico-auth database for the import; it is a source file, not a backend.
 //! This module decides nothing: the rules live in `app`. Kanidm's typed backend transactions
 //! (`server/lib/src/be/mod.rs`) are the model.
@@ -346,6 +346,20 @@ pub struct Evicted {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Failed logins: the back-off counters that every process on the database shares (API.md §11).
+
+/// One shared failure counter, as stored under its key. Keys are 32-byte keyed digests (the
+/// core derives them), so a stranger's email of any length costs one fixed-size row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures since the counter last started.
+    pub failures: u32,
+    /// When the last of them was recorded, in Unix milliseconds: back-off waits start at one
+    /// second, which whole seconds would round away.
+    pub failed_at_ms: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
 // The transactions.
 
 /// What a read transaction can see: committed data. Each call sees what was committed when it
@@ -416,6 +430,12 @@ pub trait ReadTransaction {
     fn count_challenges(&mut self) -> Result<u64>;
     /// How many challenges `client` holds.
     fn count_client_challenges(&mut self, client: &str) -> Result<u64>;
+
+    /// The failure counter stored under `key`, if any (it may be older than anyone remembers:
+    /// pruning is periodic).
+    fn get_login_failures(&mut self, key: &[u8; 32]) -> Result<Option<LoginFailures>>;
+    /// How many failure counters are stored.
+    fn count_login_failures(&mut self) -> Result<u64>;
 }
 
 /// What a write transaction can change, on top of what it can read. Run only inside
@@ -494,6 +514,26 @@ pub trait WriteTransaction: ReadTransaction {
     fn take_challenge(&mut self, challenge: &str) -> Result<Option<PendingChallenge>>;
     /// Deletes the challenges that can no longer be used at `now`.
     fn delete_expired_challenges(&mut self, now: i64) -> Result<usize>;
+
+    /// Counts one more failure on the counter under `key`, recorded at `now_ms`, and returns
+    /// its count: one statement (`INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1
+    /// … RETURNING`), so processes racing on one counter never lose an increment. A counter
+    /// whose last failure was before `forget_before_ms` starts again from 1.
+    fn record_login_failure(
+        &mut self,
+        key: &[u8; 32],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<u32>;
+    /// Deletes the counter under `key` (a success); how many went (0 or 1).
+    fn delete_login_failures(&mut self, key: &[u8; 32]) -> Result<usize>;
+    /// Deletes the counters whose last failure was before `failed_before_ms`.
+    fn delete_expired_login_failures(&mut self, failed_before_ms: i64) -> Result<usize>;
+    /// Deletes counters until at most `max_rows` are left: those holding the fewest failures
+    /// first, and of those the least recently failed (index `login_failures_by_weight`), so
+    /// that flushing a counter that holds many failures takes as many counters holding as many.
+    /// Never refuses a new counter; how many went.
+    fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -844,6 +884,149 @@ mod tests {
             .read(|transaction| transaction.get_signing_keys_version())
             .unwrap();
         assert_eq!(version, 1, "the version moved once");
+    }
+
+    /// The failed-login counters' promises, on whichever backend `store` is.
+    pub(super) fn check_login_failures(store: &Store) {
+        let record = |key: &[u8; 32], now_ms: i64, forget_before_ms: i64| {
+            store
+                .write(|transaction| {
+                    transaction.record_login_failure(key, now_ms, forget_before_ms)
+                })
+                .unwrap()
+        };
+        let get = |key: &[u8; 32]| {
+            store
+                .read(|transaction| transaction.get_login_failures(key))
+                .unwrap()
+        };
+        let delete = |key: &[u8; 32]| {
+            store
+                .write(|transaction| transaction.delete_login_failures(key))
+                .unwrap()
+        };
+        let count = || {
+            store
+                .read(|transaction| transaction.count_login_failures())
+                .unwrap()
+        };
+        let key = [1u8; 32];
+        assert_eq!(get(&key), None);
+        assert_eq!(record(&key, 1_000, 0), 1);
+        assert_eq!(record(&key, 2_000, 0), 2);
+        // A replica whose clock runs behind counts too, without moving the time back.
+        assert_eq!(record(&key, 1_500, 0), 3);
+        let three = LoginFailures {
+            failures: 3,
+            failed_at_ms: 2_000,
+        };
+        assert_eq!(get(&key), Some(three));
+        assert_eq!(get(&[2u8; 32]), None, "keys are compared whole");
+        // Quiet since before the memory horizon: it starts again.
+        assert_eq!(record(&key, 10_000, 5_000), 1);
+        assert_eq!(
+            get(&key),
+            Some(LoginFailures {
+                failures: 1,
+                failed_at_ms: 10_000
+            })
+        );
+        assert_eq!(delete(&key), 1);
+        assert_eq!(delete(&key), 0);
+        assert_eq!(get(&key), None);
+
+        // Pruning: strictly before the horizon goes.
+        for (n, failed_at_ms) in [(1u8, 1_000), (2, 2_000), (3, 3_000)] {
+            record(&[n; 32], failed_at_ms, 0);
+        }
+        let expired = store
+            .write(|transaction| transaction.delete_expired_login_failures(2_000))
+            .unwrap();
+        assert_eq!(expired, 1);
+        assert_eq!(get(&[1; 32]), None);
+        assert_eq!(count(), 2);
+
+        // The cap evicts the counters holding fewest failures, the least recent first.
+        record(&[3; 32], 3_100, 0);
+        record(&[3; 32], 3_200, 0); // 3 failures, at 3,200
+        record(&[4; 32], 4_000, 0); // 1 failure, the newest
+        record(&[5; 32], 500, 0);
+        record(&[5; 32], 600, 0); // 2 failures, the oldest
+        // [2]: 1 failure at 2,000.
+        let evicted = store
+            .write(|transaction| transaction.delete_excess_login_failures(2))
+            .unwrap();
+        assert_eq!(evicted, 2);
+        assert_eq!(count(), 2);
+        assert_eq!(get(&[2; 32]), None, "one failure, and older than [4]'s");
+        assert_eq!(get(&[4; 32]), None, "one failure, however new");
+        assert_eq!(get(&[3; 32]).map(|stored| stored.failures), Some(3));
+        assert_eq!(get(&[5; 32]).map(|stored| stored.failures), Some(2));
+        let evicted = store
+            .write(|transaction| transaction.delete_excess_login_failures(2))
+            .unwrap();
+        assert_eq!(evicted, 0, "within the cap nothing goes");
+    }
+
+    /// `n` threads, each counting `per_thread` failures on one key through `stores` in turn:
+    /// the counts returned are exactly 1 to n × per_thread, each once.
+    pub(super) fn check_racing_failures_are_all_counted(
+        stores: &[Store],
+        n: usize,
+        per_thread: usize,
+    ) {
+        let key = [7u8; 32];
+        let barrier = std::sync::Barrier::new(n);
+        let mut counts: Vec<u32> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .map(|index| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        (0..per_thread)
+                            .map(|_| {
+                                stores[index % stores.len()]
+                                    .write(|transaction| {
+                                        transaction.record_login_failure(&key, 1_000, 0)
+                                    })
+                                    .unwrap()
+                            })
+                            .collect::<Vec<u32>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| handle.join().unwrap())
+                .collect()
+        });
+        counts.sort_unstable();
+        let expected: Vec<u32> = (1..=u32::try_from(n * per_thread).unwrap()).collect();
+        assert_eq!(counts, expected, "no increment lost, none counted twice");
+        let stored = stores[0]
+            .read(|transaction| transaction.get_login_failures(&key))
+            .unwrap();
+        assert_eq!(
+            stored.map(|stored| stored.failures),
+            expected.last().copied()
+        );
+    }
+
+    #[test]
+    fn login_failures_count_forget_clear_and_stay_bounded() {
+        let temp = temp_store("login-failures");
+        check_login_failures(&temp.store);
+    }
+
+    #[test]
+    fn two_processes_on_one_file_never_lose_a_failure() {
+        let temp = temp_store("login-failures-race");
+        let second = Store::open(&DbLocation::Sqlite(temp.dir.join("picoauth.db"))).unwrap();
+        let stores = [
+            Store::open(&DbLocation::Sqlite(temp.dir.join("picoauth.db"))).unwrap(),
+            second,
+        ];
+        check_racing_failures_are_all_counted(&stores, 8, 10);
     }
 
     #[test]

@@ -17,7 +17,8 @@ Usage (tests/clients.rs runs it so):
     SSL_CERT_FILE=ca.crt python pico_client_auth_check.py \
         --issuer https://localhost:PORT --picoauth target/debug/picoauth \
         --db picoauth.db --key-dir keys --admin-password PASSWORD \
-        --fleet-secret SECRET --ca ca.crt
+        --fleet-secret SECRET --ca ca.crt \
+        [--env PICOAUTH_KEY_ENCRYPTION_KEY_FILE=kek]   # on PostgreSQL, --db being its URL
 
 Prints one line per check (`ok   <name>` or `FAIL <name>: <why>`) and a closing
 `N passed, N failed`; exits 0 only when every check passed.
@@ -125,6 +126,7 @@ class Lab:
             *argv,
         ]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PICOAUTH_")}
+        environment.update(self.args.env)
         environment["NO_COLOR"] = "1"
         run = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
         if check and run.returncode != 0:
@@ -645,6 +647,14 @@ def main():
     parser.add_argument("--admin-email", default="admin@pico.local")
     parser.add_argument("--admin-password", required=True)
     parser.add_argument("--fleet-secret", required=True)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        type=lambda setting: tuple(setting.split("=", 1)),
+        metavar="NAME=VALUE",
+        help="a variable for every picoauth run (the harness's backend needs, e.g. the key-encryption-key file)",
+    )
     lab = Lab(parser.parse_args())
     started = time.monotonic()
     results = asyncio.run(run_checks(lab))

@@ -6,15 +6,29 @@
 //! # Invariants
 //! - Every change runs in [`PgStore::write`]: `BEGIN ISOLATION LEVEL SERIALIZABLE`; a
 //!   serialization failure (SQLSTATE 40001) or a deadlock (40P01), or a connection lost before
-//!   `COMMIT` was sent, rolls back and reruns the whole closure on a fresh transaction, at most
-//!   [`MAX_TRIES`] times with a small jittered back-off. A connection lost during `COMMIT` is
-//!   not retried (the commit may have landed): it is `Unavailable`.
+//!   `COMMIT` was sent (closed, or reset: an I/O error), rolls back and reruns the whole
+//!   closure on a fresh transaction, at most [`MAX_TRIES`] times with a small jittered
+//!   back-off. A connection lost during `COMMIT` is not retried (the commit may have landed):
+//!   it is `Unavailable`.
+//! - The first run of a write is optimistic; every rerun first takes [`RERUN_LOCK`] (the
+//!   transaction's first statement, so its snapshot is taken after the lock is granted), so the
+//!   writers that collided queue instead of colliding again: a row every writer of a kind
+//!   updates (the challenge counter, a refresh family) costs waiting, not a 503 for running
+//!   out of reruns. Within a process the reruns pass a gate one at a time, so a burst holds
+//!   one pooled connection waiting on the lock, not sixteen; the gate waits at most
+//!   [`CHECKOUT_TIMEOUT`], then `Unavailable`. First runs never wait on either, so a flood of
+//!   one kind of write does not queue the others.
 //! - A transaction in which any statement failed is never reported as committed, even if the
 //!   closure swallowed the error (PostgreSQL aborts the whole transaction; SQLite would not).
 //! - The pool holds at most [`MAX_CONNECTIONS`] connections; a checkout waits at most
 //!   [`CHECKOUT_TIMEOUT`], then fails `Unavailable`. A connection that is closed, or idle for
-//!   longer than [`IDLE_CHECK`] and does not answer, is dropped at checkout; a dead database
-//!   is reconnected to by the next checkout, so a replica recovers by itself.
+//!   longer than [`IDLE_CHECK`] and does not answer, is dropped at checkout; one that failed
+//!   under a statement is dropped with every idle one (what ended one session, a restart or a
+//!   cut network, ended the others); a dead database is reconnected to by the next checkout,
+//!   so a replica recovers by itself.
+//! - [`PgStore::open`] that cannot reach the database says which (`host:port/dbname`, never
+//!   the user or password) and why, on one line; `serve` tries again for a while, the CLI
+//!   does not.
 //! - Refused or lost connections, timeouts, an exhausted pool, a database shutting down or
 //!   read-only (a standby) are `Unavailable` (HTTP 503 with `Retry-After`); nothing above this
 //!   module sees a `postgres` type. The URL (which may carry a password) is never logged.
@@ -48,6 +62,14 @@ use transaction::PgTransaction;
 /// `Unavailable`.
 const MAX_TRIES: u32 = 10;
 
+/// What a rerun locks first: a table only migrations write, taken `IN EXCLUSIVE MODE`, which
+/// conflicts with itself and with writes of that table but not with reads of it, so reruns of
+/// every process on the database queue on it one at a time and nothing else waits. It is
+/// released with the transaction (commit, rollback or a lost connection), so no pooled
+/// connection can keep it. Taken as the transaction's first statement, `LOCK TABLE` takes no
+/// snapshot: the rerun sees everything committed before it got the lock.
+const RERUN_LOCK: &str = "LOCK TABLE schema_migrations IN EXCLUSIVE MODE";
+
 /// How many connections one process opens at most (readers and writers together).
 const MAX_CONNECTIONS: usize = 16;
 
@@ -72,6 +94,9 @@ const STATEMENT_TIMEOUT_MS: u32 = 5_000;
 pub(super) struct PgStore {
     /// The connections.
     pool: Pool,
+    /// Held by the one rerun of this process that is waiting for (or holding) [`RERUN_LOCK`],
+    /// so the reruns of a burst wait here, not each on a pooled connection of their own.
+    rerun_gate: Gate,
 }
 
 impl PgStore {
@@ -96,18 +121,32 @@ impl PgStore {
     }
 
     fn open_with(url: &str, create: bool) -> Result<PgStore> {
-        let pool = Pool::new(parse_url(url)?)?;
-        {
-            let mut lent = pool.checkout()?;
+        let config = parse_url(url)?;
+        let target = describe_target(&config);
+        let pool = Pool::new(config)?;
+        let migrated = pool.checkout().and_then(|mut lent| {
             if !create && !schema::exists(lent.client())? {
-                return Err(Error::invalid_input(
-                    "the PostgreSQL database that db names holds no picoauth data — start \
-                     `picoauth serve` on it once, or check the URL (PICOAUTH_DB, --db)",
-                ));
+                return Err(Error::invalid_input(format!(
+                    "the PostgreSQL database {target} holds no picoauth data — start \
+                     `picoauth serve` on it once, or check the URL (PICOAUTH_DB, --db)"
+                )));
             }
-            schema::migrate(lent.client())?;
+            schema::migrate(lent.client())
+        });
+        match migrated {
+            Ok(()) => Ok(PgStore {
+                pool,
+                rerun_gate: Gate::default(),
+            }),
+            // Said once, at open (the CLI's message, `serve`'s last line): which database, and
+            // the whole chain of causes ("connection refused"), never the user or password.
+            Err(error) if error.kind() == ErrorKind::Unavailable => Err(Error::new(
+                ErrorKind::Unavailable,
+                format!("cannot reach the PostgreSQL database {target}"),
+            )
+            .with_source(std::io::Error::other(causes(&error)))),
+            Err(error) => Err(error),
         }
-        Ok(PgStore { pool })
     }
 
     /// Runs read-only `work` on one pooled connection, each statement in its own snapshot.
@@ -119,7 +158,16 @@ impl PgStore {
         work: impl FnOnce(&mut dyn ReadTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut lent = self.pool.checkout()?;
-        work(&mut PgTransaction::new(lent.client()))
+        let mut operations = PgTransaction::new(lent.client());
+        let result = work(&mut operations);
+        if operations
+            .into_failure()
+            .is_some_and(|failure| failure.gone)
+        {
+            // Not given back: the next checkout opens a fresh one.
+            lent.discard_with_idle();
+        }
+        result
     }
 
     /// Runs `work` in a serializable transaction, committed if it returns `Ok`; reruns it after
@@ -135,51 +183,48 @@ impl PgStore {
         let mut tries = 0;
         loop {
             tries += 1;
-            match self.write_once(&mut work) {
+            let run = if tries == 1 {
+                self.write_once(&mut work, false)
+            } else {
+                match self.rerun_gate.enter() {
+                    Ok(_entered) => self.write_once(&mut work, true),
+                    Err(error) => Err(Attempt::Final(error)),
+                }
+            };
+            match run {
                 Ok(value) => return Ok(value),
                 Err(Attempt::Retry(_)) if tries < MAX_TRIES => std::thread::sleep(backoff(tries)),
                 Err(Attempt::Retry(error)) => {
+                    let causes = causes(&error);
                     return Err(Error::new(
                         ErrorKind::Unavailable,
-                        format!("the database kept refusing the transaction after {tries} tries"),
+                        "the database kept refusing the transaction",
                     )
-                    .with_source(error));
+                    .with_source(std::io::Error::other(format!(
+                        "{tries} tries, the last: {causes}"
+                    ))));
                 }
                 Err(Attempt::Final(error)) => return Err(error),
             }
         }
     }
 
-    /// One run of `work` in its own transaction.
+    /// One run of `work` in its own transaction; a rerun (`queued`) waits for [`RERUN_LOCK`]
+    /// first.
     fn write_once<T>(
         &self,
         work: &mut impl FnMut(&mut dyn WriteTransaction) -> Result<T>,
+        queued: bool,
     ) -> std::result::Result<T, Attempt> {
         let mut lent = self.pool.checkout().map_err(Attempt::Final)?;
-        let mut transaction = lent
-            .client()
-            .build_transaction()
-            .isolation_level(IsolationLevel::Serializable)
-            .start()
-            .map_err(|error| Attempt::before_commit(Error::from(error)))?;
-        let mut operations = PgTransaction::new(&mut transaction);
-        let value = work(&mut operations);
-        let failure = operations.into_failure();
-        match (value, failure) {
-            // Dropping `transaction` rolls it back.
-            (Err(error), Some(failure)) if failure.retryable => Err(Attempt::Retry(error)),
-            (Err(error), _) => Err(Attempt::before_commit(error)),
-            // The closure went on after a failed statement: PostgreSQL has aborted the
-            // transaction, so it must not look committed.
-            (Ok(_), Some(failure)) => Err(failure.into_attempt()),
-            (Ok(value), None) => match transaction.commit() {
-                Ok(()) => Ok(value),
-                // A serialization failure at commit means nothing was committed; a lost
-                // connection leaves it unknown, so that is not retried.
-                Err(error) if is_retryable_code(&error) => Err(Attempt::Retry(error.into())),
-                Err(error) => Err(Attempt::Final(error.into())),
-            },
+        let gone = std::cell::Cell::new(false);
+        let outcome = run_transaction(lent.client(), work, queued, &gone);
+        if gone.get() {
+            // A connection that failed under a statement is not given back to the pool, where
+            // the next borrower (a read, which is not rerun) would meet the same failure.
+            lent.discard_with_idle();
         }
+        outcome
     }
 
     /// Runs `work` once in a serializable transaction on the driver's own type, committed if it
@@ -213,6 +258,53 @@ impl PgStore {
         let mut lent = self.pool.checkout()?;
         lent.client().simple_query("SELECT 1")?;
         Ok(())
+    }
+}
+
+/// Runs `work` once in a serializable transaction on `client`, after [`RERUN_LOCK`] if
+/// `queued`; sets `gone` if the connection failed under a statement.
+fn run_transaction<T>(
+    client: &mut Client,
+    work: &mut impl FnMut(&mut dyn WriteTransaction) -> Result<T>,
+    queued: bool,
+    gone: &std::cell::Cell<bool>,
+) -> std::result::Result<T, Attempt> {
+    let lost = |error: postgres::Error| {
+        if is_connection_gone(&error) {
+            gone.set(true);
+        }
+        Error::from(error)
+    };
+    let mut transaction = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::Serializable)
+        .start()
+        .map_err(|error| Attempt::before_commit(lost(error)))?;
+    if queued {
+        transaction
+            .batch_execute(RERUN_LOCK)
+            .map_err(|error| Attempt::before_commit(lost(error)))?;
+    }
+    let mut operations = PgTransaction::new(&mut transaction);
+    let value = work(&mut operations);
+    let failure = operations.into_failure();
+    if failure.as_ref().is_some_and(|failure| failure.gone) {
+        gone.set(true);
+    }
+    match (value, failure) {
+        // Dropping `transaction` rolls it back.
+        (Err(error), Some(failure)) if failure.retryable => Err(Attempt::Retry(error)),
+        (Err(error), _) => Err(Attempt::before_commit(error)),
+        // The closure went on after a failed statement: PostgreSQL has aborted the
+        // transaction, so it must not look committed.
+        (Ok(_), Some(failure)) => Err(failure.into_attempt()),
+        (Ok(value), None) => match transaction.commit() {
+            Ok(()) => Ok(value),
+            // A serialization failure at commit means nothing was committed; a lost
+            // connection leaves it unknown, so that is not retried.
+            Err(error) if is_retryable_code(&error) => Err(Attempt::Retry(error.into())),
+            Err(error) => Err(Attempt::Final(lost(error))),
+        },
     }
 }
 
@@ -257,10 +349,15 @@ fn is_retryable_code(error: &postgres::Error) -> bool {
     )
 }
 
-/// Whether the connection died under the statement (closed, a connection exception, or the
-/// server ending the session: shutdown, crash, terminated backend).
+/// Whether the connection died under the statement (closed, an I/O error on the socket, a
+/// connection exception, or the server ending the session: shutdown, crash, terminated
+/// backend).
 fn is_connection_gone(error: &postgres::Error) -> bool {
     error.is_closed()
+        // A reset or broken pipe (a terminated backend, a cut network) is an I/O error with
+        // no SQLSTATE; the client does not mark the connection closed for it.
+        || (error.code().is_none()
+            && std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>()))
         || error.code().is_some_and(|code| {
             code.code().starts_with("08")
                 || matches!(
@@ -316,6 +413,59 @@ fn is_unavailable_code(code: &SqlState) -> bool {
     matches!(class, "08" | "53" | "57" | "40")
         || *code == SqlState::LOCK_NOT_AVAILABLE
         || *code == SqlState::READ_ONLY_SQL_TRANSACTION
+}
+
+/// `host:port/dbname` of a connection configuration (every host, comma-separated): what an
+/// operator needs to know which database is meant, without the user or the password.
+fn describe_target(config: &Config) -> String {
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(index, host)| {
+            let host = match host {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            };
+            let port = ports
+                .get(index)
+                .or_else(|| ports.first())
+                .copied()
+                .unwrap_or(5432);
+            format!("{host}:{port}")
+        })
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "localhost:5432".to_owned()
+    } else {
+        hosts.join(",")
+    };
+    format!("{hosts}/{}", config.get_dbname().unwrap_or("(default)"))
+}
+
+/// `error` and its causes, each once, joined by `: ` (the `postgres` client keeps the I/O error
+/// that says "connection refused" a level below its own sentence).
+fn causes(error: &Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(current) = cause {
+        // One line: PostgreSQL's DETAIL and HINT come on lines of their own.
+        let text = current
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        cause = current.source();
+    }
+    if parts.is_empty() {
+        error.detail().to_owned()
+    } else {
+        parts.join(": ")
+    }
 }
 
 /// Reads the `db` URL, refusing what this build cannot honour, and sets our defaults.
@@ -516,6 +666,18 @@ impl Lent<'_> {
             self.pool.forget_one();
         }
     }
+
+    /// Closes the connection, which the database lost, and every idle one with it: what ended
+    /// one session (a restart, a failover, a cut network) has most likely ended the others,
+    /// and a read lent one of them would fail without a rerun.
+    fn discard_with_idle(self) {
+        let pool = self.pool;
+        self.discard();
+        let idle = std::mem::take(&mut lock(&pool.state).idle);
+        for _ in idle {
+            pool.forget_one();
+        }
+    }
 }
 
 impl Drop for Lent<'_> {
@@ -523,6 +685,52 @@ impl Drop for Lent<'_> {
         if let Some(client) = self.client.take() {
             self.pool.give_back(client);
         }
+    }
+}
+
+/// A process-local turnstile: one holder at a time, a bounded wait for the others.
+#[derive(Default)]
+struct Gate {
+    /// Whether someone holds it.
+    taken: Mutex<bool>,
+    /// Signalled when the holder leaves.
+    left: Condvar,
+}
+
+/// Holding the [`Gate`]; leaving it on drop, panics included.
+struct Entered<'g>(&'g Gate);
+
+impl Gate {
+    /// Waits up to [`CHECKOUT_TIMEOUT`] to be the holder.
+    ///
+    /// # Errors
+    /// `Unavailable` when the wait runs out (the database is that slow to take the writes).
+    fn enter(&self) -> Result<Entered<'_>> {
+        let deadline = Instant::now() + CHECKOUT_TIMEOUT;
+        let mut taken = lock(&self.taken);
+        while *taken {
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::new(
+                    ErrorKind::Unavailable,
+                    "too many writes are waiting for the database",
+                ));
+            }
+            taken = self
+                .left
+                .wait_timeout(taken, deadline - now)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+        *taken = true;
+        Ok(Entered(self))
+    }
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.taken) = false;
+        self.0.left.notify_one();
     }
 }
 
@@ -539,6 +747,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(super) struct Failure {
     /// A serialization failure, a deadlock or a lost connection: a rerun may succeed.
     retryable: bool,
+    /// The connection is lost: it must not go back to the pool.
+    gone: bool,
     /// What PostgreSQL said, for the operator.
     detail: String,
 }
@@ -548,6 +758,7 @@ impl Failure {
     fn of(error: &postgres::Error) -> Failure {
         Failure {
             retryable: is_retryable_code(error) || is_connection_gone(error),
+            gone: is_connection_gone(error),
             detail: error.to_string(),
         }
     }

@@ -177,6 +177,19 @@ const MIGRATIONS: &[&str] = &[
         created_at BIGINT NOT NULL
     );
     "#,
+    // 3: SQLite's migration 13, the failed-login counters
+    // that every replica shares (API.md §11). No trigger-kept count: a counter row that every
+    // new failure updated would make concurrent failures of different accounts conflict under
+    // SERIALIZABLE; the cap is enforced by the periodic prune, which counts.
+    r#"
+    CREATE TABLE login_failures (
+        key BYTEA PRIMARY KEY CHECK (octet_length(key) = 32),
+        failures BIGINT NOT NULL,
+        failed_at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
+    CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
+    "#,
 ];
 
 /// The schema version this picoauth writes.
@@ -238,6 +251,9 @@ pub(super) fn migrate(client: &mut Client) -> Result<()> {
     // A first start may wait for another's migration; the default statement timeout is for
     // requests, not for this.
     transaction.batch_execute("SET LOCAL statement_timeout = '60s'")?;
+    // A process that queued behind another's migration finds the table made: PostgreSQL's
+    // "already exists, skipping" notice is no news for the operator's log.
+    transaction.batch_execute("SET LOCAL client_min_messages = warning")?;
     transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     transaction.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -585,3 +585,132 @@ fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
     assert!(!pending("victim"), "ten newer challenges later");
     assert!(pending("f10"));
 }
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn login_failures_count_forget_clear_and_stay_bounded() {
+    let db = TestDb::create();
+    crate::store::tests::check_login_failures(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn writers_colliding_on_one_row_queue_and_all_commit() {
+    // Every challenge moves the one `counters` row: three stores (three replicas) with 24
+    // writers each collide on it. Reruns queue on the rerun lock, so none runs out of tries.
+    let db = TestDb::create();
+    let stores: Vec<PgStore> = (0..3).map(|_| db.open()).collect();
+    let limits = ChallengeLimits {
+        max_pending: 50,
+        client_quota: 2,
+    };
+    for round in 0..3 {
+        let results = at_once(72, |index| {
+            let challenge = format!("c-{round}-{index}");
+            let client = format!("client-{}", index % 30);
+            stores[index % 3].write(|transaction| {
+                transaction.insert_challenge(
+                    &NewChallenge {
+                        challenge: &challenge,
+                        address: "0xabc",
+                        client: &client,
+                        created_at: 0,
+                        expires_at: 60,
+                    },
+                    limits,
+                )
+            })
+        });
+        let failed: Vec<String> = results
+            .iter()
+            .filter_map(|result| result.as_ref().err().map(|error| format!("{error:?}")))
+            .collect();
+        assert!(failed.is_empty(), "round {round}: {failed:?}");
+        let mut client = db.client();
+        let rows: i64 = client
+            .query_one("SELECT count(*) FROM challenges", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            stores[0].read(|t| t.count_challenges()).unwrap(),
+            rows.unsigned_abs()
+        );
+        assert!(rows <= 50, "round {round}: {rows} pending");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn replicas_racing_on_one_counter_never_lose_a_failure() {
+    let db = TestDb::create();
+    // Four stores, four replicas on one database, each with one writer at a time on the row
+    // (what `App::record_login_failure` queues them to): 25 failures each, none lost. Many more
+    // writers on one row at once can use up a write's reruns; see `app::login_failures`.
+    let stores = [db.open(), db.open(), db.open(), db.open()].map(|store| crate::store::Store {
+        backend: crate::store::Backend::Postgres(store),
+    });
+    crate::store::tests::check_racing_failures_are_all_counted(&stores, 4, 25);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_pool_whose_sessions_the_server_ended_serves_the_second_read_and_the_next_write() {
+    // A terminated backend shows as an I/O error (a reset) with no SQLSTATE, which the client
+    // does not mark closed: a write must rerun past such a connection, and neither it nor the
+    // pool's other idle connections (ended by the same restart) may be lent out again.
+    let db = TestDb::create();
+    let store = Arc::new(db.open());
+    store
+        .write(|transaction| transaction.insert_user(&user("u1", "a@example.com")))
+        .unwrap();
+    let fill_and_end_the_pool = || {
+        // Several connections in the pool, used just now (so not pinged before they are lent).
+        at_once(4, |_| {
+            store
+                .read(|transaction| transaction.get_user_by_id("u1"))
+                .unwrap()
+        });
+        let mut admin = admin_client(&db.admin);
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&db.name],
+            )
+            .unwrap();
+    };
+    for round in 0..5 {
+        fill_and_end_the_pool();
+        // At most one read fails (its connection died with the rest); the next works.
+        let first = store.read(|transaction| transaction.get_user_by_id("u1"));
+        if let Err(error) = &first {
+            assert_eq!(error.kind(), ErrorKind::Unavailable, "{error}");
+        }
+        store
+            .read(|transaction| transaction.get_user_by_id("u1"))
+            .unwrap_or_else(|error| panic!("round {round}: a second read failed: {error:?}"));
+
+        fill_and_end_the_pool();
+        store
+            .write(|transaction| transaction.update_last_login("u1", round))
+            .unwrap_or_else(|error| panic!("round {round}: the write was not rerun: {error:?}"));
+        let found = store
+            .read(|transaction| transaction.get_user_by_id("u1"))
+            .unwrap_or_else(|error| panic!("round {round}: a read after the write: {error:?}"));
+        assert_eq!(found.and_then(|user| user.last_login_at), Some(round));
+    }
+}

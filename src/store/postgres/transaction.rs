@@ -18,8 +18,8 @@ use super::Failure;
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, MintRecord, MintSelection, NewChallenge,
-    NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
+    ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
+    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
     RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
 
@@ -445,6 +445,30 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
         )?;
         Ok(count.unsigned_abs())
     }
+
+    fn get_login_failures(&mut self, key: &[u8; 32]) -> Result<Option<LoginFailures>> {
+        self.query_opt(
+            "SELECT failures, failed_at_ms FROM login_failures WHERE key = $1",
+            &[&&key[..]],
+        )?
+        .map(|row| {
+            Ok(LoginFailures {
+                failures: failure_count(get(&row, 0)?),
+                failed_at_ms: get(&row, 1)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn count_login_failures(&mut self) -> Result<u64> {
+        let count = self.number("SELECT count(*) FROM login_failures", &[])?;
+        Ok(count.unsigned_abs())
+    }
+}
+
+/// A stored failure count as a `u32` (it cannot grow past one: every failure costs a hash).
+fn failure_count(stored: i64) -> u32 {
+    u32::try_from(stored.max(0)).unwrap_or(u32::MAX)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -786,5 +810,49 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
 
     fn delete_expired_challenges(&mut self, now: i64) -> Result<usize> {
         self.execute("DELETE FROM challenges WHERE expires_at <= $1", &[&now])
+    }
+
+    fn record_login_failure(
+        &mut self,
+        key: &[u8; 32],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<u32> {
+        // Two replicas counting on one row: the later waits for the earlier's row lock, then
+        // fails with 40001 under SERIALIZABLE, and its rerun counts on top. No increment is lost.
+        let row = self.query_one(
+            "INSERT INTO login_failures AS counter (key, failures, failed_at_ms) \
+             VALUES ($1, 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+                 failures = CASE WHEN counter.failed_at_ms < $3 THEN 1 \
+                     ELSE counter.failures + 1 END, \
+                 failed_at_ms = GREATEST(counter.failed_at_ms, EXCLUDED.failed_at_ms) \
+             RETURNING failures",
+            &[&&key[..], &now_ms, &forget_before_ms],
+        )?;
+        Ok(failure_count(get(&row, 0)?))
+    }
+
+    fn delete_login_failures(&mut self, key: &[u8; 32]) -> Result<usize> {
+        self.execute("DELETE FROM login_failures WHERE key = $1", &[&&key[..]])
+    }
+
+    fn delete_expired_login_failures(&mut self, failed_before_ms: i64) -> Result<usize> {
+        self.execute(
+            "DELETE FROM login_failures WHERE failed_at_ms < $1",
+            &[&failed_before_ms],
+        )
+    }
+
+    fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize> {
+        let excess = self.count_login_failures()?.saturating_sub(max_rows);
+        if excess == 0 {
+            return Ok(0);
+        }
+        self.execute(
+            "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures \
+             ORDER BY failures, failed_at_ms LIMIT $1)",
+            &[&i64::try_from(excess).unwrap_or(i64::MAX)],
+        )
     }
 }

@@ -15,6 +15,7 @@
 
 mod challenges;
 mod keys;
+mod login_failures;
 mod mints;
 mod refresh;
 mod revocations;

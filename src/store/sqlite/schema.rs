@@ -239,6 +239,20 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // 13: failed-login back-off that every process on the
+    // database shares (API.md §11). One row per counter (an account's, or an account's as tried
+    // from one client) under a 32-byte keyed digest; `failed_at_ms` is Unix milliseconds,
+    // because the waits start at one second. By time for pruning what nobody remembers, by
+    // weight (fewest failures, then oldest) for evicting past the cap.
+    r#"
+    CREATE TABLE login_failures (
+        key BLOB PRIMARY KEY CHECK (length(key) = 32),
+        failures INTEGER NOT NULL,
+        failed_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
+    CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

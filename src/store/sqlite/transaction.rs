@@ -7,13 +7,13 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, keys, mints, refresh, revocations, sealed_keys, users};
+use super::{challenges, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, MintRecord, MintSelection, NewChallenge,
-    NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord, RefreshRotation, Revocation,
-    SigningKeyRecord, User, UserStatus, WriteTransaction,
+    ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
+    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
+    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
 
 /// A connection lent for one read or write transaction.
@@ -117,6 +117,14 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn count_client_challenges(&mut self, client: &str) -> Result<u64> {
         challenges::count_client_challenges(self.connection, client)
+    }
+
+    fn get_login_failures(&mut self, key: &[u8; 32]) -> Result<Option<LoginFailures>> {
+        login_failures::get_login_failures(self.connection, key)
+    }
+
+    fn count_login_failures(&mut self) -> Result<u64> {
+        login_failures::count_login_failures(self.connection)
     }
 }
 
@@ -223,5 +231,26 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_expired_challenges(&mut self, now: i64) -> Result<usize> {
         challenges::delete_expired_challenges(self.connection, now)
+    }
+
+    fn record_login_failure(
+        &mut self,
+        key: &[u8; 32],
+        now_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<u32> {
+        login_failures::record_login_failure(self.connection, key, now_ms, forget_before_ms)
+    }
+
+    fn delete_login_failures(&mut self, key: &[u8; 32]) -> Result<usize> {
+        login_failures::delete_login_failures(self.connection, key)
+    }
+
+    fn delete_expired_login_failures(&mut self, failed_before_ms: i64) -> Result<usize> {
+        login_failures::delete_expired_login_failures(self.connection, failed_before_ms)
+    }
+
+    fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize> {
+        login_failures::delete_excess_login_failures(self.connection, max_rows)
     }
 }
