@@ -50,16 +50,19 @@ fn aborted_logins_cannot_lock_the_owner_out() {
     // A request whose hang-up reaches the server before its attempt began leaves no trace
     // (nothing was raised), so each hang-up is repeated until the server reports it abandoned
     // (its audit line: the server's own signal that an attempt was raised and then dropped).
+    // The hang-up comes a moment after the request, so that on a loaded machine the server has
+    // mostly begun the attempt by then; the tries are many because some still miss.
     let mut abandoned = 0;
-    for _try in 0..40 {
+    for _try in 0..120 {
         if abandoned == 4 {
             break;
         }
-        drop(
-            remote
-                .post_json_unanswered(client(1), LOGIN, &wrong)
-                .unwrap_or_else(|e| panic!("cannot send a login: {e}")),
-        );
+        let connection = remote
+            .post_json_unanswered(client(1), LOGIN, &wrong)
+            .unwrap_or_else(|e| panic!("cannot send a login: {e}"));
+        // Well under one hash (tens of milliseconds), which must not finish first.
+        thread::sleep(Duration::from_millis(5));
+        drop(connection);
         let deadline = std::time::Instant::now() + Duration::from_secs(2);
         while std::time::Instant::now() < deadline {
             let seen = server
