@@ -93,7 +93,11 @@ fn a_deployment_started_with_ml_dsa_65_publishes_an_akp_key_and_signs_every_toke
     assert_eq!(jwk["use"], "sig");
     assert_eq!(b64url_decode(jwk["pub"].as_str().unwrap()).len(), 1952);
     assert!(jwk.get("n").is_none() && jwk.get("e").is_none(), "{jwk}");
-    assert_eq!(jwk["kid"], akp_thumbprint(jwk), "the kid is the RFC 7638 thumbprint");
+    assert_eq!(
+        jwk["kid"],
+        akp_thumbprint(jwk),
+        "the kid is the RFC 7638 thumbprint"
+    );
 
     let discovery = server
         .get("/.well-known/openid-configuration")
@@ -109,7 +113,15 @@ fn a_deployment_started_with_ml_dsa_65_publishes_an_akp_key_and_signs_every_toke
     let refreshed = crate::util::Session::from_response(&server.refresh(&session.refresh_token));
     let fleet = run_on(
         &dir,
-        &["mint-fleet", "--session-id", "pq-ci", "--agent-id", "builder", "--ttl", "1h"],
+        &[
+            "mint-fleet",
+            "--session-id",
+            "pq-ci",
+            "--agent-id",
+            "builder",
+            "--ttl",
+            "1h",
+        ],
         &[],
     );
     fleet.assert_code(0);
@@ -124,7 +136,10 @@ fn a_deployment_started_with_ml_dsa_65_publishes_an_akp_key_and_signs_every_toke
             json!({ "alg": "ML-DSA-65", "typ": "JWT", "kid": jwk["kid"] })
         );
         assert_eq!(decoded.signature.len(), 3309);
-        assert!(independently_verifies(jwk, token), "RustCrypto ml-dsa accepts it");
+        assert!(
+            independently_verifies(jwk, token),
+            "RustCrypto ml-dsa accepts it"
+        );
         let inspected = run_on(&dir, &["inspect", token], &[]);
         inspected.assert_code(0);
     }
@@ -163,7 +178,11 @@ fn keygen_makes_an_ml_dsa_87_first_key_and_lists_its_algorithm() {
     assert_eq!(decoded.signature.len(), 4627);
     assert!(independently_verifies(&keys[0], &admin.access_token));
 
-    let unknown = run_on(&dir, &["keygen", "--rotate", "--algorithm", "ML-DSA-44"], &[]);
+    let unknown = run_on(
+        &dir,
+        &["keygen", "--rotate", "--algorithm", "ML-DSA-44"],
+        &[],
+    );
     assert_eq!(unknown.code(), 2, "{unknown}");
 }
 
@@ -175,13 +194,20 @@ fn a_running_rs256_deployment_moves_to_ml_dsa_65_and_no_token_in_flight_dies() {
     let rsa_kid = server.kid();
     assert_eq!(decode_jwt(&before.access_token).header["alg"], "RS256");
 
-    let rotated = run_on(&dir, &["keygen", "--rotate", "--algorithm", "ML-DSA-65"], &[]);
+    let rotated = run_on(
+        &dir,
+        &["keygen", "--rotate", "--algorithm", "ML-DSA-65"],
+        &[],
+    );
     rotated.assert_code(0);
     let ml_dsa_kid = rotated.stdout.trim().to_owned();
 
     // The next request sees both keys: the new one first, the RSA one in its grace period.
     let keys = jwks(&server);
-    let algorithms: Vec<&str> = keys.iter().map(|key| key["alg"].as_str().unwrap()).collect();
+    let algorithms: Vec<&str> = keys
+        .iter()
+        .map(|key| key["alg"].as_str().unwrap())
+        .collect();
     assert_eq!(algorithms, ["ML-DSA-65", "RS256"]);
     assert_eq!(keys[0]["kid"], ml_dsa_kid);
     assert_eq!(keys[1]["kid"], rsa_kid);
@@ -224,7 +250,12 @@ fn forged_and_confused_ml_dsa_tokens_are_refused() {
     let dir = TestDir::new();
     let server = Server::start(&dir);
     let rsa_token = server.admin().access_token;
-    run_on(&dir, &["keygen", "--rotate", "--algorithm", "ML-DSA-65"], &[]).assert_code(0);
+    run_on(
+        &dir,
+        &["keygen", "--rotate", "--algorithm", "ML-DSA-65"],
+        &[],
+    )
+    .assert_code(0);
     let ml_dsa_token = server.admin().access_token;
     let keys = jwks(&server);
     let (ml_dsa_kid, rsa_kid) = (keys[0]["kid"].clone(), keys[1]["kid"].clone());

@@ -316,7 +316,8 @@ impl App {
     /// `NotFound` if there is no key to rotate, `Keys` if the new key cannot be written.
     pub fn rotate_key(&self, algorithm: Option<SigningAlgorithm>, now: i64) -> Result<String> {
         self.vault.prepare()?;
-        let no_key = || Error::not_found("there is no signing key to rotate; run `picoauth keygen`");
+        let no_key =
+            || Error::not_found("there is no signing key to rotate; run `picoauth keygen`");
         let algorithm = match algorithm {
             Some(algorithm) => algorithm,
             None => {
@@ -499,7 +500,12 @@ impl App {
                 let record = records
                     .iter()
                     .find(|record| record.kid == kid)
-                    .ok_or_else(|| Error::new(ErrorKind::Keys, format!("signing key {kid} is no longer listed")))?;
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Keys,
+                            format!("signing key {kid} is no longer listed"),
+                        )
+                    })?;
                 self.vault.load_signing_key(transaction, record)
             })
             .map(drop)
@@ -569,6 +575,11 @@ mod tests {
     #[test]
     fn the_first_key_is_created_once() {
         let test = test_app("first-key");
-        assert_eq!(test.app.create_first_key(SigningAlgorithm::Rs256, NOW).unwrap(), None);
+        assert_eq!(
+            test.app
+                .create_first_key(SigningAlgorithm::Rs256, NOW)
+                .unwrap(),
+            None
+        );
     }
 }

@@ -221,7 +221,9 @@ mod tests {
     fn a_sealed_signing_key_opens_under_its_kek_and_name_only() {
         let (key, _) = SigningKey::generate(SigningAlgorithm::MlDsa65).unwrap();
         let sealed = kek(1).seal_signing_key(&key).unwrap();
-        let opened = kek(1).open_signing_key(key.kid(), key.algorithm(), &sealed).unwrap();
+        let opened = kek(1)
+            .open_signing_key(key.kid(), key.algorithm(), &sealed)
+            .unwrap();
         assert_eq!(opened.kid(), key.kid());
         assert!(
             !sealed
@@ -229,20 +231,38 @@ mod tests {
                 .any(|w| key.private_der().unwrap().windows(8).any(|d| d == w))
         );
 
-        let other_kek = kek(2).open_signing_key(key.kid(), key.algorithm(), &sealed).unwrap_err();
+        let other_kek = kek(2)
+            .open_signing_key(key.kid(), key.algorithm(), &sealed)
+            .unwrap_err();
         assert_eq!(other_kek.kind(), ErrorKind::Keys);
         assert!(
             other_kek.detail().contains("key-encryption key"),
             "{other_kek}"
         );
         // The kid is the additional data: a row moved to another name does not open.
-        assert!(kek(1).open_signing_key("another-kid", key.algorithm(), &sealed).is_err());
+        assert!(
+            kek(1)
+                .open_signing_key("another-kid", key.algorithm(), &sealed)
+                .is_err()
+        );
         let mut damaged = sealed.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 1;
-        assert!(kek(1).open_signing_key(key.kid(), key.algorithm(), &damaged).is_err());
-        assert!(kek(1).open_signing_key(key.kid(), key.algorithm(), b"pak1").is_err());
-        assert!(kek(1).open_signing_key(key.kid(), key.algorithm(), b"").is_err());
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), &damaged)
+                .is_err()
+        );
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), b"pak1")
+                .is_err()
+        );
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), b"")
+                .is_err()
+        );
     }
 
     #[test]

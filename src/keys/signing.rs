@@ -79,7 +79,12 @@ impl SigningAlgorithm {
             })
     }
 
-    fn ml_dsa(self) -> Option<(&'static PqdsaSigningAlgorithm, &'static dyn VerificationAlgorithm)> {
+    fn ml_dsa(
+        self,
+    ) -> Option<(
+        &'static PqdsaSigningAlgorithm,
+        &'static dyn VerificationAlgorithm,
+    )> {
         match self {
             SigningAlgorithm::Rs256 => None,
             SigningAlgorithm::MlDsa65 => Some((&ML_DSA_65_SIGNING, &ML_DSA_65)),
@@ -187,8 +192,8 @@ impl SigningKey {
     /// # Errors
     /// `Keys` if the text is not such a key.
     pub fn from_pem(text: &[u8], algorithm: SigningAlgorithm) -> Result<SigningKey> {
-        let pem = pem::parse(text)
-            .map_err(|error| keys_error("not a PEM file").with_source(error))?;
+        let pem =
+            pem::parse(text).map_err(|error| keys_error("not a PEM file").with_source(error))?;
         match (pem.tag(), algorithm) {
             ("PRIVATE KEY", _) => SigningKey::from_pkcs8(pem.contents(), algorithm),
             ("RSA PRIVATE KEY", SigningAlgorithm::Rs256) => {
@@ -231,7 +236,10 @@ impl SigningKey {
         Ok(Zeroizing::new(der))
     }
 
-    fn from_private_key(algorithm: SigningAlgorithm, private_key: PrivateKey) -> Result<SigningKey> {
+    fn from_private_key(
+        algorithm: SigningAlgorithm,
+        private_key: PrivateKey,
+    ) -> Result<SigningKey> {
         let (jwk, public_key) = match &private_key {
             PrivateKey::Rsa(key_pair) => {
                 let public = key_pair.public_key();
@@ -258,7 +266,9 @@ impl SigningKey {
                 let raw = key_pair.public_key().as_ref();
                 let encoded = URL_SAFE_NO_PAD.encode(raw);
                 let alg = algorithm.name();
-                let kid = thumbprint(&format!(r#"{{"alg":"{alg}","kty":"AKP","pub":"{encoded}"}}"#));
+                let kid = thumbprint(&format!(
+                    r#"{{"alg":"{alg}","kty":"AKP","pub":"{encoded}"}}"#
+                ));
                 let parsed = ParsedPublicKey::new(verification, raw)
                     .map_err(|_| keys_error(format!("bad {algorithm} public key")))?;
                 let jwk = Jwk {
@@ -390,10 +400,15 @@ mod tests {
             let token = key.sign_jwt(br#"{"sub":"x"}"#).unwrap();
             let (input, signature) = token.rsplit_once('.').unwrap();
             let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
-            assert!(reloaded.verifies(input.as_bytes(), &signature), "{algorithm}");
+            assert!(
+                reloaded.verifies(input.as_bytes(), &signature),
+                "{algorithm}"
+            );
             assert!(!reloaded.verifies(b"another message", &signature));
             let header: serde_json::Value = serde_json::from_slice(
-                &URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap(),
+                &URL_SAFE_NO_PAD
+                    .decode(token.split('.').next().unwrap())
+                    .unwrap(),
             )
             .unwrap();
             assert_eq!(
@@ -401,8 +416,14 @@ mod tests {
                 serde_json::json!({ "alg": algorithm.name(), "typ": "JWT", "kid": key.kid() })
             );
             // A key of one algorithm is not read as another.
-            for other in SigningAlgorithm::ALL.into_iter().filter(|other| *other != algorithm) {
-                assert!(SigningKey::from_pem(text.as_bytes(), other).is_err(), "{algorithm} as {other}");
+            for other in SigningAlgorithm::ALL
+                .into_iter()
+                .filter(|other| *other != algorithm)
+            {
+                assert!(
+                    SigningKey::from_pem(text.as_bytes(), other).is_err(),
+                    "{algorithm} as {other}"
+                );
             }
         }
     }
@@ -421,10 +442,16 @@ mod tests {
             ];
             prefix.extend([oid_last, 0x04, 0x22, 0x80, 0x20]);
             assert_eq!(der.0.len(), 54, "{algorithm}");
-            assert!(der.0.starts_with(&prefix), "{algorithm}: {:02x?}", &der.0[..22]);
+            assert!(
+                der.0.starts_with(&prefix),
+                "{algorithm}: {:02x?}",
+                &der.0[..22]
+            );
 
             let jwk = serde_json::to_value(key.jwk()).unwrap();
-            let public = URL_SAFE_NO_PAD.decode(jwk["pub"].as_str().unwrap()).unwrap();
+            let public = URL_SAFE_NO_PAD
+                .decode(jwk["pub"].as_str().unwrap())
+                .unwrap();
             assert_eq!(public.len(), public_len);
             assert_eq!(jwk["kty"], "AKP");
             assert_eq!(jwk["use"], "sig");
@@ -441,11 +468,22 @@ mod tests {
 
     #[test]
     fn algorithm_names_parse_exactly_on_the_wire_and_loosely_in_settings() {
-        assert_eq!(SigningAlgorithm::from_name("ML-DSA-65"), Some(SigningAlgorithm::MlDsa65));
+        assert_eq!(
+            SigningAlgorithm::from_name("ML-DSA-65"),
+            Some(SigningAlgorithm::MlDsa65)
+        );
         assert_eq!(SigningAlgorithm::from_name("ml-dsa-65"), None);
         assert_eq!(SigningAlgorithm::from_name("ES256"), None);
-        assert_eq!(SigningAlgorithm::parse("ml-dsa-87").unwrap(), SigningAlgorithm::MlDsa87);
-        assert!(SigningAlgorithm::parse("dilithium3").unwrap_err().detail().contains("ML-DSA-65"));
+        assert_eq!(
+            SigningAlgorithm::parse("ml-dsa-87").unwrap(),
+            SigningAlgorithm::MlDsa87
+        );
+        assert!(
+            SigningAlgorithm::parse("dilithium3")
+                .unwrap_err()
+                .detail()
+                .contains("ML-DSA-65")
+        );
     }
 
     #[test]

@@ -218,7 +218,9 @@ pub fn verify(
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
     let claims: Claims = serde_json::from_slice(&payload).map_err(|_| malformed())?;
     if claims.iss != issuer {
-        return Err(Error::invalid_token("the token's issuer is not this server"));
+        return Err(Error::invalid_token(
+            "the token's issuer is not this server",
+        ));
     }
     if claims.aud != audience {
         return Err(Error::invalid_token("the token's audience is not accepted"));
@@ -310,7 +312,12 @@ mod tests {
             let signing_input = format!("{}.{payload}", URL_SAFE_NO_PAD.encode(header.to_string()));
             let key = aws_lc_rs::hmac::Key::new(
                 aws_lc_rs::hmac::HMAC_SHA256,
-                ring.active().jwk().n.as_deref().unwrap_or_default().as_bytes(),
+                ring.active()
+                    .jwk()
+                    .n
+                    .as_deref()
+                    .unwrap_or_default()
+                    .as_bytes(),
             );
             let signature = aws_lc_rs::hmac::sign(&key, signing_input.as_bytes());
             for token in [
@@ -384,7 +391,10 @@ mod tests {
             assert_eq!(check(&ring, &token, NOW).unwrap(), claims, "{algorithm}");
             assert!(check(&ring, &token, NOW + 900).is_err());
             let other = ring_of(algorithm);
-            assert!(check(&other, &token, NOW).is_err(), "another key of {algorithm}");
+            assert!(
+                check(&other, &token, NOW).is_err(),
+                "another key of {algorithm}"
+            );
         }
     }
 
@@ -395,7 +405,8 @@ mod tests {
         let ml_dsa_87 = SigningKey::generate(SigningAlgorithm::MlDsa87).unwrap().0;
         let (rsa_kid, ml_dsa_kid) = (rsa.kid().to_owned(), ml_dsa.kid().to_owned());
         let ring = KeyRing::new(vec![ml_dsa, rsa, ml_dsa_87]).unwrap();
-        let claims = serde_json::to_value(stamp().claims("user-1", Role::Superadmin).unwrap()).unwrap();
+        let claims =
+            serde_json::to_value(stamp().claims("user-1", Role::Superadmin).unwrap()).unwrap();
         let by = |kid: &str| ring.find(kid).unwrap();
         let forge = |header: serde_json::Value, signer: &SigningKey| {
             let signing_input = format!(
@@ -409,21 +420,43 @@ mod tests {
         // Controls: each key's own tokens pass.
         for kid in [&rsa_kid, &ml_dsa_kid] {
             let key = by(kid);
-            let header = serde_json::json!({"alg": key.algorithm().name(), "typ": "JWT", "kid": kid});
+            let header =
+                serde_json::json!({"alg": key.algorithm().name(), "typ": "JWT", "kid": kid});
             assert!(check(&ring, &forge(header, key), NOW).is_ok(), "{kid}");
         }
         let cases = [
             // The header's alg swapped for the other key's, signatures by the named key.
-            (serde_json::json!({"alg": "RS256", "kid": ml_dsa_kid}), by(&ml_dsa_kid)),
-            (serde_json::json!({"alg": "ML-DSA-65", "kid": rsa_kid}), by(&rsa_kid)),
-            (serde_json::json!({"alg": "ML-DSA-87", "kid": ml_dsa_kid}), by(&ml_dsa_kid)),
+            (
+                serde_json::json!({"alg": "RS256", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "ML-DSA-65", "kid": rsa_kid}),
+                by(&rsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "ML-DSA-87", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
             // A token of one algorithm naming the other's kid.
-            (serde_json::json!({"alg": "ML-DSA-65", "kid": ml_dsa_kid}), by(&rsa_kid)),
-            (serde_json::json!({"alg": "RS256", "kid": rsa_kid}), by(&ml_dsa_kid)),
+            (
+                serde_json::json!({"alg": "ML-DSA-65", "kid": ml_dsa_kid}),
+                by(&rsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "RS256", "kid": rsa_kid}),
+                by(&ml_dsa_kid),
+            ),
             // Names no key, or one outside the ring.
             (serde_json::json!({"alg": "ML-DSA-65"}), by(&ml_dsa_kid)),
-            (serde_json::json!({"alg": "ML-DSA-44", "kid": ml_dsa_kid}), by(&ml_dsa_kid)),
-            (serde_json::json!({"alg": "EdDSA", "kid": ml_dsa_kid}), by(&ml_dsa_kid)),
+            (
+                serde_json::json!({"alg": "ML-DSA-44", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "EdDSA", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
         ];
         for (header, signer) in cases {
             let error = check(&ring, &forge(header.clone(), signer), NOW).unwrap_err();
