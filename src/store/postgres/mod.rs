@@ -26,6 +26,7 @@
 //!   async worker.
 
 mod schema;
+mod statements;
 mod transaction;
 
 #[cfg(test)]
@@ -42,6 +43,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{ReadTransaction, WriteTransaction};
+use statements::Connection;
 use transaction::PgTransaction;
 
 /// How many times a write closure runs before a serialization failure is given up as
@@ -100,7 +102,8 @@ impl PgStore {
         work: impl FnOnce(&mut dyn ReadTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut lent = self.pool.checkout()?;
-        work(&mut PgTransaction::new(lent.client()))
+        let (client, statements) = lent.client().parts();
+        work(&mut PgTransaction::new(client, statements))
     }
 
     /// Runs `work` in a serializable transaction, committed if it returns `Ok`; reruns it after
@@ -137,13 +140,13 @@ impl PgStore {
         work: &mut impl FnMut(&mut dyn WriteTransaction) -> Result<T>,
     ) -> std::result::Result<T, Attempt> {
         let mut lent = self.pool.checkout().map_err(Attempt::Final)?;
-        let mut transaction = lent
-            .client()
+        let (client, statements) = lent.client().parts();
+        let mut transaction = client
             .build_transaction()
             .isolation_level(IsolationLevel::Serializable)
             .start()
             .map_err(|error| Attempt::before_commit(Error::from(error)))?;
-        let mut operations = PgTransaction::new(&mut transaction);
+        let mut operations = PgTransaction::new(&mut transaction, statements);
         let value = work(&mut operations);
         let failure = operations.into_failure();
         match (value, failure) {
@@ -373,7 +376,7 @@ struct Pool {
 /// The counted part of the pool.
 struct PoolState {
     /// Connections not lent out, with when they were last given back.
-    idle: Vec<(Client, Instant)>,
+    idle: Vec<(Connection, Instant)>,
     /// Connections that exist (idle, lent out, or being opened).
     open: usize,
 }
@@ -420,7 +423,7 @@ impl Pool {
                 return match self.connect() {
                     Ok(client) => Ok(Lent {
                         pool: self,
-                        client: Some(client),
+                        client: Some(Connection::new(client)),
                     }),
                     Err(error) => {
                         self.forget_one();
@@ -461,7 +464,7 @@ impl Pool {
     }
 
     /// Takes back a lent connection, keeping it if it still works.
-    fn give_back(&self, client: Client) {
+    fn give_back(&self, client: Connection) {
         if client.is_closed() {
             drop(client);
             self.forget_one();
@@ -478,12 +481,12 @@ struct Lent<'p> {
     /// The pool it goes back to.
     pool: &'p Pool,
     /// The connection; `None` only while dropping or after `discard`.
-    client: Option<Client>,
+    client: Option<Connection>,
 }
 
 impl Lent<'_> {
-    /// The connection.
-    fn client(&mut self) -> &mut Client {
+    /// The connection (a `Client`, with the statements prepared on it).
+    fn client(&mut self) -> &mut Connection {
         match self.client.as_mut() {
             Some(client) => client,
             None => unreachable!("a lent connection is present until it is dropped"),

@@ -585,3 +585,64 @@ fn at_the_bound_ties_evict_the_oldest_challenge_never_the_newest_askers() {
     assert!(!pending("victim"), "ten newer challenges later");
     assert!(pending("f10"));
 }
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_statement_is_prepared_once_per_connection_and_outlives_a_rollback() {
+    let db = TestDb::create();
+    drop(db.open());
+    let mut connection = statements::Connection::new(db.client());
+    let (client, statements) = connection.parts();
+    let sql = "SELECT count(*) FROM users";
+    let mut transaction = client.transaction().unwrap();
+    let first = statements.prepared(&mut transaction, sql).unwrap();
+    transaction.rollback().unwrap();
+    let again = statements.prepared(client, sql).unwrap();
+    let count: i64 = client.query_one(&again, &[]).unwrap().get(0);
+    assert_eq!(count, 0);
+    // One statement on the server for both, and it survived the rollback.
+    let on_server = client
+        .simple_query("SELECT count(*) FROM pg_prepared_statements")
+        .unwrap();
+    let prepared = on_server.iter().find_map(|message| match message {
+        postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+        _ => None,
+    });
+    assert_eq!(prepared.as_deref(), Some("1"));
+    drop((first, again));
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_statement_whose_table_changed_under_it_is_prepared_afresh() {
+    let db = TestDb::create();
+    let store = db.open();
+    store
+        .write(|transaction| transaction.insert_user(&user("u1", "a@example.com")))
+        .unwrap();
+    store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    // A migration by another process changes a column's type under the cached plan.
+    db.client()
+        .batch_execute("ALTER TABLE users ALTER COLUMN display_name TYPE VARCHAR(500)")
+        .unwrap();
+    // PostgreSQL refuses the cached plan once ("cached plan must not change result type");
+    // the failure empties the cache, so the next call prepares afresh and works.
+    if let Err(error) = store.read(|transaction| transaction.get_user_by_id("u1")) {
+        assert_eq!(error.kind(), ErrorKind::Storage, "{error}");
+    }
+    let found = store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    assert_eq!(
+        found.map(|user| user.email).as_deref(),
+        Some("a@example.com")
+    );
+}
