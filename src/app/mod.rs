@@ -29,6 +29,7 @@ mod fleet;
 mod import;
 mod migrate;
 mod operator;
+mod shared_read;
 mod signing;
 mod users;
 mod wallet;
@@ -40,6 +41,7 @@ pub use fleet::{FleetToken, FleetTokenRequest};
 pub use import::ImportReport;
 pub use migrate::{MigratedTable, Migration};
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
+use shared_read::SharedRead;
 use signing::KeyVault;
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
@@ -70,6 +72,9 @@ pub struct App {
     /// Held while keys are reloaded, so that the requests which all notice a rotation at once
     /// parse the key files once, not once each.
     key_reload: Mutex<()>,
+    /// The reads of the signing keys' version that concurrent uses of the keys share on
+    /// PostgreSQL (see `shared_read`).
+    keys_version: SharedRead,
     /// The serialised denylist and the `revocations` version it was read at; see
     /// [`App::denylist_json`].
     denylist_cache: Mutex<Option<(i64, Arc<[u8]>)>>,
@@ -177,6 +182,7 @@ impl App {
             vault,
             key_material: Mutex::new(None),
             key_reload: Mutex::new(()),
+            keys_version: SharedRead::default(),
             denylist_cache: Mutex::new(None),
         }
     }
@@ -370,7 +376,7 @@ impl App {
 
     /// Signs `claims` with the active key.
     fn sign(&self, claims: &Claims) -> Result<String> {
-        tokens::mint(self.keys(claims.iat)?.key_ring.active(), claims)
+        sign_with(&*self.keys(claims.iat)?, claims)
     }
 
     /// Fails unless the actor holds one of `allowed` (the CLI holds every role). For user
@@ -428,6 +434,12 @@ pub struct Pruned {
     pub challenges: usize,
     /// Audit rows of tokens expired longer than `mint_audit_retention`.
     pub mints: usize,
+}
+
+/// Signs `claims` with the active key of `keys`: for a request that loaded its keys once and
+/// uses them throughout (one read of the signing keys' version per request).
+fn sign_with(keys: &KeyMaterial, claims: &Claims) -> Result<String> {
+    tokens::mint(keys.key_ring.active(), claims)
 }
 
 /// The active account behind a user token.
