@@ -243,7 +243,9 @@ class Postgres:
             started = subprocess.run(
                 self.as_owner + [str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
                                  "-l", str(self.dir / "server.log"), "-w", "-t", "60", "-o",
-                                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir}",
+                                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
+                                 # The database in each log line, to count reruns per setup.
+                                 "-c log_line_prefix='%m [%p] %d '",
                                  "start"],
                 capture_output=True)
             if started.returncode == 0:
@@ -265,16 +267,27 @@ class Postgres:
         self.psql(f"CREATE DATABASE {name}")
         return name, f"postgres://postgres@127.0.0.1:{self.port}/{name}?sslmode=disable"
 
-    def rolled_back(self, database):
-        """Transactions rolled back in `database` so far."""
-        return int(self.psql("SELECT xact_rollback FROM pg_stat_database "
-                             f"WHERE datname = '{database}'"))
+    def serialization_failures(self, database):
+        """Serialization failures in `database` so far (each a rerun of a write transaction):
+        PostgreSQL logs every one (log_min_error_statement is `error` by default)."""
+        log_text = (self.dir / "server.log").read_text(errors="replace")
+        return sum(1 for line in log_text.splitlines()
+                   if f"] {database} ERROR:  could not serialize" in line)
 
     def describe(self):
         version = self.psql("SHOW server_version")
         settings = ", ".join(f"{name} {self.psql(f'SHOW {name}')}"
                              for name in ("fsync", "synchronous_commit", "shared_buffers"))
         return f"PostgreSQL {version} on loopback, {settings} (defaults)"
+
+    def fdatasync_microseconds(self):
+        """How long one fdatasync of an 8 kB write takes on the cluster's disk now
+        (pg_test_fsync, one second): the floor under every durable commit."""
+        output = subprocess.run([str(self.bin / "pg_test_fsync"), "-s", "1", "-f",
+                                 str(self.dir / "fsync-test")],
+                                capture_output=True, text=True).stdout
+        match = re.search(r"^\s+fdatasync\s+[\d.,]+ ops/sec\s+([\d.,]+) usecs/op", output, re.M)
+        return float(match.group(1).replace(",", "")) if match else None
 
     def stop(self):
         if self.running:
@@ -451,9 +464,8 @@ def compare_backends(args, postgres, comparison, facts):
                                      {"email": email, "password": USER_PASSWORD})
                     assert status in (200, 201), (setup.name, status)
             postgres.psql("CHECKPOINT")
-            before = {setup.name: postgres.rolled_back(setup.database)
-                      for setup in setups if setup.database}
-            results = {}
+            fsync_before = postgres.fdatasync_microseconds()
+            results, reruns = {}, {}
             for round_number in range(args.rounds):
                 for name, connections, run in COMPARED_LOADS:
                     # Each round starts the setups at another place, so no setup always runs
@@ -461,22 +473,29 @@ def compare_backends(args, postgres, comparison, facts):
                     shift = round_number % len(setups)
                     for setup in setups[shift:] + setups[:shift]:
                         log(f"  round {round_number + 1}: {name} on {setup.name}")
+                        failures = (postgres.serialization_failures(setup.database)
+                                    if setup.database else 0)
                         result = run(setup.servers, seconds)
+                        if setup.database:
+                            failures = postgres.serialization_failures(setup.database) - failures
+                            reruns[(name, setup.name)] = reruns.get((name, setup.name), 0) + failures
                         results.setdefault((name, setup.name), []).append(result)
                         log(f"    {result['requests'] / (result['seconds'] or 1):,.0f}/s"
                             f" p99 {result['p99']:.2f} ms errors {result['errors']}")
-            # Idle backends report their statistics within a second or so.
-            time.sleep(2)
+            fsync_after = postgres.fdatasync_microseconds()
+            if fsync_before is not None and fsync_after is not None:
+                facts.append(("one fdatasync of 8 kB on the cluster's disk before / after the "
+                              "comparison (pg_test_fsync)",
+                              f"{fsync_before / 1000:.2f} / {fsync_after / 1000:.2f} ms"))
             for setup in setups:
                 alive = all(server.process.poll() is None for server in setup.servers)
                 if not alive:
                     facts.append((f"{setup.name}: a server died during the run", "NO"))
                 if setup.database:
-                    rolled_back = (postgres.rolled_back(setup.database)
-                                   - before[setup.name])
-                    facts.append((f"{setup.name}: transactions rolled back during the "
-                                  "comparison (serialization failures, each rerun)",
-                                  f"{rolled_back:,}"))
+                    facts.append((f"{setup.name}: serialization failures (each one rerun) in all "
+                                  "rounds, by load",
+                                  ", ".join(f"{name.split()[-1]} {reruns[(name, setup.name)]:,}"
+                                            for name, _, _ in COMPARED_LOADS)))
         finally:
             for setup in setups:
                 setup.stop()
