@@ -15,7 +15,9 @@
 //!   the same file rather than leaving another key behind.
 //! - Every use of the keys first reads the signing keys' version (bumped by schema triggers
 //!   on every change of the table) and reloads when it moved or a grace period ended, so a
-//!   rotation or retirement by another process is seen by the very next request.
+//!   rotation or retirement by another process is seen by the very next request. On
+//!   PostgreSQL the uses that arrive together share one read (`shared_read`), which starts
+//!   after each of them did, so none sees less than a read of its own would.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -223,9 +225,16 @@ impl App {
     /// `Storage` if the database cannot be read, `Keys` if there is no signing key yet, or a
     /// key file is missing or unreadable (keys loaded before stay in use for the next call).
     pub fn keys(&self, now: i64) -> Result<Arc<KeyMaterial>> {
-        let version = self
-            .store
-            .read(|transaction| transaction.get_signing_keys_version())?;
+        let read = || {
+            self.store
+                .read(|transaction| transaction.get_signing_keys_version())
+        };
+        let version = match self.vault {
+            // A round trip to the database server: the requests that need one at once share
+            // it (a read that starts after each of them), as a group commit shares a flush.
+            KeyVault::Database(_) => self.keys_version.get(read)?,
+            KeyVault::Directory(_) => read()?,
+        };
         if let Some(material) = self.current_keys(version, now) {
             return Ok(material);
         }
