@@ -358,3 +358,54 @@ fn a_key_encryption_key_file_that_is_a_fifo_is_refused_at_once() {
         );
     }
 }
+
+/// A populated database that lost its sealed refresh-token key (the `refresh` row) is refused
+/// at start, naming the row, and gets no new one: a new refresh-token key would silently void
+/// every session's refresh token and reset every failed-login counter (their names are keyed
+/// by it), where a lost signing key's row was already refused. Before the fix `serve` sealed a
+/// fresh refresh-token key and started.
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_populated_database_without_its_refresh_key_row_is_refused_not_given_a_new_key() {
+    let deployment = Deployment::new("norefresh");
+    {
+        let replica = deployment.start(0, &[]);
+        replica.register("kept@example.com");
+    }
+    let mut sql = postgres::Client::connect(&deployment.db.url, postgres::NoTls)
+        .expect("connect to the test db");
+    let deleted = sql
+        .execute("DELETE FROM sealed_keys WHERE name = 'refresh'", &[])
+        .expect("delete the refresh row");
+    assert_eq!(deleted, 1, "the first start sealed a refresh-token key");
+    let exit = match deployment
+        .launch("B", &deployment.key_dir(1), &deployment.db.url, &[])
+        .wait()
+    {
+        Ok(replica) => panic!(
+            "serve started on a database without its refresh-token key\n{}",
+            replica.stderr_tail()
+        ),
+        Err(exit) => exit,
+    };
+    assert_eq!(
+        exit.status.and_then(|status| status.code()),
+        Some(1),
+        "{exit}"
+    );
+    assert!(
+        exit.stderr.contains("no refresh-token key"),
+        "the refusal says what is missing\n{exit}"
+    );
+    let rows: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM sealed_keys WHERE name = 'refresh'",
+            &[],
+        )
+        .expect("count the refresh rows")
+        .get(0);
+    assert_eq!(rows, 0, "a refused start sealed a new refresh-token key");
+}
