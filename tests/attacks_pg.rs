@@ -409,3 +409,68 @@ fn a_populated_database_without_its_refresh_key_row_is_refused_not_given_a_new_k
         .get(0);
     assert_eq!(rows, 0, "a refused start sealed a new refresh-token key");
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. migrate-db.
+
+/// `migrate-db` from a SQLite deployment whose key directory lost `refresh.key` is refused
+/// before anything is copied: the target stays empty (no schema, no rows). Before the fix the
+/// copy was committed and only the check after it failed, leaving a populated target that
+/// every replica refuses (it holds signing keys and no refresh-token key), and that a second
+/// `migrate-db` refuses as not empty.
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: migrate-db's source is a SQLite deployment (this runs in the SQLite run, with PostgreSQL as the target)"
+)]
+fn migrate_db_from_a_key_directory_without_refresh_key_copies_nothing() {
+    let Some(db) = crate::postgres::TestDb::create("a_norefresh") else {
+        return;
+    };
+    let dir = crate::util::TestDir::new();
+    let kek = dir.write("kek.b64", "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\n");
+    let sqlite = crate::util::Server::start(&dir);
+    sqlite.register_and_login("moved@example.com");
+    sqlite.stop();
+    std::fs::remove_file(dir.key_dir().join("refresh.key")).expect("remove refresh.key");
+
+    let kek = kek.to_str().expect("a UTF-8 path");
+    let run = crate::util::run_on(
+        &dir,
+        &[
+            "migrate-db",
+            "--to",
+            db.url.as_str(),
+            "--key-encryption-key-file",
+            kek,
+        ],
+        &[],
+    );
+    assert_ne!(run.code(), 0, "{run}");
+    let mut sql = postgres::Client::connect(&db.url, postgres::NoTls).expect("connect");
+    let tables: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename IN ('users', 'sealed_keys')",
+            &[],
+        )
+        .expect("count tables")
+        .get(0);
+    if tables > 0 {
+        let rows: i64 = sql
+            .query_one(
+                "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM sealed_keys)",
+                &[],
+            )
+            .expect("count rows")
+            .get(0);
+        assert_eq!(
+            rows, 0,
+            "a refused migrate-db left rows in the target\n{run}"
+        );
+    }
+    assert!(run.stderr.contains("refresh.key"), "names the file\n{run}");
+}
