@@ -7,7 +7,9 @@
 //! # Invariants
 //! - Only this module and its children know hyper and HTTP statuses.
 //! - Core calls run on the blocking pool ([`State::run`]); no SQLite, argon2 or RSA work runs on
-//!   an async worker.
+//!   an async worker. A request waits for its core work (and the hashing queue before it) at
+//!   most [`WORK_DEADLINE`], `/readyz` [`READY_DEADLINE`], then answers 503: a database that
+//!   stops answering costs bounded 503s, not requests held for ever.
 //! - At most one password hash per CPU runs at once ([`State::run_hashing`]): a login storm
 //!   queues as cheap futures instead of exhausting memory (argon2id takes 19 MiB per hash).
 //! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
