@@ -100,12 +100,17 @@ impl KeyVault {
 
     /// Creates the refresh-token key unless it exists. Runs inside the first key's write
     /// transaction, so two processes starting at once keep one key (the file is created
-    /// under SQLite's write lock; the row `ON CONFLICT DO NOTHING`).
+    /// under SQLite's write lock; the row `ON CONFLICT DO NOTHING`). In the database only while
+    /// no signing key is recorded: a populated database that lost its refresh-token row is
+    /// damaged, and is refused when the keys load, never given a new key (which would void
+    /// every refresh token and reset every failed-login counter, whose names it keys).
     fn create_refresh_key(&self, transaction: &mut dyn WriteTransaction, now: i64) -> Result<()> {
         match self.kek()? {
             None => RefreshKey::load_or_create(self.directory()).map(drop),
             Some(kek) => {
-                if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none() {
+                if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none()
+                    && transaction.list_signing_keys()?.is_empty()
+                {
                     transaction.insert_sealed_key(
                         REFRESH_KEY_NAME,
                         &kek.new_sealed_refresh_key()?,
@@ -168,7 +173,10 @@ impl KeyVault {
                     .ok_or_else(|| {
                         Error::new(
                             ErrorKind::Keys,
-                            "the database holds no refresh-token key; start `picoauth serve` once",
+                            "the database holds no refresh-token key (the `refresh` row of \
+                             sealed_keys): on a new database start `picoauth serve` once; on one \
+                             with signing keys restore the row from a backup (a new key would \
+                             void every refresh token)",
                         )
                     })?;
                 kek.open_refresh_key(&sealed)
