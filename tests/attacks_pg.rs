@@ -150,6 +150,16 @@ fn sigterm_and_wait(replica: &Replica, bound: Duration) -> Option<std::process::
 // ---------------------------------------------------------------------------------------------
 // 1. A database that stops answering.
 
+/// One request to send while the database is frozen: method, path, bearer, body, and how long
+/// its answer may take.
+type Probe<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a serde_json::Value>,
+    Duration,
+);
+
 /// A database that accepts connections and never answers: every request that needs it is
 /// answered 503 with `Retry-After` within a bound (logins, refreshes, `/me`, challenges, the
 /// JWKS; `/readyz` within a probe's patience), `/healthz` still 200, and SIGTERM ends the
@@ -181,13 +191,7 @@ fn a_database_that_stops_answering_costs_bounded_503s_and_sigterm_still_ends_the
     let login = json!({"email": email, "password": password});
     let refresh = json!({"refresh_token": session.refresh});
     let challenge = json!({"address": crate::util::Wallet::new(7).public_key()});
-    let requests: Vec<(
-        &str,
-        &str,
-        Option<&str>,
-        Option<&serde_json::Value>,
-        Duration,
-    )> = vec![
+    let requests: Vec<Probe<'_>> = vec![
         (
             "POST",
             "/api/v1/auth/login",
