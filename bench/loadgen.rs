@@ -14,6 +14,12 @@
 //! (0: a broken connection), what the issue-10 attackers achieved, and the status of the
 //! victim's own login after the attack (200 unless it was locked out).
 //!
+//! `loadgen refresh <host:port>[,<host:port>…] <email> <password> <connections> <seconds>`
+//! logs each connection in once (before the clock starts), then rotates its refresh token with
+//! `POST /refresh` as fast as it can, each rotation on the next of the listed servers in turn
+//! (replicas of one database: a token issued by one is refreshed at the other), and prints the
+//! same JSON line as the wallet flows (one request per refresh).
+//!
 //! `loadgen argon2 <count> [threads]` instead times picoauth's own password hash, one at a time, and
 //! prints the median in milliseconds: the unit the login benchmark is measured against.
 //! Each connection is a thread with its own key (generated before the clock starts) and one
@@ -462,6 +468,115 @@ fn run(host: &str, wallet: &Wallet, algorithm: &str, deadline: Instant) -> (Vec<
     (latencies, errors)
 }
 
+/// Logs in on `connection`; returns the refresh token.
+fn log_in(connection: &mut Connection, login_body: &str) -> Option<String> {
+    let (status, body) = connection.post("/api/v1/auth/login", login_body);
+    if status != 200 {
+        return None;
+    }
+    refresh_token_of(&body)
+}
+
+fn refresh_token_of(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|value| value["refresh_token"].as_str().map(str::to_owned))
+}
+
+/// One refreshing client: logs in, waits for the others at `start`, then refreshes its chain
+/// until `deadline`, alternating over `hosts` (starting at host `first`). Returns refresh
+/// latencies in microseconds and the error count; after an error it logs in again.
+fn refresher(
+    hosts: &[String],
+    first: usize,
+    login_body: &str,
+    start: &std::sync::Barrier,
+    seconds: u64,
+) -> (Vec<u64>, u64) {
+    let mut connections: Vec<Connection> =
+        hosts.iter().map(|host| Connection::open(host)).collect();
+    let mut token = log_in(&mut connections[first], login_body).expect("the first login");
+    start.wait();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut turn = first;
+    while Instant::now() < deadline {
+        turn = (turn + 1) % connections.len();
+        let body = serde_json::json!({ "refresh_token": token }).to_string();
+        let started = Instant::now();
+        let (status, reply) = connections[turn].post("/api/v1/auth/refresh", &body);
+        match refresh_token_of(&reply).filter(|_| status == 200) {
+            Some(next) => {
+                latencies.push(started.elapsed().as_micros() as u64);
+                token = next;
+            }
+            None => {
+                errors += 1;
+                if errors <= 3 {
+                    eprintln!(
+                        "refresh answered {status}: {}",
+                        reply.chars().take(200).collect::<String>()
+                    );
+                }
+                // A new chain (the old one may be dead); if even that fails, the next turn
+                // counts another error and tries again.
+                if let Some(next) = log_in(&mut connections[turn], login_body) {
+                    token = next;
+                }
+            }
+        }
+    }
+    (latencies, errors)
+}
+
+/// `loadgen refresh …`: see the module documentation.
+fn refresh(hosts: &str, email: &str, password: &str, connections: usize, seconds: u64) {
+    let hosts: Vec<String> = hosts.split(',').map(str::to_owned).collect();
+    let login_body = serde_json::json!({ "email": email, "password": password }).to_string();
+    // Every worker and this thread: the clock starts once every worker has logged in.
+    let start = std::sync::Barrier::new(connections + 1);
+    let (results, elapsed) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..connections)
+            .map(|worker| {
+                let (hosts, login_body, start) = (&hosts, &login_body, &start);
+                scope.spawn(move || {
+                    refresher(hosts, worker % hosts.len(), login_body, start, seconds)
+                })
+            })
+            .collect();
+        start.wait();
+        let started = Instant::now();
+        let results: Vec<(Vec<u64>, u64)> = handles
+            .into_iter()
+            .map(|handle| handle.join().expect("refresher"))
+            .collect();
+        (results, started.elapsed().as_secs_f64())
+    });
+    print_summary(&results, elapsed);
+}
+
+/// Prints the JSON line of a run: requests, seconds, errors, latency percentiles (ms).
+fn print_summary(results: &[(Vec<u64>, u64)], elapsed: f64) {
+    let mut latencies: Vec<u64> = results
+        .iter()
+        .flat_map(|(latencies, _)| latencies.iter().copied())
+        .collect();
+    latencies.sort_unstable();
+    let errors: u64 = results.iter().map(|(_, errors)| errors).sum();
+    println!(
+        "{}",
+        serde_json::json!({
+            "requests": latencies.len(),
+            "seconds": elapsed,
+            "errors": errors,
+            "p50": percentile(&latencies, 0.50),
+            "p90": percentile(&latencies, 0.90),
+            "p99": percentile(&latencies, 0.99),
+        })
+    );
+}
+
 fn percentile(sorted: &[u64], fraction: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -488,6 +603,12 @@ fn main() {
     if args.len() == 5 && args[1] == "mixed" {
         let seconds = args[4].parse().expect("seconds");
         mixed(&args[2], &args[3], seconds);
+        return;
+    }
+    if args.len() == 7 && args[1] == "refresh" {
+        let connections = args[5].parse().expect("connections");
+        let seconds = args[6].parse().expect("seconds");
+        refresh(&args[2], &args[3], &args[4], connections, seconds);
         return;
     }
     if args.len() >= 3 && args[1] == "argon2" {
@@ -538,21 +659,5 @@ fn main() {
             .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
-    let mut latencies: Vec<u64> = results
-        .iter()
-        .flat_map(|(latencies, _)| latencies.iter().copied())
-        .collect();
-    latencies.sort_unstable();
-    let errors: u64 = results.iter().map(|(_, errors)| errors).sum();
-    println!(
-        "{}",
-        serde_json::json!({
-            "requests": latencies.len(),
-            "seconds": elapsed,
-            "errors": errors,
-            "p50": percentile(&latencies, 0.50),
-            "p90": percentile(&latencies, 0.90),
-            "p99": percentile(&latencies, 0.99),
-        })
-    );
+    print_summary(&results, elapsed);
 }

@@ -1,16 +1,30 @@
 #!/usr/bin/env python3
 """picoauth benchmark suite: starts the release binary on fresh files and measures it.
 
-Usage: python3 bench/run.py [--seconds N]
-Needs: cargo, wrk, openssl, python3 (standard library only). Prints a Markdown table.
+Usage: python3 bench/run.py [--seconds N] [--only-postgres | --only-hostile | --no-postgres]
+                            [--rounds N] [--baseline-binary PATH]
+Needs: cargo, wrk, openssl, python3 (standard library only); PostgreSQL's server binaries
+(initdb, pg_ctl) for the backend comparison, which runs whenever they are found. Prints
+Markdown tables.
 
 Every HTTP figure is throughput and latency percentiles over keep-alive connections on
 loopback, with the load generator on the same machine. Mint figures are also given as a ratio
 to this machine's own RSA-2048 signing rate (`openssl speed rsa2048`, one core), measured in
 the same run, so results compare across noisy or different machines.
+
+The backend comparison (8) runs fleet mint, login, refresh and JWKS on SQLite and on
+PostgreSQL (one `serve`, and two `serve` replicas on one database) side by side, load by load,
+and gives the PostgreSQL figures as ratios to the SQLite ones of the same run. Its PostgreSQL is
+a throwaway cluster this script starts on loopback (initdb and pg_ctl as the `postgres` user when
+run as root, like .ci/run) with the server's default settings (fsync and synchronous_commit on),
+one database per setup, stopped and removed on exit. `--baseline-binary` adds the one-replica
+PostgreSQL setup once more on another build (say, from before a change): before and after in
+the same run.
 """
 
 import argparse
+import atexit
+import base64
 import json
 import os
 import re
@@ -57,7 +71,7 @@ def openssl_rsa2048_signs_per_second():
 class Server:
     """`picoauth serve` on a free port with the files of `workdir`."""
 
-    def __init__(self, workdir, extra_env=None):
+    def __init__(self, workdir, extra_env=None, log_name="server.log", binary=None):
         self.workdir = Path(workdir)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PICOAUTH_")}
         env.update({
@@ -70,14 +84,14 @@ class Server:
         })
         env.update(extra_env or {})
         self.env = env
-        self.stderr = open(self.workdir / "server.log", "ab")
+        self.stderr = open(self.workdir / log_name, "ab")
         self.started = time.perf_counter()
-        self.process = subprocess.Popen([str(BINARY), "serve", "--listen", "127.0.0.1:0"],
+        self.process = subprocess.Popen([str(binary or BINARY), "serve", "--listen", "127.0.0.1:0"],
                                         stdout=subprocess.PIPE, stderr=self.stderr, env=env)
         line = self.process.stdout.readline().decode()
         match = re.match(r"listening on http://(\S+)", line)
         if not match:
-            raise RuntimeError(f"the server did not start; see {self.workdir / 'server.log'}")
+            raise RuntimeError(f"the server did not start; see {self.workdir / log_name}")
         self.address = match.group(1)
         self.host, self.port = self.address.rsplit(":", 1)
 
@@ -188,6 +202,351 @@ def fill_audit_and_denylist(database, mints, revocations):
             (revocations, now, now))
 
 
+# ---------------------------------------------------------------------------------------------
+# 8. The backend comparison: SQLite and PostgreSQL (one and two replicas) side by side.
+
+def pg_bin():
+    """The directory of PostgreSQL's server binaries (the newest installed), or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda path: [int(part) if part.isdigit() else 0
+                                     for part in path.parent.parent.name.split(".")])
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("pg_ctl")
+    return Path(on_path).parent if on_path else None
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on loopback with trust authentication and the server's
+    default settings, stopped and removed by `stop` (and at exit). initdb and pg_ctl refuse to
+    run as root, so as root they run as the `postgres` user, as in .ci/run."""
+
+    def __init__(self, bin_dir):
+        self.bin = Path(bin_dir)
+        self.dir = Path(tempfile.mkdtemp(prefix="picoauth-bench-pg-"))
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.running = False
+        atexit.register(self.stop)
+        subprocess.run(self.as_owner + [str(self.bin / "initdb"), "-D", str(self.dir / "data"),
+                                        "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                       capture_output=True, check=True)
+        for _ in range(5):
+            self.port = free_port()
+            started = subprocess.run(
+                self.as_owner + [str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"),
+                                 "-l", str(self.dir / "server.log"), "-w", "-t", "60", "-o",
+                                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
+                                 # The database in each log line, to count reruns per setup.
+                                 "-c log_line_prefix='%m [%p] %d '",
+                                 "start"],
+                capture_output=True)
+            if started.returncode == 0:
+                self.running = True
+                break
+        else:
+            raise RuntimeError(f"PostgreSQL did not start; see {self.dir / 'server.log'}")
+        self.databases = 0
+
+    def psql(self, sql, database="postgres"):
+        return subprocess.run([str(self.bin / "psql"), "-X", "-A", "-t", "-h", "127.0.0.1", "-p",
+                               str(self.port), "-U", "postgres", "-d", database, "-c", sql],
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    def create_database(self):
+        """A new empty database; returns its name and URL."""
+        self.databases += 1
+        name = f"bench_{self.databases}"
+        self.psql(f"CREATE DATABASE {name}")
+        return name, f"postgres://postgres@127.0.0.1:{self.port}/{name}?sslmode=disable"
+
+    def serialization_failures(self, database):
+        """Serialization failures in `database` so far (each a rerun of a write transaction):
+        PostgreSQL logs every one (log_min_error_statement is `error` by default)."""
+        log_text = (self.dir / "server.log").read_text(errors="replace")
+        return sum(1 for line in log_text.splitlines()
+                   if f"] {database} ERROR:  could not serialize" in line)
+
+    def describe(self):
+        version = self.psql("SHOW server_version")
+        settings = ", ".join(f"{name} {self.psql(f'SHOW {name}')}"
+                             for name in ("fsync", "synchronous_commit", "shared_buffers"))
+        return f"PostgreSQL {version} on loopback, {settings} (defaults)"
+
+    def fdatasync_microseconds(self):
+        """How long one fdatasync of an 8 kB write takes on the cluster's disk now
+        (pg_test_fsync, one second): the floor under every durable commit."""
+        output = subprocess.run([str(self.bin / "pg_test_fsync"), "-s", "1", "-f",
+                                 str(self.dir / "fsync-test")],
+                                capture_output=True, text=True).stdout
+        match = re.search(r"^\s+fdatasync\s+[\d.,]+ ops/sec\s+([\d.,]+) usecs/op", output, re.M)
+        return float(match.group(1).replace(",", "")) if match else None
+
+    def stop(self):
+        if self.running:
+            subprocess.run(self.as_owner + [str(self.bin / "pg_ctl"), "-D",
+                                            str(self.dir / "data"), "-m", "fast", "-w", "stop"],
+                           capture_output=True)
+            self.running = False
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Setup:
+    """One deployment under test: a name, its servers (replicas of one database), and how to
+    run SQL on that database (`sql(statement, parameters)`)."""
+
+    def __init__(self, name, servers, sql, database=None):
+        self.name = name
+        self.servers = servers
+        self.sql = sql
+        # PostgreSQL's name of the database, or None for SQLite.
+        self.database = database
+
+    def stop(self):
+        for server in self.servers:
+            if server.process.poll() is None:
+                server.stop()
+
+
+def sqlite_setup(workdir):
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    server = Server(workdir)
+
+    def sql(statement, parameters):
+        with sqlite3.connect(Path(workdir) / "picoauth.db", timeout=30) as connection:
+            connection.execute(statement.replace("%s", "?"), parameters)
+
+    return Setup("SQLite", [server], sql)
+
+
+def postgres_setup(name, postgres, workdir, replicas, binary=None):
+    """`replicas` `serve` processes on one new database, each with its own key directory and
+    the same key-encryption key; the first starts alone (it creates the admin and the keys)."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    kek = workdir / "kek"
+    kek.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+    kek.chmod(0o600)
+    database, url = postgres.create_database()
+    servers = []
+    for replica in range(replicas):
+        servers.append(Server(workdir, {
+            "PICOAUTH_DB": url,
+            "PICOAUTH_KEY_ENCRYPTION_KEY_FILE": str(kek),
+            "PICOAUTH_KEY_DIR": str(workdir / f"keys-{replica}"),
+        }, log_name=f"server-{replica}.log", binary=binary))
+    def sql(statement, parameters):
+        # psql's variables carry the parameters (integers here), quoted as literals.
+        variables = []
+        for index, value in enumerate(parameters):
+            variables += ["-v", f"p{index}={int(value)}"]
+            statement = statement.replace("%s", f":p{index}", 1)
+        subprocess.run([str(postgres.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                        *variables, url], input=statement + ";\n", text=True,
+                       capture_output=True, check=True)
+
+    return Setup(name, servers, sql, database)
+
+
+# Refresh tokens of other sessions, stored before the comparison: a running deployment keeps
+# every rotated token until its chain ends (refresh_token_ttl, 7 days by default), so its table
+# is never nearly empty; an empty one would be an unrepresentative worst case for PostgreSQL's
+# serializable checks, whose index locks are per page (two rotations touching one page of a tiny
+# index conflict, and one of them reruns).
+STORED_REFRESH_TOKENS = 100_000
+
+
+def fill_refresh_tokens(setup, count):
+    """Adds `count` wallet sessions' refresh tokens (random hashes nobody holds), nine in ten
+    of them rotated, all living for a week."""
+    count = int(count)
+    if setup.name == "SQLite":
+        token = "randomblob(32)"
+        numbers = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) "
+        source = "FROM n"
+    else:
+        token = "sha256(convert_to('bench-' || i || '-' || random(), 'UTF8'))"
+        numbers = ""
+        source = f"FROM generate_series(1, {count}) AS n(i)"
+    setup.sql(numbers + "INSERT INTO refresh_tokens (token_hash, family_id, user_id, "
+              "wallet_address, wallet_algorithm, access_jti, issued_at, expires_at, rotated_at) "
+              f"SELECT {token}, 'bench-family-' || (i / 10), NULL, 'bench-wallet-' || (i % 1000), "
+              "'Ed25519', 'bench-jti-' || i, %s, %s + 604800, "
+              f"CASE WHEN i % 10 = 0 THEN NULL ELSE %s END {source}",
+              [int(time.time())] * 3)
+
+
+def wrk_on(servers, path, seconds, connections, **request):
+    """wrk on every server at once, the connections shared out among them; the requests and
+    errors summed, the latency percentiles the worst server's."""
+    if len(servers) == 1:
+        return wrk(servers[0], path, seconds, connections, **request)
+    results = [None] * len(servers)
+
+    def one(index):
+        results[index] = wrk(servers[index], path, seconds,
+                             max(1, connections // len(servers)), **request)
+
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(len(servers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    combined = {"requests": 0, "errors": 0, "seconds": 0.0, "p50": 0.0, "p90": 0.0, "p99": 0.0}
+    for result in results:
+        combined["requests"] += result["requests"]
+        combined["errors"] += result["errors"]
+        # One clock for all: their runs overlap, so the rate is requests over the longest.
+        combined["seconds"] = max(combined["seconds"], result["seconds"])
+        for percentile in ("p50", "p90", "p99"):
+            combined[percentile] = max(combined[percentile], result[percentile])
+    return combined
+
+
+def refresh_run(servers, email, seconds, connections):
+    """loadgen's refresh chains, each rotation on the next server in turn."""
+    hosts = ",".join(server.address for server in servers)
+    done = subprocess.run([str(LOADGEN), "refresh", hosts, email, USER_PASSWORD,
+                           str(connections), str(seconds)],
+                          capture_output=True, text=True, check=True)
+    for line in done.stderr.splitlines():
+        log(f"    loadgen: {line}")
+    return json.loads(done.stdout)
+
+
+# The loads of the comparison: (name, connections, how to run it on a setup's servers).
+COMPARED_LOADS = [
+    ("POST /fleet/sessions", 16, lambda servers, seconds: wrk_on(
+        servers, "/api/v1/auth/fleet/sessions", seconds, 16, method="POST",
+        body={"session_id": "bench-session", "agent_id": "bench-agent", "ttl": 3600},
+        secret=FLEET_SECRET)),
+    ("POST /login", 8, lambda servers, seconds: wrk_on(
+        servers, "/api/v1/auth/login", seconds, 8, method="POST",
+        body={"email": "bench@example.com", "password": USER_PASSWORD})),
+    ("POST /refresh", 8, lambda servers, seconds: refresh_run(
+        servers, "refresh@example.com", seconds, 8)),
+    ("GET /jwks", 64, lambda servers, seconds: wrk_on(
+        servers, "/api/v1/auth/jwks", seconds, 64)),
+]
+
+
+def compare_backends(args, postgres, comparison, facts):
+    """Section 8: every load of COMPARED_LOADS on every setup, setup after setup within each
+    load (so all see the same moment of a noisy machine), `--rounds` times; the medians."""
+    seconds = args.seconds
+    with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
+        setups = []
+        try:
+            log("8. SQLite and PostgreSQL side by side: starting the setups …")
+            setups.append(sqlite_setup(Path(workdir) / "sqlite"))
+            setups.append(postgres_setup("PostgreSQL, one replica", postgres,
+                                         Path(workdir) / "pg1", 1))
+            setups.append(postgres_setup("PostgreSQL, two replicas", postgres,
+                                         Path(workdir) / "pg2", 2))
+            if args.baseline_binary:
+                setups.append(postgres_setup("PostgreSQL, one replica, baseline binary",
+                                             postgres, Path(workdir) / "pg-baseline", 1,
+                                             binary=Path(args.baseline_binary).resolve()))
+            for setup in setups:
+                fill_refresh_tokens(setup, STORED_REFRESH_TOKENS)
+                if setup.database:
+                    # As autovacuum would soon after, rather than during a measurement.
+                    postgres.psql("VACUUM ANALYZE", setup.database)
+                for email in ("bench@example.com", "refresh@example.com"):
+                    status, _ = http(setup.servers[0], "POST", "/api/v1/auth/register",
+                                     {"email": email, "password": USER_PASSWORD})
+                    assert status in (200, 201), (setup.name, status)
+            postgres.psql("CHECKPOINT")
+            fsync_before = postgres.fdatasync_microseconds()
+            results, reruns = {}, {}
+            for round_number in range(args.rounds):
+                for name, connections, run in COMPARED_LOADS:
+                    # Each round starts the setups at another place, so no setup always runs
+                    # right after the same one.
+                    shift = round_number % len(setups)
+                    for setup in setups[shift:] + setups[:shift]:
+                        log(f"  round {round_number + 1}: {name} on {setup.name}")
+                        failures = (postgres.serialization_failures(setup.database)
+                                    if setup.database else 0)
+                        result = run(setup.servers, seconds)
+                        if setup.database:
+                            failures = postgres.serialization_failures(setup.database) - failures
+                            reruns[(name, setup.name)] = reruns.get((name, setup.name), 0) + failures
+                        results.setdefault((name, setup.name), []).append(result)
+                        log(f"    {result['requests'] / (result['seconds'] or 1):,.0f}/s"
+                            f" p99 {result['p99']:.2f} ms errors {result['errors']}")
+            fsync_after = postgres.fdatasync_microseconds()
+            if fsync_before is not None and fsync_after is not None:
+                facts.append(("one fdatasync of 8 kB on the cluster's disk before / after the "
+                              "comparison (pg_test_fsync)",
+                              f"{fsync_before / 1000:.2f} / {fsync_after / 1000:.2f} ms"))
+            for setup in setups:
+                alive = all(server.process.poll() is None for server in setup.servers)
+                if not alive:
+                    facts.append((f"{setup.name}: a server died during the run", "NO"))
+                if setup.database:
+                    facts.append((f"{setup.name}: serialization failures (each one rerun) in all "
+                                  "rounds, by load",
+                                  ", ".join(f"{name.split()[-1]} {reruns[(name, setup.name)]:,}"
+                                            for name, _, _ in COMPARED_LOADS)))
+        finally:
+            for setup in setups:
+                setup.stop()
+    names = [setup.name for setup in setups]
+    for name, connections, _ in COMPARED_LOADS:
+        figures = {}
+        for setup_name in names:
+            runs = results[(name, setup_name)]
+            figures[setup_name] = {
+                "rate": statistics.median(run["requests"] / (run["seconds"] or 1) for run in runs),
+                "p50": statistics.median(run["p50"] for run in runs),
+                "p99": statistics.median(run["p99"] for run in runs),
+                "errors": sum(run["errors"] for run in runs),
+            }
+        comparison.append((f"{name} ({connections} connections)", figures))
+    return names
+
+
+def print_comparison(names, comparison, facts):
+    """The backend comparison: a column per setup, each PostgreSQL one with its ratio to
+    SQLite's throughput."""
+    header = ["load"]
+    for name in names:
+        header.append(f"{name}: throughput, p50 / p99 ms")
+        if name != "SQLite":
+            header.append("÷ SQLite")
+    print("| " + " | ".join(header) + " |")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for load, figures in comparison:
+        cells = [load]
+        sqlite_rate = figures["SQLite"]["rate"]
+        for name in names:
+            figure = figures[name]
+            errors = f", {figure['errors']} errors" if figure["errors"] else ""
+            cells.append(f"{figure['rate']:,.0f}/s, {figure['p50']:.2f} / {figure['p99']:.2f}"
+                         f"{errors}")
+            if name != "SQLite":
+                cells.append(f"{figure['rate'] / sqlite_rate:.2f}×" if sqlite_rate else "")
+        print("| " + " | ".join(cells) + " |")
+    by_load = dict(comparison)
+    mint = by_load.get("POST /fleet/sessions (16 connections)")
+    refresh = by_load.get("POST /refresh (8 connections)")
+    if mint:
+        ratios = " / ".join(f"{mint[name]['rate'] / mint['SQLite']['rate']:.2f}×"
+                            for name in names if name != "SQLite")
+        facts.append(("fleet mint, PostgreSQL ÷ SQLite of the same run (target ≥ 0.7×)", ratios))
+    if refresh:
+        p99s = " / ".join(f"{refresh[name]['p99']:.2f} ms" for name in names if name != "SQLite")
+        facts.append(("refresh p99 at 8 connections on PostgreSQL (target ≤ 10 ms)", p99s))
+
+
 def row(rows, name, result, ratio_to=None):
     seconds = result["seconds"] or 1
     rate = result["requests"] / seconds
@@ -204,21 +563,44 @@ def main():
     parser.add_argument("--seconds", type=int, default=10, help="duration of each load run")
     parser.add_argument("--hostile-seconds", type=int, default=60,
                         help="duration of the good-and-hostile run (and of its clean baseline)")
-    parser.add_argument("--only-hostile", action="store_true",
-                        help="run only the good-and-hostile run (7), e.g. after a change to the defences")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--only-hostile", action="store_true",
+                      help="run only the good-and-hostile run (7), e.g. after a change to the defences")
+    only.add_argument("--only-postgres", action="store_true",
+                      help="run only the comparison of SQLite and PostgreSQL (8)")
+    only.add_argument("--no-postgres", action="store_true",
+                      help="skip the comparison of SQLite and PostgreSQL (8)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="how often the comparison (8) runs every load; medians are shown")
+    parser.add_argument("--baseline-binary", metavar="PATH",
+                        help="also run the comparison's one-replica PostgreSQL setup on this other "
+                             "picoauth binary (say, a build from before a change), in the same run")
     args = parser.parse_args()
     for tool in ("cargo", "wrk", "openssl"):
         if not shutil.which(tool):
             sys.exit(f"bench/run.py needs {tool} on the PATH (wrk: apt-get install wrk)")
+    postgres_bin = None if args.no_postgres or args.only_hostile else pg_bin()
+    if args.only_postgres and postgres_bin is None:
+        sys.exit("bench/run.py --only-postgres needs PostgreSQL's initdb and pg_ctl "
+                 "(apt-get install postgresql)")
+    if postgres_bin is None and not (args.no_postgres or args.only_hostile):
+        log("no pg_ctl found: skipping the comparison with PostgreSQL (8)")
     build()
-    seconds = args.seconds
     log("measuring the machine's RSA-2048 signing rate (openssl speed, one core) …")
     openssl_rate = openssl_rsa2048_signs_per_second()
-    rows, facts = [], []
-    if not args.only_hostile:
+    rows, facts, comparison, names = [], [], [], []
+    if not (args.only_hostile or args.only_postgres):
         measure_everything_but_hostile(args, openssl_rate, rows, facts)
-    hostile(args, facts)
-    print_results(args, openssl_rate, rows, facts)
+    if not args.only_postgres:
+        hostile(args, facts)
+    if postgres_bin is not None:
+        postgres = Postgres(postgres_bin)
+        try:
+            facts.append(("the comparison's PostgreSQL (8)", postgres.describe()))
+            names = compare_backends(args, postgres, comparison, facts)
+        finally:
+            postgres.stop()
+    print_results(args, openssl_rate, rows, facts, names, comparison)
 
 
 def measure_everything_but_hostile(args, openssl_rate, rows, facts):
@@ -346,16 +728,23 @@ def hostile(args, facts):
         facts.append(("SIGTERM to exit after the hostile run", f"{stop_seconds:.2f} s"))
 
 
-def print_results(args, openssl_rate, rows, facts):
-    """The Markdown table of throughput rows, then the facts."""
+def print_results(args, openssl_rate, rows, facts, names, comparison):
+    """The Markdown table of throughput rows, the backend comparison, then the facts."""
     seconds = args.seconds
     print(f"openssl speed rsa2048, one core: **{openssl_rate:,.0f} signs/s**"
           f" ({os.cpu_count()} cores, {seconds} s per run)\n")
-    print("| load | throughput | p50 ms | p90 ms | p99 ms | errors | ÷ openssl |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for cells in rows:
-        print("| " + " | ".join(cells) + " |")
-    print("\n| measure | value |\n|---|---:|")
+    if rows:
+        print("| load | throughput | p50 ms | p90 ms | p99 ms | errors | ÷ openssl |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for cells in rows:
+            print("| " + " | ".join(cells) + " |")
+        print()
+    if comparison:
+        rounds = f", median of {args.rounds} rounds" if args.rounds > 1 else ""
+        print(f"SQLite and PostgreSQL side by side ({seconds} s per load and setup{rounds}):\n")
+        print_comparison(names, comparison, facts)
+        print()
+    print("| measure | value |\n|---|---:|")
     for name, value in facts:
         print(f"| {name} | {value} |")
 

@@ -55,18 +55,18 @@ const RECOVERY_BOUND: Duration = Duration::from_secs(30);
 // A deployment: one database, one key-encryption key, key directories.
 
 /// The shared part of a deployment: the database, the key-encryption key, the directories.
-struct Deployment {
+pub(crate) struct Deployment {
     /// Holds the key-encryption-key file and the key directories.
-    dir: TestDir,
+    pub(crate) dir: TestDir,
     /// The file `PICOAUTH_KEY_ENCRYPTION_KEY_FILE` names for every replica and CLI command.
-    kek: PathBuf,
+    pub(crate) kek: PathBuf,
     /// The test's own database; dropped (WITH FORCE) last.
-    db: TestDb,
+    pub(crate) db: TestDb,
 }
 
 impl Deployment {
     /// A fresh database named after `test` and a fresh key-encryption key.
-    fn new(test: &str) -> Deployment {
+    pub(crate) fn new(test: &str) -> Deployment {
         let db = TestDb::create(&format!("r_{test}")).expect("a test database");
         let dir = TestDir::new();
         let mut random = [0u8; 32];
@@ -80,7 +80,7 @@ impl Deployment {
     }
 
     /// The key directory of replica `index`, its own.
-    fn key_dir(&self, index: usize) -> PathBuf {
+    pub(crate) fn key_dir(&self, index: usize) -> PathBuf {
         self.dir.path().join(format!("keys-{index}"))
     }
 
@@ -88,7 +88,13 @@ impl Deployment {
     /// admin password, the fleet secret, no request-rate limit (the replicas are hammered
     /// from one address; the limit is per replica and not what these tests are about), and
     /// `extra` arguments.
-    fn launch(&self, name: &str, key_dir: &Path, db_url: &str, extra: &[&str]) -> Launch {
+    pub(crate) fn launch(
+        &self,
+        name: &str,
+        key_dir: &Path,
+        db_url: &str,
+        extra: &[&str],
+    ) -> Launch {
         let mut command = picoauth();
         command
             .arg("serve")
@@ -104,7 +110,7 @@ impl Deployment {
 
     /// Starts replica `index` on the test's database and waits until it listens.
     #[track_caller]
-    fn start(&self, index: usize, extra: &[&str]) -> Replica {
+    pub(crate) fn start(&self, index: usize, extra: &[&str]) -> Replica {
         self.launch(&name_of(index), &self.key_dir(index), &self.db.url, extra)
             .wait()
             .unwrap_or_else(|exit| panic!("replica {index} did not start\n{exit}"))
@@ -186,7 +192,7 @@ fn set_mode_0600(path: &Path) {
 // Replicas: launching, waiting for readiness, killing.
 
 /// A `picoauth serve` started but not yet known to listen.
-struct Launch {
+pub(crate) struct Launch {
     name: String,
     command: String,
     child: Child,
@@ -196,12 +202,12 @@ struct Launch {
 }
 
 /// How a replica that did not start ended.
-struct Exit {
+pub(crate) struct Exit {
     /// `None` if it neither exited nor listened within the timeout (it was killed then).
-    status: Option<ExitStatus>,
+    pub(crate) status: Option<ExitStatus>,
     /// How long it ran.
-    elapsed: Duration,
-    stderr: String,
+    pub(crate) elapsed: Duration,
+    pub(crate) stderr: String,
     command: String,
 }
 
@@ -259,7 +265,7 @@ impl Launch {
     }
 
     /// Waits for `listening on http://ADDR`; the exit (or a timeout) is an `Err`.
-    fn wait(mut self) -> Result<Replica, Exit> {
+    pub(crate) fn wait(mut self) -> Result<Replica, Exit> {
         let deadline = self.started + STARTUP_TIMEOUT;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -301,11 +307,11 @@ impl Launch {
 }
 
 /// A running replica; dropping it kills it.
-struct Replica {
+pub(crate) struct Replica {
     /// `A`, `B`, `C`: how failure messages name it.
     name: String,
-    addr: SocketAddr,
-    child: Mutex<Child>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) child: Mutex<Child>,
     stderr: Arc<Mutex<Vec<u8>>>,
 }
 
@@ -319,14 +325,14 @@ impl Drop for Replica {
 
 impl Replica {
     /// The last 6,000 bytes of the replica's stderr.
-    fn stderr_tail(&self) -> String {
+    pub(crate) fn stderr_tail(&self) -> String {
         let stderr = self.stderr.lock().unwrap();
         let start = stderr.len().saturating_sub(6000);
         String::from_utf8_lossy(&stderr[start..]).into_owned()
     }
 
     /// Everything the replica wrote to stderr so far.
-    fn stderr_all(&self) -> String {
+    pub(crate) fn stderr_all(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
     }
 
@@ -346,7 +352,7 @@ impl Replica {
     }
 
     /// One exchange; an I/O failure is an `Err` (for requests racing a kill).
-    fn try_send(
+    pub(crate) fn try_send(
         &self,
         method: &str,
         path: &str,
@@ -396,7 +402,7 @@ impl Replica {
 
     /// Logs in; must succeed.
     #[track_caller]
-    fn login(&self, email: &str, password: &str) -> Tokens {
+    pub(crate) fn login(&self, email: &str, password: &str) -> Tokens {
         let body = self
             .post(
                 "/api/v1/auth/login",
@@ -414,7 +420,7 @@ impl Replica {
 
     /// Registers `email` with `password_for(email)`; returns the id.
     #[track_caller]
-    fn register(&self, email: &str) -> String {
+    pub(crate) fn register(&self, email: &str) -> String {
         let body = self
             .post(
                 "/api/v1/auth/register",
@@ -540,9 +546,9 @@ impl Answer<'_> {
 
 /// An access token and a refresh token.
 #[derive(Clone)]
-struct Tokens {
-    access: String,
-    refresh: String,
+pub(crate) struct Tokens {
+    pub(crate) access: String,
+    pub(crate) refresh: String,
 }
 
 impl Tokens {
@@ -838,7 +844,7 @@ fn refuse(stream: TcpStream) {
 }
 
 /// The `host:port` of a PostgreSQL URL, resolved.
-fn server_of(url: &str) -> SocketAddr {
+pub(crate) fn server_of(url: &str) -> SocketAddr {
     let authority = url.split("://").nth(1).expect("a URL");
     let authority = authority.split(['/', '?']).next().expect("an authority");
     let host_port = authority.rsplit('@').next().expect("a host");
@@ -855,7 +861,7 @@ fn server_of(url: &str) -> SocketAddr {
 }
 
 /// `url` with its `host:port` replaced by `addr`.
-fn via(url: &str, addr: SocketAddr) -> String {
+pub(crate) fn via(url: &str, addr: SocketAddr) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);

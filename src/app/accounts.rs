@@ -7,7 +7,7 @@
 //! - A password change deletes the account's refresh tokens in the same transaction.
 //! - An unknown email costs one password hash, like a wrong password, and gets the same error.
 
-use super::{App, DEFAULT_ORG, seconds, token_user};
+use super::{App, DEFAULT_ORG, KeyMaterial, seconds, sign_with, token_user};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::password::{self, Verdict};
@@ -161,6 +161,9 @@ impl App {
             Verdict::MatchNeedsRehash => Some(password::hash(password)?),
             _ => None,
         };
+        // Loaded once, before the transaction: the refresh token is hashed and the access token
+        // signed with the keys current at this request.
+        let keys = self.keys(now)?;
         let claims = self.user_claims(user, now)?;
         let refresh_token = self.store.write(|transaction| {
             if let Some(password_hash) = &rehashed {
@@ -169,28 +172,31 @@ impl App {
             transaction.update_last_login(&user.id, now)?;
             self.audit_mint(transaction, &claims, "POST /login")?;
             let owner = RefreshOwner::User(user.id.clone());
-            self.start_refresh_chain(transaction, &owner, &claims.jti, now)
+            self.start_refresh_chain(transaction, &keys, &owner, &claims.jti, now)
         })?;
         Ok(Session {
-            access_token: self.sign(&claims)?,
+            access_token: sign_with(&keys, &claims)?,
             refresh_token,
             expires_in: self.config.access_token_ttl,
         })
     }
 
     /// Issues the first refresh token of a new chain for `owner`, with the access token
-    /// `access_jti`, inside the transaction that starts the session. The chain ends
-    /// `refresh_token_ttl` from now, however often it rotates. The token is drawn afresh on
-    /// every run of the transaction's closure; only the committed run's is handed out.
+    /// `access_jti`, inside the transaction that starts the session, hashed with the refresh key
+    /// of `keys` (loaded by the caller before the transaction: a store read inside a write
+    /// would hold a second pooled connection). The chain ends `refresh_token_ttl` from now,
+    /// however often it rotates. The token is drawn afresh on every run of the transaction's
+    /// closure; only the committed run's is handed out.
     pub(super) fn start_refresh_chain(
         &self,
         transaction: &mut dyn WriteTransaction,
+        keys: &KeyMaterial,
         owner: &RefreshOwner,
         access_jti: &str,
         now: i64,
     ) -> Result<String> {
         let refresh_token = new_refresh_token()?;
-        let token_hash = self.keys(now)?.refresh_key.hash(&refresh_token);
+        let token_hash = keys.refresh_key.hash(&refresh_token);
         transaction.insert_refresh_token(&NewRefreshToken {
             token_hash: &token_hash,
             family_id: &tokens::new_jti()?,
@@ -289,8 +295,9 @@ impl App {
                 ));
             }
         };
+        // Signed with the keys this request loaded first (their version read once per request).
         Ok(Session {
-            access_token: self.sign(&claims)?,
+            access_token: sign_with(&keys, &claims)?,
             refresh_token: next_token,
             expires_in: self.config.access_token_ttl,
         })

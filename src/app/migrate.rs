@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::App;
 use super::signing::{KeyVault, is_published, record_algorithm};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{self, KeyEncryptionKey, REFRESH_KEY_NAME};
 use crate::store::{CopiedTable, DbLocation, SealedKey, Store};
 
@@ -114,11 +114,26 @@ impl App {
                 Err(error) => return Err(error),
             }
         }
-        if let Some(refresh) = kek.seal_refresh_key_file(key_dir)? {
-            sealed.push(SealedKey {
+        match kek.seal_refresh_key_file(key_dir)? {
+            Some(refresh) => sealed.push(SealedKey {
                 name: REFRESH_KEY_NAME.to_owned(),
                 sealed: refresh,
-            });
+            }),
+            // Refused before anything is copied: a target with signing keys and no
+            // refresh-token key is refused by every replica (which makes no new one), and the
+            // check after the copy would fail with the copy committed.
+            None if !records.is_empty() => {
+                return Err(Error::new(
+                    ErrorKind::Keys,
+                    format!(
+                        "the key directory {} holds no refresh.key (the refresh-token key): \
+                         restore it, or start `picoauth serve` on the SQLite deployment once \
+                         to make a new one (which voids its refresh tokens), then migrate",
+                        key_dir.display()
+                    ),
+                ));
+            }
+            None => {}
         }
         let active_kid = records
             .iter()

@@ -31,6 +31,7 @@ mod import;
 mod login_failures;
 mod migrate;
 mod operator;
+mod shared_read;
 mod signing;
 mod users;
 mod wallet;
@@ -43,6 +44,7 @@ pub use import::ImportReport;
 pub use login_failures::{LOGIN_FAILURE_MEMORY_SECONDS, MAX_LOGIN_FAILURES};
 pub use migrate::{MigratedTable, Migration};
 pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
+use shared_read::SharedRead;
 use signing::KeyVault;
 pub use signing::{KeyInfo, KeyMaterial};
 pub use users::NewUser;
@@ -73,6 +75,9 @@ pub struct App {
     /// Held while keys are reloaded, so that the requests which all notice a rotation at once
     /// parse the key files once, not once each.
     key_reload: Mutex<()>,
+    /// The reads of the signing keys' version that concurrent uses of the keys share on
+    /// PostgreSQL (see `shared_read`).
+    keys_version: SharedRead,
     /// The serialised denylist and the `revocations` version it was read at; see
     /// [`App::denylist_json`].
     denylist_cache: Mutex<Option<(i64, Arc<[u8]>)>>,
@@ -173,6 +178,7 @@ impl App {
             vault,
             key_material: Mutex::new(None),
             key_reload: Mutex::new(()),
+            keys_version: SharedRead::default(),
             denylist_cache: Mutex::new(None),
         }
     }
@@ -373,7 +379,7 @@ impl App {
 
     /// Signs `claims` with the active key.
     fn sign(&self, claims: &Claims) -> Result<String> {
-        tokens::mint(self.keys(claims.iat)?.key_ring.active(), claims)
+        sign_with(&*self.keys(claims.iat)?, claims)
     }
 
     /// Fails unless the actor holds one of `allowed` (the CLI holds every role). For user
@@ -433,6 +439,12 @@ pub struct Pruned {
     pub login_failures: usize,
     /// Audit rows of tokens expired longer than `mint_audit_retention`.
     pub mints: usize,
+}
+
+/// Signs `claims` with the active key of `keys`: for a request that loaded its keys once and
+/// uses them throughout (one read of the signing keys' version per request).
+fn sign_with(keys: &KeyMaterial, claims: &Claims) -> Result<String> {
+    tokens::mint(keys.key_ring.active(), claims)
 }
 
 /// The active account behind a user token.

@@ -15,7 +15,9 @@
 //!   the same file rather than leaving another key behind.
 //! - Every use of the keys first reads the signing keys' version (bumped by schema triggers
 //!   on every change of the table) and reloads when it moved or a grace period ended, so a
-//!   rotation or retirement by another process is seen by the very next request.
+//!   rotation or retirement by another process is seen by the very next request. On
+//!   PostgreSQL the uses that arrive together share one read (`shared_read`), which starts
+//!   after each of them did, so none sees less than a read of its own would.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -100,12 +102,17 @@ impl KeyVault {
 
     /// Creates the refresh-token key unless it exists. Runs inside the first key's write
     /// transaction, so two processes starting at once keep one key (the file is created
-    /// under SQLite's write lock; the row `ON CONFLICT DO NOTHING`).
+    /// under SQLite's write lock; the row `ON CONFLICT DO NOTHING`). In the database only while
+    /// no signing key is recorded: a populated database that lost its refresh-token row is
+    /// damaged, and is refused when the keys load, never given a new key (which would void
+    /// every refresh token and reset every failed-login counter, whose names it keys).
     fn create_refresh_key(&self, transaction: &mut dyn WriteTransaction, now: i64) -> Result<()> {
         match self.kek()? {
             None => RefreshKey::load_or_create(self.directory()).map(drop),
             Some(kek) => {
-                if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none() {
+                if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none()
+                    && transaction.list_signing_keys()?.is_empty()
+                {
                     transaction.insert_sealed_key(
                         REFRESH_KEY_NAME,
                         &kek.new_sealed_refresh_key()?,
@@ -170,7 +177,10 @@ impl KeyVault {
                     .ok_or_else(|| {
                         Error::new(
                             ErrorKind::Keys,
-                            "the database holds no refresh-token key; start `picoauth serve` once",
+                            "the database holds no refresh-token key (the `refresh` row of \
+                             sealed_keys): on a new database start `picoauth serve` once; on one \
+                             with signing keys restore the row from a backup (a new key would \
+                             void every refresh token)",
                         )
                     })?;
                 kek.open_refresh_key(&sealed)
@@ -227,9 +237,16 @@ impl App {
     /// `Storage` if the database cannot be read, `Keys` if there is no signing key yet, or a
     /// key file is missing or unreadable (keys loaded before stay in use for the next call).
     pub fn keys(&self, now: i64) -> Result<Arc<KeyMaterial>> {
-        let version = self
-            .store
-            .read(|transaction| transaction.get_signing_keys_version())?;
+        let read = || {
+            self.store
+                .read(|transaction| transaction.get_signing_keys_version())
+        };
+        let version = match self.vault {
+            // A round trip to the database server: the requests that need one at once share
+            // it (a read that starts after each of them), as a group commit shares a flush.
+            KeyVault::Database(_) => self.keys_version.get(read)?,
+            KeyVault::Directory(_) => read()?,
+        };
         if let Some(material) = self.current_keys(version, now) {
             return Ok(material);
         }

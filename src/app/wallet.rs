@@ -14,7 +14,7 @@
 //! - Requests that are malformed (bad hex, a key of the wrong length, an unknown or disabled
 //!   algorithm, an address that is not the key's) are refused before a challenge is touched.
 
-use super::App;
+use super::{App, sign_with};
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::roles::Role;
@@ -169,12 +169,13 @@ impl App {
             address: address.as_str().to_owned(),
             algorithm: algorithm.as_str().to_owned(),
         };
+        let keys = self.keys(now)?;
         let refresh_token = self.store.write(|transaction| {
             self.audit_mint(transaction, &claims, "POST /sign-in")?;
-            self.start_refresh_chain(transaction, &owner, &claims.jti, now)
+            self.start_refresh_chain(transaction, &keys, &owner, &claims.jti, now)
         })?;
         Ok(WalletSession {
-            access_token: self.sign(&claims)?,
+            access_token: sign_with(&keys, &claims)?,
             refresh_token,
             address,
             algorithm,

@@ -13,6 +13,9 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// How often expired refresh tokens and revocations are pruned.
 const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
+/// How long, once every connection is closed, `serve` waits for core work still running on
+/// the blocking pool before it exits anyway (work blocked on a frozen database never ends).
+const BLOCKED_WORK_GRACE: Duration = Duration::from_secs(5);
 
 /// How long `serve` waits at start for a database that is out of reach (a PostgreSQL server
 /// still starting, or failing over) before it exits with the reason; an orchestrator restarts
@@ -47,8 +50,11 @@ pub fn run(config: Config) -> Result<ExitCode> {
     // The last reference to the app, and with it the store, goes here, after the runtime and
     // every task that held one: the PostgreSQL client's connections close by blocking on a
     // runtime of their own, which panics on a thread inside ours (and aborts the process, from
-    // a worker thread, instead of exiting 0 after SIGTERM).
-    drop(runtime);
+    // a worker thread, instead of exiting 0 after SIGTERM). Work still blocked on a database
+    // that stopped answering is left behind after a moment (its requests were answered 503),
+    // so SIGTERM ends the process however the database is; the app it holds is then never
+    // dropped, which is only the process ending with its connections open.
+    runtime.shutdown_timeout(BLOCKED_WORK_GRACE);
     drop(app);
     result?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,9 @@
 //! # Invariants
 //! - Only this module and its children know hyper and HTTP statuses.
 //! - Core calls run on the blocking pool ([`State::run`]); no SQLite, argon2 or RSA work runs on
-//!   an async worker.
+//!   an async worker. A request waits for its core work (and the hashing queue before it) at
+//!   most [`WORK_DEADLINE`], `/readyz` [`READY_DEADLINE`], then answers 503: a database that
+//!   stops answering costs bounded 503s, not requests held for ever.
 //! - At most one password hash per CPU runs at once ([`State::run_hashing`]): a login storm
 //!   queues as cheap futures instead of exhausting memory (argon2id takes 19 MiB per hash).
 //! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
@@ -42,7 +44,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -53,6 +55,13 @@ use tokio::sync::Semaphore;
 use crate::app::App;
 use crate::error::{Error, Result};
 
+/// How long a request waits for its core work (database and hashing) before answering 503:
+/// longer than a pool checkout, a statement and a rerun's wait for its turn together (5 s
+/// each), so only a database that stopped answering meets it.
+pub(crate) const WORK_DEADLINE: Duration = Duration::from_secs(20);
+/// How long `/readyz` waits for the database: a readiness probe must answer before the load
+/// balancer's own timeout, and a database this slow to answer one `SELECT 1` is not ready.
+const READY_DEADLINE: Duration = Duration::from_secs(5);
 /// How long in-flight requests get to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// How often an accept loop waiting on a full table of busy connections asks again.
@@ -94,14 +103,33 @@ impl State {
     }
 
     /// Runs core work on the blocking pool with the current time.
+    ///
+    /// The answer waits at most [`WORK_DEADLINE`], then is `Unavailable` (503 with
+    /// `Retry-After`): a database that accepts connections but never answers (frozen, or
+    /// behind a proxy that stopped forwarding) would otherwise hold the request, and with it
+    /// shutdown, forever; the client's own timeouts bound no statement that the server never
+    /// answers. The work itself goes on (a blocking call cannot be cancelled) and ends when the
+    /// database answers or the connection fails.
     async fn run<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&App, i64) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        self.run_within(Instant::now() + WORK_DEADLINE, work).await
+    }
+
+    /// Like [`State::run`], answering by `deadline`.
+    async fn run_within<T: Send + 'static>(
+        self: &Arc<Self>,
+        deadline: Instant,
+        work: impl FnOnce(&App, i64) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let app = Arc::clone(&self.app);
-        tokio::task::spawn_blocking(move || work(&app, now()))
-            .await
-            .map_err(|error| Error::internal(format!("a blocking task failed: {error}")))?
+        let task = tokio::task::spawn_blocking(move || work(&app, now()));
+        match tokio::time::timeout_at(deadline.into(), task).await {
+            Ok(joined) => joined
+                .map_err(|error| Error::internal(format!("a blocking task failed: {error}")))?,
+            Err(_) => Err(past_deadline()),
+        }
     }
 
     /// Like [`State::run`], for work that hashes a password: waits for a hashing permit first.
@@ -113,13 +141,17 @@ impl State {
         self: &Arc<Self>,
         work: impl FnOnce(&App, i64) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let permit = Arc::clone(&self.hashing)
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::internal("the hashing semaphore was closed"))?;
+        // One deadline for the queue and the work: a hash stuck behind a frozen database keeps
+        // its permit, and the requests queued behind it must not wait forever either.
+        let deadline = Instant::now() + WORK_DEADLINE;
+        let permit =
+            tokio::time::timeout_at(deadline.into(), Arc::clone(&self.hashing).acquire_owned())
+                .await
+                .map_err(|_| past_deadline())?
+                .map_err(|_| Error::internal("the hashing semaphore was closed"))?;
         // Dropped with this future: marks the requester gone.
         let (requester, _waiting) = crate::password::Requester::new();
-        self.run(move |app, now| {
+        self.run_within(deadline, move |app, now| {
             let _permit = permit;
             if requester.is_gone() {
                 return Err(Error::new(
@@ -131,6 +163,14 @@ impl State {
         })
         .await
     }
+}
+
+/// The `Unavailable` of core work that did not answer by its deadline.
+fn past_deadline() -> Error {
+    Error::new(
+        crate::error::ErrorKind::Unavailable,
+        "the database did not answer in time",
+    )
 }
 
 /// The current time in Unix seconds: the HTTP door's clock.

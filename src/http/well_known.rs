@@ -131,7 +131,11 @@ pub async fn get_readyz(state: Arc<State>) -> Result<Response<Body>> {
         tracing::warn!(reason = problem, "not ready");
         return Err(Error::new(ErrorKind::Unavailable, problem));
     }
-    match state.run(|app, now| app.check_ready(now)).await {
+    let deadline = std::time::Instant::now() + super::READY_DEADLINE;
+    match state
+        .run_within(deadline, |app, now| app.check_ready(now))
+        .await
+    {
         Ok(()) => Ok(json(&json!({ "status": "ready" }))),
         Err(error) => {
             // Readiness exists to say what is wrong, so the reason is shown, but only its

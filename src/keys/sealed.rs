@@ -38,6 +38,32 @@ pub fn signing_key_name(kid: &str) -> String {
     format!("signing:{kid}")
 }
 
+/// Opens `path` for reading if it is a regular file. Opened with `O_NONBLOCK`, so a FIFO with
+/// no writer does not block the open (a replica would hang at start, never naming the file),
+/// then checked on the open handle: a FIFO, a device or a directory is refused before a byte
+/// is read.
+fn open_regular_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
+}
+
+/// `O_NONBLOCK` of `open(2)` (the `libc` crate is not a dependency of the binary).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const O_NONBLOCK: i32 = 0x0004;
+
 /// The key-encryption key: 32 bytes that seal and open the private keys kept in the database.
 pub struct KeyEncryptionKey {
     key: LessSafeKey,
@@ -71,7 +97,7 @@ impl KeyEncryptionKey {
             )
         };
         let mut text = Zeroizing::new(String::new());
-        fs::File::open(path)
+        open_regular_file(path)
             .and_then(|file| file.take(MAX_KEK_FILE + 1).read_to_string(&mut text))
             .map_err(|error| invalid("cannot be read").with_source(error))?;
         if text.len() as u64 > MAX_KEK_FILE {

@@ -40,6 +40,7 @@
 //!   async worker.
 
 mod schema;
+mod statements;
 mod transaction;
 
 #[cfg(test)]
@@ -56,6 +57,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{ReadTransaction, WriteTransaction};
+use statements::Connection;
 use transaction::PgTransaction;
 
 /// How many times a write closure runs before a serialization failure is given up as
@@ -158,7 +160,8 @@ impl PgStore {
         work: impl FnOnce(&mut dyn ReadTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut lent = self.pool.checkout()?;
-        let mut operations = PgTransaction::new(lent.client());
+        let (client, statements) = lent.client().parts();
+        let mut operations = PgTransaction::new(client, statements);
         let result = work(&mut operations);
         if operations
             .into_failure()
@@ -218,7 +221,8 @@ impl PgStore {
     ) -> std::result::Result<T, Attempt> {
         let mut lent = self.pool.checkout().map_err(Attempt::Final)?;
         let gone = std::cell::Cell::new(false);
-        let outcome = run_transaction(lent.client(), work, queued, &gone);
+        let (client, statements) = lent.client().parts();
+        let outcome = run_transaction(client, statements, work, queued, &gone);
         if gone.get() {
             // A connection that failed under a statement is not given back to the pool, where
             // the next borrower (a read, which is not rerun) would meet the same failure.
@@ -265,6 +269,7 @@ impl PgStore {
 /// `queued`; sets `gone` if the connection failed under a statement.
 fn run_transaction<T>(
     client: &mut Client,
+    statements: &mut statements::Statements,
     work: &mut impl FnMut(&mut dyn WriteTransaction) -> Result<T>,
     queued: bool,
     gone: &std::cell::Cell<bool>,
@@ -285,7 +290,7 @@ fn run_transaction<T>(
             .batch_execute(RERUN_LOCK)
             .map_err(|error| Attempt::before_commit(lost(error)))?;
     }
-    let mut operations = PgTransaction::new(&mut transaction);
+    let mut operations = PgTransaction::new(&mut transaction, statements);
     let value = work(&mut operations);
     let failure = operations.into_failure();
     if failure.as_ref().is_some_and(|failure| failure.gone) {
@@ -542,7 +547,7 @@ struct Pool {
 /// The counted part of the pool.
 struct PoolState {
     /// Connections not lent out, with when they were last given back.
-    idle: Vec<(Client, Instant)>,
+    idle: Vec<(Connection, Instant)>,
     /// Connections that exist (idle, lent out, or being opened).
     open: usize,
 }
@@ -589,7 +594,7 @@ impl Pool {
                 return match self.connect() {
                     Ok(client) => Ok(Lent {
                         pool: self,
-                        client: Some(client),
+                        client: Some(Connection::new(client)),
                     }),
                     Err(error) => {
                         self.forget_one();
@@ -630,7 +635,7 @@ impl Pool {
     }
 
     /// Takes back a lent connection, keeping it if it still works.
-    fn give_back(&self, client: Client) {
+    fn give_back(&self, client: Connection) {
         if client.is_closed() {
             drop(client);
             self.forget_one();
@@ -647,12 +652,12 @@ struct Lent<'p> {
     /// The pool it goes back to.
     pool: &'p Pool,
     /// The connection; `None` only while dropping or after `discard`.
-    client: Option<Client>,
+    client: Option<Connection>,
 }
 
 impl Lent<'_> {
-    /// The connection.
-    fn client(&mut self) -> &mut Client {
+    /// The connection (a `Client`, with the statements prepared on it).
+    fn client(&mut self) -> &mut Connection {
         match self.client.as_mut() {
             Some(client) => client,
             None => unreachable!("a lent connection is present until it is dropped"),

@@ -603,6 +603,35 @@ fn login_failures_count_forget_clear_and_stay_bounded() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn a_statement_is_prepared_once_per_connection_and_outlives_a_rollback() {
+    let db = TestDb::create();
+    drop(db.open());
+    let mut connection = statements::Connection::new(db.client());
+    let (client, statements) = connection.parts();
+    let sql = "SELECT count(*) FROM users";
+    let mut transaction = client.transaction().unwrap();
+    let first = statements.prepared(&mut transaction, sql).unwrap();
+    transaction.rollback().unwrap();
+    let again = statements.prepared(client, sql).unwrap();
+    let count: i64 = client.query_one(&again, &[]).unwrap().get(0);
+    assert_eq!(count, 0);
+    // One statement on the server for both, and it survived the rollback.
+    let on_server = client
+        .simple_query("SELECT count(*) FROM pg_prepared_statements")
+        .unwrap();
+    let prepared = on_server.iter().find_map(|message| match message {
+        postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+        _ => None,
+    });
+    assert_eq!(prepared.as_deref(), Some("1"));
+    drop((first, again));
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn writers_colliding_on_one_row_queue_and_all_commit() {
     // Every challenge moves the one `counters` row: three stores (three replicas) with 24
     // writers each collide on it. Reruns queue on the rerun lock, so none runs out of tries.
@@ -713,4 +742,36 @@ fn a_pool_whose_sessions_the_server_ended_serves_the_second_read_and_the_next_wr
             .unwrap_or_else(|error| panic!("round {round}: a read after the write: {error:?}"));
         assert_eq!(found.and_then(|user| user.last_login_at), Some(round));
     }
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn a_statement_whose_table_changed_under_it_is_prepared_afresh() {
+    let db = TestDb::create();
+    let store = db.open();
+    store
+        .write(|transaction| transaction.insert_user(&user("u1", "a@example.com")))
+        .unwrap();
+    store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    // A migration by another process changes a column's type under the cached plan.
+    db.client()
+        .batch_execute("ALTER TABLE users ALTER COLUMN display_name TYPE VARCHAR(500)")
+        .unwrap();
+    // PostgreSQL refuses the cached plan once ("cached plan must not change result type");
+    // the failure empties the cache, so the next call prepares afresh and works.
+    if let Err(error) = store.read(|transaction| transaction.get_user_by_id("u1")) {
+        assert_eq!(error.kind(), ErrorKind::Storage, "{error}");
+    }
+    let found = store
+        .read(|transaction| transaction.get_user_by_id("u1"))
+        .unwrap();
+    assert_eq!(
+        found.map(|user| user.email).as_deref(),
+        Some("a@example.com")
+    );
 }

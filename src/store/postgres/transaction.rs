@@ -12,9 +12,10 @@
 //! parameter's type when it prepares a statement.
 
 use postgres::types::{FromSql, ToSql};
-use postgres::{GenericClient, Row};
+use postgres::{GenericClient, Row, Statement};
 
 use super::Failure;
+use super::statements::Statements;
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
@@ -30,15 +31,19 @@ type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 pub(super) struct PgTransaction<'t, C: GenericClient> {
     /// Where statements go.
     client: &'t mut C,
+    /// The statements prepared on that connection (see `statements`).
+    statements: &'t mut Statements,
     /// The first statement that failed, if any (a write's transaction is then aborted).
     failure: Option<Failure>,
 }
 
 impl<'t, C: GenericClient> PgTransaction<'t, C> {
-    /// Wraps a connection or transaction that the caller has put in the right state.
-    pub(super) fn new(client: &'t mut C) -> PgTransaction<'t, C> {
+    /// Wraps a connection or transaction that the caller has put in the right state, with the
+    /// statements prepared on that connection.
+    pub(super) fn new(client: &'t mut C, statements: &'t mut Statements) -> PgTransaction<'t, C> {
         PgTransaction {
             client,
+            statements,
             failure: None,
         }
     }
@@ -52,32 +57,40 @@ impl<'t, C: GenericClient> PgTransaction<'t, C> {
         if self.failure.is_none() {
             self.failure = Some(Failure::of(&error));
         }
+        // Whatever went wrong, the next statements are prepared afresh.
+        self.statements.forget();
         Error::from(error)
     }
 
+    /// Runs `sql` as the statement prepared for it on this connection (prepared now if it is
+    /// not yet): one round trip instead of two.
+    fn run<T>(
+        &mut self,
+        sql: &str,
+        run: impl FnOnce(&mut C, &Statement) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
+        let outcome = match self.statements.prepared(self.client, sql) {
+            Ok(statement) => run(self.client, &statement),
+            Err(error) => Err(error),
+        };
+        outcome.map_err(|error| self.failed(error))
+    }
+
     fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<usize> {
-        match self.client.execute(sql, params) {
-            Ok(changed) => Ok(usize::try_from(changed).unwrap_or(usize::MAX)),
-            Err(error) => Err(self.failed(error)),
-        }
+        let changed = self.run(sql, |client, statement| client.execute(statement, params))?;
+        Ok(usize::try_from(changed).unwrap_or(usize::MAX))
     }
 
     fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
-        self.client
-            .query(sql, params)
-            .map_err(|error| self.failed(error))
+        self.run(sql, |client, statement| client.query(statement, params))
     }
 
     fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
-        self.client
-            .query_opt(sql, params)
-            .map_err(|error| self.failed(error))
+        self.run(sql, |client, statement| client.query_opt(statement, params))
     }
 
     fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row> {
-        self.client
-            .query_one(sql, params)
-            .map_err(|error| self.failed(error))
+        self.run(sql, |client, statement| client.query_one(statement, params))
     }
 
     /// A count or version: one row, one BIGINT, or 0 without a row.
