@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port `serve` binds to. [default: 127.0.0.1:8100] [env: PICOAUTH_LISTEN]')
+            [CompletionResult]::new('--token-algorithm', '--token-algorithm', [CompletionResultType]::ParameterName, 'Algorithm of the signing key made on first start: RS256, ML-DSA-65 or ML-DSA-87. [default: RS256] [env: PICOAUTH_TOKEN_ALGORITHM]')
             [CompletionResult]::new('--access-token-ttl', '--access-token-ttl', [CompletionResultType]::ParameterName, 'Lifetime of access tokens. [default: 15m] [env: PICOAUTH_ACCESS_TOKEN_TTL]')
             [CompletionResult]::new('--refresh-token-ttl', '--refresh-token-ttl', [CompletionResultType]::ParameterName, 'Absolute lifetime of a login''s refresh chain, counted from the login. [default: 7d] [env: PICOAUTH_REFRESH_TOKEN_TTL]')
             [CompletionResult]::new('--registration-enabled', '--registration-enabled', [CompletionResultType]::ParameterName, 'Whether `POST /register` is open. [default: true] [env: PICOAUTH_REGISTRATION_ENABLED]')
@@ -84,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;keygen' {
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'The new key''s algorithm (the first key''s, or with --rotate the next one''s); without it, the first key takes token_algorithm and a rotation keeps the active key''s algorithm')
             [CompletionResult]::new('--retire', '--retire', [CompletionResultType]::ParameterName, 'Take a key out of the JWKS now; tokens it signed stop verifying')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;serve'= {
             cand --listen 'Address and port `serve` binds to. [default: 127.0.0.1:8100] [env: PICOAUTH_LISTEN]'
+            cand --token-algorithm 'Algorithm of the signing key made on first start: RS256, ML-DSA-65 or ML-DSA-87. [default: RS256] [env: PICOAUTH_TOKEN_ALGORITHM]'
             cand --access-token-ttl 'Lifetime of access tokens. [default: 15m] [env: PICOAUTH_ACCESS_TOKEN_TTL]'
             cand --refresh-token-ttl 'Absolute lifetime of a login''s refresh chain, counted from the login. [default: 7d] [env: PICOAUTH_REFRESH_TOKEN_TTL]'
             cand --registration-enabled 'Whether `POST /register` is open. [default: true] [env: PICOAUTH_REGISTRATION_ENABLED]'
@@ -79,6 +80,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --version 'Print version'
         }
         &'picoauth;keygen'= {
+            cand --algorithm 'The new key''s algorithm (the first key''s, or with --rotate the next one''s); without it, the first key takes token_algorithm and a rotation keeps the active key''s algorithm'
             cand --retire 'Take a key out of the JWKS now; tokens it signed stop verifying'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'

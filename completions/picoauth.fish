@@ -44,6 +44,9 @@ complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "completions" -d '
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "generate-docs" -d 'Write the man pages and completion scripts into DIR/man and DIR/completions (for maintainers: `cargo run -- generate-docs .` refreshes the committed copies)'
 complete -c picoauth -n "__fish_picoauth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l listen -d 'Address and port `serve` binds to. [default: 127.0.0.1:8100] [env: PICOAUTH_LISTEN]' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l token-algorithm -d 'Algorithm of the signing key made on first start: RS256, ML-DSA-65 or ML-DSA-87. [default: RS256] [env: PICOAUTH_TOKEN_ALGORITHM]' -r -f -a "RS256\t''
+ML-DSA-65\t''
+ML-DSA-87\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l access-token-ttl -d 'Lifetime of access tokens. [default: 15m] [env: PICOAUTH_ACCESS_TOKEN_TTL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l refresh-token-ttl -d 'Absolute lifetime of a login\'s refresh chain, counted from the login. [default: 7d] [env: PICOAUTH_REFRESH_TOKEN_TTL]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l registration-enabled -d 'Whether `POST /register` is open. [default: true] [env: PICOAUTH_REGISTRATION_ENABLED]' -r -f -a "true\t''
@@ -88,6 +91,9 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l issuer -d '`
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l algorithm -d 'The new key\'s algorithm (the first key\'s, or with --rotate the next one\'s); without it, the first key takes token_algorithm and a rotation keeps the active key\'s algorithm' -r -f -a "RS256\t''
+ML-DSA-65\t''
+ML-DSA-87\t''"
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l retire -d 'Take a key out of the JWKS now; tokens it signed stop verifying' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand keygen" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F

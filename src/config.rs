@@ -24,6 +24,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::keys::SigningAlgorithm;
 use crate::roles::Role;
 use crate::wallet::WalletAlgorithm;
 
@@ -70,6 +71,8 @@ pub struct Config {
     pub issuer: String,
     /// The `aud` of every token.
     pub audience: String,
+    /// The algorithm of the signing key made on first start (API.md §8).
+    pub token_algorithm: SigningAlgorithm,
     /// Lifetime of user and wallet access tokens.
     pub access_token_ttl: u64,
     /// Absolute lifetime of a refresh-token chain, counted from the login.
@@ -291,6 +294,8 @@ pub enum Kind {
     Networks,
     /// A secret, or several comma-separated.
     Secret,
+    /// A token signing algorithm (`RS256`, `ML-DSA-65`, `ML-DSA-87`).
+    TokenAlgorithm,
 }
 
 impl Kind {
@@ -312,6 +317,7 @@ impl Kind {
             Kind::Filter => "FILTER",
             Kind::Networks => "CIDRS",
             Kind::Secret => "SECRET",
+            Kind::TokenAlgorithm => "ALG",
         }
     }
 
@@ -426,7 +432,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 33] = [
+pub static SETTINGS: [Setting; 34] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -502,6 +508,20 @@ pub static SETTINGS: [Setting; 33] = [
         read_by: &["mint-fleet", "inspect"],
         apply: |config, value| {
             config.audience = non_empty(value)?.to_owned();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "token_algorithm",
+        flag: Flag::Serve,
+        kind: Kind::TokenAlgorithm,
+        default: DefaultValue::Value("RS256"),
+        help: "Algorithm of the signing key made on first start: RS256, ML-DSA-65 or ML-DSA-87.",
+        more: "Only the first key: later keys keep the active key's algorithm unless `keygen --rotate --algorithm` names another (API.md §8). ML-DSA tokens need resource servers that accept them (pico-client-auth ≥ 0.4 with `accepted_algorithms`).",
+        read_by: &["keygen"],
+        apply: |config, value| {
+            config.token_algorithm =
+                SigningAlgorithm::parse(value).map_err(|error| error.detail().to_owned())?;
             Ok(())
         },
     },
@@ -1039,6 +1059,7 @@ impl Config {
             key_encryption_key_file: None,
             issuer: String::new(),
             audience: String::new(),
+            token_algorithm: SigningAlgorithm::Rs256,
             access_token_ttl: 0,
             refresh_token_ttl: 0,
             registration_enabled: false,

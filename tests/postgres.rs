@@ -292,7 +292,13 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     let admin = sqlite.admin();
     let (_, session) = sqlite.register_and_login("moved@example.com");
     let old_kid = sqlite.kid();
-    run_on(&dir, &["keygen", "--rotate"], &[]).assert_code(0);
+    // To ML-DSA-65: both kinds of key travel, sealed.
+    run_on(
+        &dir,
+        &["keygen", "--rotate", "--algorithm", "ML-DSA-65"],
+        &[],
+    )
+    .assert_code(0);
     let (_, later) = sqlite.register_and_login("later@example.com");
     let fleet = run_on(
         &dir,

@@ -6,7 +6,7 @@
 
 use k256::ecdsa::signature::hazmat::PrehashSigner;
 use picoauth::config::parse_duration;
-use picoauth::keys::{KeyRing, SigningKey, hex};
+use picoauth::keys::{KeyRing, SigningAlgorithm, SigningKey, hex};
 use picoauth::roles::Role;
 use picoauth::tokens::{self, Stamp};
 use picoauth::wallet::{WalletAddress, WalletAlgorithm, address_matches, decode_hex};
@@ -163,15 +163,16 @@ proptest! {
     /// A minted token verifies to the claims it was minted from while `now < exp`, and is
     /// refused from `exp` on, or for another issuer or audience.
     #[test]
-    fn minted_tokens_verify_until_they_expire(sub in "\\PC{1,40}", email in proptest::option::of("\\PC{0,40}"), role_index in 0usize..Role::ALL.len(), now in 0i64..4_000_000_000, ttl in 1u64..=HUNDRED_YEARS, age in 0u64..=HUNDRED_YEARS) {
+    fn minted_tokens_verify_until_they_expire(sub in "\\PC{1,40}", email in proptest::option::of("\\PC{0,40}"), role_index in 0usize..Role::ALL.len(), now in 0i64..4_000_000_000, ttl in 1u64..=HUNDRED_YEARS, age in 0u64..=HUNDRED_YEARS, key_index in 0usize..3) {
+        // One key of each algorithm, as a deployment mid-rotation publishes them.
         static KEY_RING: std::sync::LazyLock<KeyRing> = std::sync::LazyLock::new(|| {
-            KeyRing::new(vec![SigningKey::generate().unwrap().0]).unwrap()
+            KeyRing::new(SigningAlgorithm::ALL.iter().map(|algorithm| SigningKey::generate(*algorithm).unwrap().0).collect()).unwrap()
         });
         let (issuer, audience) = ("https://auth.example", "pico");
         let stamp = Stamp { issuer, audience, now, ttl };
         let mut claims = stamp.claims(&sub, Role::ALL[role_index]).unwrap();
         claims.email = email;
-        let token = tokens::mint(KEY_RING.active(), &claims).unwrap();
+        let token = tokens::mint(&KEY_RING.keys()[key_index], &claims).unwrap();
         let at = now.saturating_add(i64::try_from(age).unwrap());
         let verdict = tokens::verify(&KEY_RING, &token, issuer, audience, at);
         if at < claims.exp {

@@ -21,6 +21,7 @@ mod hardening;
 mod keys;
 mod operator;
 mod postgres;
+mod pqc;
 mod properties;
 mod replicas;
 mod serve;

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::App;
-use super::signing::{KeyVault, is_published};
+use super::signing::{KeyVault, is_published, record_algorithm};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys::{self, KeyEncryptionKey, REFRESH_KEY_NAME};
 use crate::store::{CopiedTable, DbLocation, SealedKey, Store};
@@ -100,7 +100,9 @@ impl App {
         let mut sealed = Vec::with_capacity(records.len() + 1);
         let mut missing = Vec::new();
         for record in &records {
-            match keys::load_signing_key(key_dir, &record.kid) {
+            let loaded = record_algorithm(record)
+                .and_then(|algorithm| keys::load_signing_key(key_dir, &record.kid, algorithm));
+            match loaded {
                 Ok(key) => sealed.push(SealedKey {
                     name: keys::signing_key_name(&record.kid),
                     sealed: kek.seal_signing_key(&key)?,

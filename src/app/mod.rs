@@ -140,7 +140,7 @@ impl App {
         vault.require()?;
         let store = Store::open(&location)?;
         let app = App::with_store(config, store, vault);
-        app.create_first_key(now)?;
+        app.create_first_key(app.config.token_algorithm, now)?;
         app.keys(now)?;
         Ok(app)
     }

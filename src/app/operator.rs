@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 
 use super::{Actor, App, accounts, fleet, token_user};
 use crate::error::{Error, ErrorKind, Result};
+use crate::keys::SigningAlgorithm;
 use crate::roles::Role;
 use crate::store::{MintRecord, Revocation};
 use crate::tokens::{self, Claims};
@@ -60,7 +61,7 @@ pub struct OperatorRevocation {
 pub enum Rejection {
     /// Not a compact JWS, or its header or claims are not what picoauth issues.
     Malformed,
-    /// An `alg` other than RS256 (`none` and HS* included).
+    /// An `alg` picoauth does not sign with (`none` and HS* included), or not its key's.
     Algorithm,
     /// A kid this deployment never had (another deployment's key), or no kid.
     UnknownKey,
@@ -296,7 +297,8 @@ impl App {
         let Some(header) = &inspection.header else {
             return Ok(Some((Rejection::Malformed, detail)));
         };
-        if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        let alg = header.get("alg").and_then(Value::as_str);
+        if alg.and_then(SigningAlgorithm::from_name).is_none() {
             return Ok(Some((Rejection::Algorithm, detail)));
         }
         match (&inspection.kid, inspection.key_state) {
@@ -330,6 +332,19 @@ impl App {
             return Ok(Some((Rejection::Malformed, detail)));
         };
         let key_ring = &self.keys(now)?.key_ring;
+        if let Some(key) = inspection.kid.as_deref().and_then(|kid| key_ring.find(kid))
+            && Some(key.algorithm().name()) != alg
+        {
+            return Ok(Some((
+                Rejection::Algorithm,
+                format!(
+                    "the token says alg {} but its key {} is {}",
+                    alg.unwrap_or_default(),
+                    key.kid(),
+                    key.algorithm()
+                ),
+            )));
+        }
         let config = &self.config;
         if tokens::verify(key_ring, token, &config.issuer, &config.audience, now).is_ok() {
             // `authenticate` adds only the denylist to what `verify` checks.

@@ -7,10 +7,11 @@
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgMatches, Args as ClapArgs, FromArgMatches, Parser, Subcommand, ValueHint};
 
 use crate::config::{self, Flag, Kind};
+use crate::keys::SigningAlgorithm;
 use crate::roles::Role;
 use crate::wallet::WalletAlgorithm;
 
@@ -141,6 +142,10 @@ pub struct KeygenArgs {
     /// Make a new key the signing key; the old one stays published for its grace period.
     #[arg(long, conflicts_with_all = ["list", "retire"])]
     pub rotate: bool,
+    /// The new key's algorithm (the first key's, or with --rotate the next one's); without it,
+    /// the first key takes token_algorithm and a rotation keeps the active key's algorithm.
+    #[arg(long, value_name = "ALG", value_parser = PossibleValuesParser::new(token_algorithms()).try_map(|name| SigningAlgorithm::parse(&name).map_err(|error| error.to_string())), conflicts_with_all = ["list", "retire"])]
+    pub algorithm: Option<SigningAlgorithm>,
     /// List the keys with their state (active, grace until …, retired).
     #[arg(long, conflicts_with = "retire")]
     pub list: bool,
@@ -472,9 +477,18 @@ fn possible_values(kind: Kind) -> Option<PossibleValuesParser> {
             .iter()
             .map(|algorithm| PossibleValue::new(algorithm.as_str()))
             .collect(),
+        Kind::TokenAlgorithm => token_algorithms(),
         _ => return None,
     };
     Some(PossibleValuesParser::new(values))
+}
+
+/// The token signing algorithms, as `token_algorithm` and `keygen --algorithm` take them.
+fn token_algorithms() -> Vec<PossibleValue> {
+    SigningAlgorithm::ALL
+        .iter()
+        .map(|algorithm| PossibleValue::new(algorithm.name()))
+        .collect()
 }
 
 /// The roles a user account may hold, for `users add --role` and `users set-role`.

@@ -38,7 +38,7 @@ pub fn run(args: KeygenArgs, app: &App) -> Result<ExitCode> {
         }
         render::print(&format!("{table}\n"))?;
     } else if args.rotate {
-        let kid = app.rotate_key(now)?;
+        let kid = app.rotate_key(args.algorithm, now)?;
         render::print(&format!("{kid}\n"))?;
         eprintln!(
             "picoauth: {kid} now signs; the previous key stays in the JWKS for {}",
@@ -48,7 +48,8 @@ pub fn run(args: KeygenArgs, app: &App) -> Result<ExitCode> {
         app.retire_key(&kid, now)?;
         render::print(&format!("retired {kid}\n"))?;
     } else {
-        let kid = app.create_first_key(now)?.ok_or_else(|| {
+        let algorithm = args.algorithm.unwrap_or(app.config().token_algorithm);
+        let kid = app.create_first_key(algorithm, now)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::Conflict,
                 "a signing key exists already; use `picoauth keygen --rotate` to replace it",

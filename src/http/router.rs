@@ -285,7 +285,7 @@ async fn dispatch(
     match route {
         Route::Healthz => Ok(well_known::get_healthz()),
         Route::Readyz => well_known::get_readyz(state).await,
-        Route::OpenidConfiguration => Ok(well_known::get_openid_configuration(&state)),
+        Route::OpenidConfiguration => well_known::get_openid_configuration(state).await,
         Route::Jwks => well_known::get_jwks(state, request).await,
         Route::Register => accounts::post_register(state, request).await,
         Route::Login => accounts::post_login(state, request).await,

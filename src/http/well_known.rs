@@ -77,8 +77,20 @@ pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Respo
     Ok(response)
 }
 
-/// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3).
-pub fn get_openid_configuration(state: &State) -> Response<Body> {
+/// `GET /.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §3). The signing
+/// algorithms are those of the keys in the JWKS right now (API.md §8), so it is computed
+/// per request from the current key ring.
+///
+/// # Errors
+/// Whatever loading the keys fails with.
+pub async fn get_openid_configuration(state: Arc<State>) -> Result<Response<Body>> {
+    let keys = state.run(|app, now| app.keys(now)).await?;
+    let algorithms: Vec<&str> = keys
+        .key_ring
+        .algorithms()
+        .into_iter()
+        .map(|algorithm| algorithm.name())
+        .collect();
     let issuer = &state.app.config().issuer;
     let base = format!("{}{API_PREFIX}", issuer.trim_end_matches('/'));
     let mut response = json(&json!({
@@ -90,7 +102,7 @@ pub fn get_openid_configuration(state: &State) -> Response<Body> {
         "revoked_jtis_endpoint": format!("{base}/revoked-jtis"),
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": algorithms,
         "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
         "grant_types_supported": ["password", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["none"],
@@ -98,9 +110,9 @@ pub fn get_openid_configuration(state: &State) -> Response<Body> {
     }));
     response.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
+        HeaderValue::from_static(JWKS_MAX_AGE),
     );
-    response
+    Ok(response)
 }
 
 /// `GET /healthz`: the process is serving.

@@ -1,4 +1,5 @@
-//! The server's own keys: the RS256 signing keys, their kids, the JWKS, and the secret that
+//! The server's own keys: the signing keys (RS256, ML-DSA-65, ML-DSA-87; `signing`), the JWKS,
+//! and the secret that
 //! hashes refresh tokens; as files in the key directory (SQLite deployments) or sealed for the
 //! database under the key-encryption key (`sealed`, PostgreSQL deployments).
 //!
@@ -21,219 +22,15 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SecureRandom;
-use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 
 mod sealed;
+mod signing;
 
 pub use sealed::{KeyEncryptionKey, REFRESH_KEY_NAME, signing_key_name};
-
-/// The JWS algorithm of the signing keys this module makes.
-pub const RS256: &str = "RS256";
-
-/// One RS256 signing key, parsed and ready to sign and verify.
-pub struct SigningKey {
-    kid: String,
-    key_pair: KeyPair,
-    /// The token header is the same for every token this key signs, so it is encoded once.
-    encoded_header: String,
-    decoding_key: jsonwebtoken::DecodingKey,
-    jwk: Jwk,
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .field("private_key", &"[redacted]")
-            .finish()
-    }
-}
-
-/// A public key as published in the JWKS (RFC 7517 §4, RFC 7518 §6.3.1).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Jwk {
-    /// Always `RSA`.
-    pub kty: &'static str,
-    /// The key's id, its RFC 7638 thumbprint.
-    pub kid: String,
-    /// Always `RS256`.
-    pub alg: &'static str,
-    /// Always `sig`.
-    #[serde(rename = "use")]
-    pub key_use: &'static str,
-    /// Modulus, base64url of the unsigned big-endian bytes.
-    pub n: String,
-    /// Public exponent, base64url of the unsigned big-endian bytes.
-    pub e: String,
-}
-
-impl SigningKey {
-    /// Generates a new RSA-2048 key. Returns it with its PKCS#8 DER encoding, for saving.
-    ///
-    /// # Errors
-    /// `Keys` if aws-lc-rs fails.
-    pub fn generate() -> Result<(SigningKey, PrivateKeyDer)> {
-        let key_pair = KeyPair::generate(KeySize::Rsa2048)
-            .map_err(|_| Error::new(ErrorKind::Keys, "cannot generate an RSA key"))?;
-        let der = key_pair
-            .as_der()
-            .map_err(|_| Error::new(ErrorKind::Keys, "cannot encode the new RSA key"))?;
-        let der = PrivateKeyDer(der.as_ref().to_vec());
-        Ok((SigningKey::from_key_pair(key_pair)?, der))
-    }
-
-    /// Parses a PEM private key: PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`).
-    ///
-    /// # Errors
-    /// `Keys` if the text is not such a key.
-    pub fn from_pem(text: &[u8]) -> Result<SigningKey> {
-        let pem = pem::parse(text)
-            .map_err(|error| Error::new(ErrorKind::Keys, "not a PEM file").with_source(error))?;
-        let key_pair = match pem.tag() {
-            "PRIVATE KEY" => KeyPair::from_pkcs8(pem.contents()),
-            "RSA PRIVATE KEY" => KeyPair::from_der(pem.contents()),
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Keys,
-                    format!("expected an RSA private key, found a PEM `{other}` block"),
-                ));
-            }
-        }
-        .map_err(|rejected| {
-            Error::new(
-                ErrorKind::Keys,
-                format!("not a usable RSA private key ({rejected})"),
-            )
-        })?;
-        SigningKey::from_key_pair(key_pair)
-    }
-
-    /// Parses a PKCS#8 DER private key (as sealed in the database).
-    fn from_pkcs8(der: &[u8]) -> Result<SigningKey> {
-        let key_pair = KeyPair::from_pkcs8(der).map_err(|rejected| {
-            Error::new(
-                ErrorKind::Keys,
-                format!("not a usable RSA private key ({rejected})"),
-            )
-        })?;
-        SigningKey::from_key_pair(key_pair)
-    }
-
-    /// The private key as PKCS#8 DER, for sealing.
-    fn private_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        let der = self
-            .key_pair
-            .as_der()
-            .map_err(|_| Error::new(ErrorKind::Keys, "cannot encode the RSA key"))?;
-        Ok(zeroize::Zeroizing::new(der.as_ref().to_vec()))
-    }
-
-    fn from_key_pair(key_pair: KeyPair) -> Result<SigningKey> {
-        let public_key = key_pair.public_key();
-        let n = URL_SAFE_NO_PAD.encode(public_key.modulus().big_endian_without_leading_zero());
-        let e = URL_SAFE_NO_PAD.encode(public_key.exponent().big_endian_without_leading_zero());
-        let kid = rsa_thumbprint(&n, &e);
-        let header = serde_json::json!({ "alg": RS256, "typ": "JWT", "kid": kid });
-        let encoded_header = URL_SAFE_NO_PAD.encode(header.to_string());
-        let decoding_key = jsonwebtoken::DecodingKey::from_rsa_components(&n, &e)
-            .map_err(|error| Error::new(ErrorKind::Keys, "bad public key").with_source(error))?;
-        let jwk = Jwk {
-            kty: "RSA",
-            kid: kid.clone(),
-            alg: RS256,
-            key_use: "sig",
-            n,
-            e,
-        };
-        Ok(SigningKey {
-            kid,
-            key_pair,
-            encoded_header,
-            decoding_key,
-            jwk,
-        })
-    }
-
-    /// The key's id (RFC 7638 thumbprint).
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
-    /// The public half as a JWK.
-    pub fn jwk(&self) -> &Jwk {
-        &self.jwk
-    }
-
-    /// The public half, ready for `jsonwebtoken::decode`.
-    pub fn decoding_key(&self) -> &jsonwebtoken::DecodingKey {
-        &self.decoding_key
-    }
-
-    /// Signs a JWT whose claims are the JSON `claims`: `header.payload.signature`, RS256.
-    ///
-    /// # Errors
-    /// `Keys` if the private-key operation fails.
-    pub fn sign_jwt(&self, claims: &[u8]) -> Result<String> {
-        let mut token =
-            String::with_capacity(self.encoded_header.len() + claims.len() * 4 / 3 + 350);
-        token.push_str(&self.encoded_header);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(claims, &mut token);
-        let mut signature = vec![0; self.key_pair.public_modulus_len()];
-        self.key_pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &aws_lc_rs::rand::SystemRandom::new(),
-                token.as_bytes(),
-                &mut signature,
-            )
-            .map_err(|_| Error::new(ErrorKind::Keys, "RSA signing failed"))?;
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
-        Ok(token)
-    }
-}
-
-#[cfg(test)]
-impl SigningKey {
-    /// An RS256 signature over any bytes, for unit tests that craft tokens with odd headers.
-    pub(crate) fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let mut signature = vec![0; self.key_pair.public_modulus_len()];
-        self.key_pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &aws_lc_rs::rand::SystemRandom::new(),
-                message,
-                &mut signature,
-            )
-            .map_err(|_| Error::new(ErrorKind::Keys, "RSA signing failed"))?;
-        Ok(signature)
-    }
-}
-
-/// PKCS#8 DER bytes of a private key, on their way to a file.
-pub struct PrivateKeyDer(Vec<u8>);
-
-impl fmt::Debug for PrivateKeyDer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// RFC 7638 §3.1: SHA-256 over the required members in lexicographic order, no whitespace.
-fn rsa_thumbprint(n: &str, e: &str) -> String {
-    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes());
-    URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
+pub use signing::{Jwk, PrivateKeyDer, SigningAlgorithm, SigningKey};
 
 /// The signing keys loaded from the key directory: the first signs, all are published.
 #[derive(Debug)]
@@ -272,9 +69,26 @@ impl KeyRing {
         &self.keys[0]
     }
 
+    /// Every published key, the signing one first.
+    pub fn keys(&self) -> &[SigningKey] {
+        &self.keys
+    }
+
     /// The published key with this kid.
     pub fn find(&self, kid: &str) -> Option<&SigningKey> {
-        self.keys.iter().find(|key| key.kid == kid)
+        self.keys.iter().find(|key| key.kid() == kid)
+    }
+
+    /// Every algorithm of a published key, each once, the signing key's first (discovery's
+    /// `id_token_signing_alg_values_supported`).
+    pub fn algorithms(&self) -> Vec<SigningAlgorithm> {
+        let mut algorithms = Vec::with_capacity(SigningAlgorithm::ALL.len());
+        for key in &self.keys {
+            if !algorithms.contains(&key.algorithm()) {
+                algorithms.push(key.algorithm());
+            }
+        }
+        algorithms
     }
 
     /// The JWKS document (`{"keys": [...]}`) as JSON bytes.
@@ -324,22 +138,26 @@ pub fn private_key_path(key_dir: &Path, kid: &str) -> PathBuf {
 ///
 /// # Errors
 /// `Keys` if the file is missing, unreadable, malformed, or holds another key.
-pub fn load_signing_key(key_dir: &Path, kid: &str) -> Result<SigningKey> {
+pub fn load_signing_key(
+    key_dir: &Path,
+    kid: &str,
+    algorithm: SigningAlgorithm,
+) -> Result<SigningKey> {
     let path = private_key_path(key_dir, kid);
     let text = fs::read(&path).map_err(|error| unreadable(&path, error))?;
-    let key = SigningKey::from_pem(&text).map_err(|error| {
+    let key = SigningKey::from_pem(&text, algorithm).map_err(|error| {
         Error::new(
             ErrorKind::Keys,
             format!("{}: {}", path.display(), error.detail()),
         )
     })?;
-    if key.kid != kid {
+    if key.kid() != kid {
         return Err(Error::new(
             ErrorKind::Keys,
             format!(
                 "{} holds key {}, not the key {kid} its name says",
                 path.display(),
-                key.kid
+                key.kid()
             ),
         ));
     }
@@ -351,7 +169,7 @@ pub fn load_signing_key(key_dir: &Path, kid: &str) -> Result<SigningKey> {
 /// # Errors
 /// `Keys` if the file cannot be written.
 pub fn save_signing_key(key_dir: &Path, kid: &str, der: &PrivateKeyDer) -> Result<()> {
-    let text = pem::encode(&pem::Pem::new("PRIVATE KEY", der.0.clone()));
+    let text = zeroize::Zeroizing::new(pem::encode(&pem::Pem::new("PRIVATE KEY", der.0.to_vec())));
     write_private_file(&private_key_path(key_dir, kid), text.as_bytes())
 }
 
@@ -499,43 +317,6 @@ fn unreadable(path: &Path, error: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thumbprint_matches_rfc_7638_example() {
-        // RFC 7638 §3.1: the example key and its thumbprint.
-        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-        assert_eq!(
-            rsa_thumbprint(n, "AQAB"),
-            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
-        );
-    }
-
-    #[test]
-    fn generated_key_round_trips_through_pem_and_signs_verifiably() {
-        let (key, der) = SigningKey::generate().unwrap();
-        let text = pem::encode(&pem::Pem::new("PRIVATE KEY", der.0.clone()));
-        let reloaded = SigningKey::from_pem(text.as_bytes()).unwrap();
-        assert_eq!(reloaded.kid(), key.kid());
-        assert_eq!(reloaded.jwk(), key.jwk());
-        assert_eq!(key.jwk().e, "AQAB");
-
-        let token = key.sign_jwt(br#"{"sub":"x","exp":4102444800}"#).unwrap();
-        let header = jsonwebtoken::decode_header(&token).unwrap();
-        assert_eq!(header.kid.as_deref(), Some(key.kid()));
-        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-        validation.validate_aud = false;
-        let data =
-            jsonwebtoken::decode::<serde_json::Value>(&token, reloaded.decoding_key(), &validation)
-                .unwrap();
-        assert_eq!(data.claims["sub"], "x");
-    }
-
-    #[test]
-    fn debug_output_hides_private_material() {
-        let (key, der) = SigningKey::generate().unwrap();
-        assert!(format!("{key:?}").contains("[redacted]"));
-        assert_eq!(format!("{der:?}"), "[redacted]");
-    }
 
     #[test]
     fn hex_round_trips() {

@@ -23,7 +23,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use zeroize::Zeroizing;
 
-use super::{RefreshKey, SigningKey, random_bytes};
+use super::{RefreshKey, SigningAlgorithm, SigningKey, random_bytes};
 use crate::error::{Error, ErrorKind, Result};
 
 /// What every sealed key starts with: the format, so a later one can be told apart.
@@ -141,9 +141,14 @@ impl KeyEncryptionKey {
     ///
     /// # Errors
     /// `Keys` if it does not open under this KEK, or holds another key.
-    pub fn open_signing_key(&self, kid: &str, sealed: &[u8]) -> Result<SigningKey> {
+    pub fn open_signing_key(
+        &self,
+        kid: &str,
+        algorithm: SigningAlgorithm,
+        sealed: &[u8],
+    ) -> Result<SigningKey> {
         let der = self.open(&signing_key_name(kid), sealed)?;
-        let key = SigningKey::from_pkcs8(&der)?;
+        let key = SigningKey::from_pkcs8(&der, algorithm)?;
         if key.kid() != kid {
             return Err(Error::new(
                 ErrorKind::Keys,
@@ -240,9 +245,11 @@ mod tests {
 
     #[test]
     fn a_sealed_signing_key_opens_under_its_kek_and_name_only() {
-        let (key, _) = SigningKey::generate().unwrap();
+        let (key, _) = SigningKey::generate(SigningAlgorithm::MlDsa65).unwrap();
         let sealed = kek(1).seal_signing_key(&key).unwrap();
-        let opened = kek(1).open_signing_key(key.kid(), &sealed).unwrap();
+        let opened = kek(1)
+            .open_signing_key(key.kid(), key.algorithm(), &sealed)
+            .unwrap();
         assert_eq!(opened.kid(), key.kid());
         assert!(
             !sealed
@@ -250,20 +257,38 @@ mod tests {
                 .any(|w| key.private_der().unwrap().windows(8).any(|d| d == w))
         );
 
-        let other_kek = kek(2).open_signing_key(key.kid(), &sealed).unwrap_err();
+        let other_kek = kek(2)
+            .open_signing_key(key.kid(), key.algorithm(), &sealed)
+            .unwrap_err();
         assert_eq!(other_kek.kind(), ErrorKind::Keys);
         assert!(
             other_kek.detail().contains("key-encryption key"),
             "{other_kek}"
         );
         // The kid is the additional data: a row moved to another name does not open.
-        assert!(kek(1).open_signing_key("another-kid", &sealed).is_err());
+        assert!(
+            kek(1)
+                .open_signing_key("another-kid", key.algorithm(), &sealed)
+                .is_err()
+        );
         let mut damaged = sealed.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 1;
-        assert!(kek(1).open_signing_key(key.kid(), &damaged).is_err());
-        assert!(kek(1).open_signing_key(key.kid(), b"pak1").is_err());
-        assert!(kek(1).open_signing_key(key.kid(), b"").is_err());
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), &damaged)
+                .is_err()
+        );
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), b"pak1")
+                .is_err()
+        );
+        assert!(
+            kek(1)
+                .open_signing_key(key.kid(), key.algorithm(), b"")
+                .is_err()
+        );
     }
 
     #[test]

@@ -4,18 +4,20 @@
 //! `keys`, and whether a jti is revoked or a user still exists is for `app` to ask the store.
 //!
 //! # Invariants
-//! - Only RS256 is accepted, and only with a `kid` of a key in the ring: `none` and every HS*
-//!   algorithm are refused before any key is touched.
+//! - A token is accepted only with the `kid` of a key in the ring and that key's own algorithm
+//!   in `alg` (RS256, ML-DSA-65, ML-DSA-87): `none`, HS* and any algorithm other than the key's
+//!   are refused before a signature is checked (no cross-algorithm confusion).
 //! - `iss`, `aud` and `exp` are required and checked; `exp` against the `now` passed in (time is
 //!   a parameter), with no leeway; so is `nbf` when present (RFC 7519 §4.1.5).
 //! - A header with `crit` is refused (RFC 7515 §4.1.11): picoauth understands no extension.
 //! - Every token gets a fresh 128-bit random `jti`.
 
-use jsonwebtoken::{Algorithm, Validation};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::keys::{KeyRing, SigningKey};
+use crate::keys::{KeyRing, SigningAlgorithm, SigningKey};
 use crate::roles::Role;
 
 /// The claims of every token picoauth issues. Optional members belong to one kind each.
@@ -144,7 +146,16 @@ pub fn mint(key: &SigningKey, claims: &Claims) -> Result<String> {
     key.sign_jwt(&json)
 }
 
+/// The longest token this checker reads: an ML-DSA-87 token with generous claims is under
+/// 8 KiB; request heads are limited to 16 KiB anyway.
+const MAX_TOKEN_LENGTH: usize = 16 * 1024;
+
 /// Checks a bearer token: algorithm, key, signature, issuer, audience and expiry.
+///
+/// The JWS is read here, not by a JWT library: the header must name a key of the ring by
+/// `kid` and that key's own algorithm in `alg` (RS256 with an RSA key, ML-DSA with an AKP key
+/// of the same parameter set, API.md §8), so no token is ever checked by an algorithm it
+/// chose; `none`, HS* and every other name are refused before any key is used.
 ///
 /// # Errors
 /// `InvalidToken` for any token that does not pass, with a reason that gives nothing away
@@ -156,50 +167,64 @@ pub fn verify(
     audience: &str,
     now: i64,
 ) -> Result<Claims> {
-    let header = jsonwebtoken::decode_header(token)
-        .map_err(|_| Error::invalid_token("the token is malformed"))?;
-    if names_critical_extensions(token) {
+    let malformed = || Error::invalid_token("the token is malformed");
+    if token.len() > MAX_TOKEN_LENGTH {
+        return Err(malformed());
+    }
+    let mut parts = token.split('.');
+    let (Some(encoded_header), Some(payload), Some(encoded_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed());
+    };
+    let header_json = URL_SAFE_NO_PAD
+        .decode(encoded_header)
+        .map_err(|_| malformed())?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&header_json).map_err(|_| malformed())?;
+    if header.contains_key("crit") {
         // RFC 7515 §4.1.11: a recipient that does not understand every extension `crit` lists
         // must refuse the JWS. picoauth issues none and understands none.
         return Err(Error::invalid_token(
             "the token requires extensions this server does not support (crit)",
         ));
     }
-    if header.alg != Algorithm::RS256 {
+    let Some(serde_json::Value::String(alg)) = header.get("alg") else {
+        return Err(malformed());
+    };
+    let Some(algorithm) = SigningAlgorithm::from_name(alg) else {
         return Err(Error::invalid_token(
             "the token's algorithm is not accepted",
         ));
+    };
+    let key = match header.get("kid") {
+        Some(serde_json::Value::String(kid)) => key_ring.find(kid),
+        _ => None,
     }
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| key_ring.find(kid))
-        .ok_or_else(|| Error::invalid_token("the token was not signed by a key of this server"))?;
-    let mut validation = Validation::new(Algorithm::RS256);
-    // Expiry is checked below against the injected `now`, not the library's clock.
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.leeway = 0;
-    validation.set_issuer(&[issuer]);
-    validation.set_audience(&[audience]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<Claims>(token, key.decoding_key(), &validation)
-        .map_err(|error| {
-            use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
-            match error.kind() {
-                JwtErrorKind::InvalidSignature => {
-                    Error::invalid_token("the token's signature is invalid")
-                }
-                JwtErrorKind::InvalidIssuer => {
-                    Error::invalid_token("the token's issuer is not this server")
-                }
-                JwtErrorKind::InvalidAudience => {
-                    Error::invalid_token("the token's audience is not accepted")
-                }
-                _ => Error::invalid_token("the token is malformed"),
-            }
-        })?
-        .claims;
+    .ok_or_else(|| Error::invalid_token("the token was not signed by a key of this server"))?;
+    if key.algorithm() != algorithm {
+        return Err(Error::invalid_token(
+            "the token's algorithm is not its key's",
+        ));
+    }
+    let signature = URL_SAFE_NO_PAD
+        .decode(encoded_signature)
+        .map_err(|_| malformed())?;
+    // `header.payload`: everything before the last dot.
+    let signing_input = &token[..token.len() - encoded_signature.len() - 1];
+    if !key.verifies(signing_input.as_bytes(), &signature) {
+        return Err(Error::invalid_token("the token's signature is invalid"));
+    }
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
+    let claims: Claims = serde_json::from_slice(&payload).map_err(|_| malformed())?;
+    if claims.iss != issuer {
+        return Err(Error::invalid_token(
+            "the token's issuer is not this server",
+        ));
+    }
+    if claims.aud != audience {
+        return Err(Error::invalid_token("the token's audience is not accepted"));
+    }
     if claims.exp <= now {
         return Err(Error::invalid_token("the token has expired"));
     }
@@ -209,23 +234,6 @@ pub fn verify(
         return Err(Error::invalid_token("the token is not valid yet"));
     }
     Ok(claims)
-}
-
-/// Whether the JOSE header carries a `crit` member at all, whatever its value. jsonwebtoken's
-/// `Header` reads `"crit": null` as absent, so the header is read again here as a plain JSON
-/// object; a header that does not decode was refused by `decode_header` before this is asked.
-fn names_critical_extensions(token: &str) -> bool {
-    use base64::Engine;
-    let Some(encoded) = token.split('.').next() else {
-        return false;
-    };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(encoded)
-        .ok()
-        .and_then(|json| {
-            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&json).ok()
-        })
-        .is_some_and(|header| header.contains_key("crit"))
 }
 
 #[cfg(test)]
@@ -247,7 +255,11 @@ mod tests {
     }
 
     fn ring() -> KeyRing {
-        KeyRing::new(vec![SigningKey::generate().unwrap().0]).unwrap()
+        ring_of(SigningAlgorithm::Rs256)
+    }
+
+    fn ring_of(algorithm: SigningAlgorithm) -> KeyRing {
+        KeyRing::new(vec![SigningKey::generate(algorithm).unwrap().0]).unwrap()
     }
 
     fn check(ring: &KeyRing, token: &str, now: i64) -> Result<Claims> {
@@ -300,7 +312,12 @@ mod tests {
             let signing_input = format!("{}.{payload}", URL_SAFE_NO_PAD.encode(header.to_string()));
             let key = aws_lc_rs::hmac::Key::new(
                 aws_lc_rs::hmac::HMAC_SHA256,
-                ring.active().jwk().n.as_bytes(),
+                ring.active()
+                    .jwk()
+                    .n
+                    .as_deref()
+                    .unwrap_or_default()
+                    .as_bytes(),
             );
             let signature = aws_lc_rs::hmac::sign(&key, signing_input.as_bytes());
             for token in [
@@ -363,6 +380,103 @@ mod tests {
                 "crit {crit}"
             );
         }
+    }
+
+    #[test]
+    fn ml_dsa_tokens_verify_and_expire_like_rs256_ones() {
+        for algorithm in [SigningAlgorithm::MlDsa65, SigningAlgorithm::MlDsa87] {
+            let ring = ring_of(algorithm);
+            let claims = stamp().claims("fleet-1", Role::Agent).unwrap();
+            let token = mint(ring.active(), &claims).unwrap();
+            assert_eq!(check(&ring, &token, NOW).unwrap(), claims, "{algorithm}");
+            assert!(check(&ring, &token, NOW + 900).is_err());
+            let other = ring_of(algorithm);
+            assert!(
+                check(&other, &token, NOW).is_err(),
+                "another key of {algorithm}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_token_is_checked_by_an_algorithm_other_than_its_keys() {
+        let rsa = SigningKey::generate(SigningAlgorithm::Rs256).unwrap().0;
+        let ml_dsa = SigningKey::generate(SigningAlgorithm::MlDsa65).unwrap().0;
+        let ml_dsa_87 = SigningKey::generate(SigningAlgorithm::MlDsa87).unwrap().0;
+        let (rsa_kid, ml_dsa_kid) = (rsa.kid().to_owned(), ml_dsa.kid().to_owned());
+        let ring = KeyRing::new(vec![ml_dsa, rsa, ml_dsa_87]).unwrap();
+        let claims =
+            serde_json::to_value(stamp().claims("user-1", Role::Superadmin).unwrap()).unwrap();
+        let by = |kid: &str| ring.find(kid).unwrap();
+        let forge = |header: serde_json::Value, signer: &SigningKey| {
+            let signing_input = format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(header.to_string()),
+                URL_SAFE_NO_PAD.encode(claims.to_string())
+            );
+            let signature = signer.sign_raw(signing_input.as_bytes()).unwrap();
+            format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        };
+        // Controls: each key's own tokens pass.
+        for kid in [&rsa_kid, &ml_dsa_kid] {
+            let key = by(kid);
+            let header =
+                serde_json::json!({"alg": key.algorithm().name(), "typ": "JWT", "kid": kid});
+            assert!(check(&ring, &forge(header, key), NOW).is_ok(), "{kid}");
+        }
+        let cases = [
+            // The header's alg swapped for the other key's, signatures by the named key.
+            (
+                serde_json::json!({"alg": "RS256", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "ML-DSA-65", "kid": rsa_kid}),
+                by(&rsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "ML-DSA-87", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            // A token of one algorithm naming the other's kid.
+            (
+                serde_json::json!({"alg": "ML-DSA-65", "kid": ml_dsa_kid}),
+                by(&rsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "RS256", "kid": rsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            // Names no key, or one outside the ring.
+            (serde_json::json!({"alg": "ML-DSA-65"}), by(&ml_dsa_kid)),
+            (
+                serde_json::json!({"alg": "ML-DSA-44", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+            (
+                serde_json::json!({"alg": "EdDSA", "kid": ml_dsa_kid}),
+                by(&ml_dsa_kid),
+            ),
+        ];
+        for (header, signer) in cases {
+            let error = check(&ring, &forge(header.clone(), signer), NOW).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidToken, "{header}");
+        }
+        // Truncated, extended or foreign signatures.
+        let header = serde_json::json!({"alg": "ML-DSA-65", "typ": "JWT", "kid": ml_dsa_kid});
+        let token = forge(header, by(&ml_dsa_kid));
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        for bad in [
+            signature[..signature.len() - 1].to_vec(),
+            [signature.as_slice(), &[0]].concat(),
+            Vec::new(),
+            vec![0; signature.len()],
+        ] {
+            let forged = format!("{input}.{}", URL_SAFE_NO_PAD.encode(bad));
+            assert!(check(&ring, &forged, NOW).is_err());
+        }
+        assert!(check(&ring, &format!("{token}.extra"), NOW).is_err());
     }
 
     #[test]

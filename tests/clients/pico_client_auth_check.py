@@ -39,6 +39,7 @@ import ssl
 import subprocess
 import time
 import traceback
+import types
 
 import httpx
 from fastapi import FastAPI
@@ -61,6 +62,35 @@ from pico_client_auth.role_resolver import DefaultRoleResolver
 from pico_client_auth.token_validator import TokenValidator
 
 EXPECTED_VERSION = "0.7.1"
+
+# --- ML-DSA verification under pico-client-auth -------------------------------------
+#
+# pico-client-auth verifies ML-DSA tokens (`pqc_jwt`) with liboqs-python, whose first import
+# builds liboqs from source over the network: not possible offline in CI. Its `oqs.Signature`
+# API is small, so this stands in for it over OpenSSL 3.5 (Python `cryptography`): every other
+# step (the header, the JWKS lookup by kid, the AKP `pub`, the claims) is pico-client-auth's
+# own code, and the signature check is still an implementation other than picoauth's aws-lc.
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import mldsa
+
+
+class _OpenSslOqs(types.ModuleType):
+    class Signature:
+        _KEYS = {"ML-DSA-65": mldsa.MLDSA65PublicKey, "ML-DSA-87": mldsa.MLDSA87PublicKey}
+
+        def __init__(self, algorithm):
+            self._key = self._KEYS[algorithm]
+
+        def verify(self, message, signature, public_key):
+            try:
+                self._key.from_public_bytes(public_key).verify(signature, message)
+            except InvalidSignature:
+                return False
+            return True
+
+
+sys.modules.setdefault("oqs", _OpenSslOqs("oqs"))
 
 # --- observing pico-client-auth's own HTTP requests -------------------------------
 
@@ -460,6 +490,40 @@ async def run_checks(lab):
         error = await refused(poller, state["rotated"]["session_token"])
         expect(error is not None, "accepted a token with the denylist unknown (fail-open)")
 
+    async def ml_dsa_accept_both():
+        rsa_token = lab.mint_fleet("c1-rsa-before-pq", "c1-agent", "agent")["session_token"]
+        lab.cli("keygen", "--rotate", "--algorithm", "ML-DSA-65")
+        minted = lab.mint_fleet("c1-pq", "c1-agent", "agent")
+        header, _ = jwt_parts(minted["session_token"])
+        expect(header["alg"] == "ML-DSA-65", f"the new key signs {header}")
+        both = lab.validator(accepted_algorithms=("RS256", "ML-DSA-65"))
+        claims, _ = await both.validate(minted["session_token"])
+        expect(claims.sub == "c1-pq", "the ML-DSA-65 token was refused")
+        claims, _ = await both.validate(rsa_token)
+        expect(claims.sub == "c1-rsa-before-pq", "the RS256 token in flight was refused")
+        jwks = (await http.get(f"{lab.api}/jwks")).json()["keys"]
+        akp = [key for key in jwks if key["kty"] == "AKP"]
+        expect(len(akp) == 1 and akp[0]["alg"] == "ML-DSA-65", f"the JWKS has {jwks}")
+        state["pq"] = minted
+        state["rsa_before_pq"] = rsa_token
+        return f"{len(minted['session_token'])}-byte token, kid {header['kid'][:8]}…"
+
+    async def ml_dsa_only():
+        only = lab.validator(accepted_algorithms=("ML-DSA-65",))
+        claims, _ = await only.validate(state["pq"]["session_token"])
+        expect(claims.sub == "c1-pq", "the ML-DSA-65 token was refused")
+        error = await refused(only, state["rsa_before_pq"])
+        expect(error is not None, "an RS256 token passed an ML-DSA-only resource server")
+        # A token whose header claims RS256 but names the AKP key is refused by picoauth's own
+        # check too (no cross-algorithm confusion).
+        header_b64, payload_b64, signature_b64 = state["pq"]["session_token"].split(".")
+        header = json.loads(base64.urlsafe_b64decode(header_b64 + "=" * (-len(header_b64) % 4)))
+        header["alg"] = "RS256"
+        forged_header = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+        forged = f"{forged_header}.{payload_b64}.{signature_b64}"
+        response = await http.get(f"{lab.api}/me", headers={"Authorization": f"Bearer {forged}"})
+        expect(response.status_code == 401, f"picoauth answered {response.status_code} to a forged alg")
+
     async def middleware_roles():
         app = build_app(lab, state["polling"])
         transport = httpx.ASGITransport(app=app)
@@ -620,6 +684,8 @@ async def run_checks(lab):
     await check("service token minted after the rotation", fresh_service())
     await check("keygen --retire: the retired kid is refused, its pollers fail closed", retired_key_refused())
     await check("pico-ioc + pico-fastapi app from auth_client settings", wired_app())
+    await check("keygen --rotate --algorithm ML-DSA-65: both algorithms accepted", ml_dsa_accept_both())
+    await check("accepted_algorithms [ML-DSA-65]: ML-DSA only", ml_dsa_only())
     await http.aclose()
     return results
 
