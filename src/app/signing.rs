@@ -43,6 +43,12 @@ pub(super) enum KeyVault {
     Database(Option<KeyEncryptionKey>),
 }
 
+/// A [`KeyVault`] whose keys can be used: its directory, or its key-encryption key.
+enum Place<'v> {
+    Directory(&'v Path),
+    Database(&'v KeyEncryptionKey),
+}
+
 impl KeyVault {
     /// The vault of a deployment on `location`.
     ///
@@ -66,8 +72,14 @@ impl KeyVault {
     /// # Errors
     /// `InvalidInput`, naming the setting, when there is none.
     pub(super) fn require(&self) -> Result<()> {
+        self.place().map(drop)
+    }
+
+    /// Where the keys are, ready for use.
+    fn place(&self) -> Result<Place<'_>> {
         match self {
-            KeyVault::Directory(_) | KeyVault::Database(Some(_)) => Ok(()),
+            KeyVault::Directory(dir) => Ok(Place::Directory(dir)),
+            KeyVault::Database(Some(kek)) => Ok(Place::Database(kek)),
             KeyVault::Database(None) => Err(Error::invalid_input(
                 "db is a PostgreSQL database, where picoauth keeps its signing keys sealed under \
                  a key-encryption key: set key_encryption_key_file (PICOAUTH_KEY_ENCRYPTION_KEY_FILE) \
@@ -77,26 +89,11 @@ impl KeyVault {
         }
     }
 
-    fn kek(&self) -> Result<Option<&KeyEncryptionKey>> {
-        self.require()?;
-        Ok(match self {
-            KeyVault::Directory(_) => None,
-            KeyVault::Database(kek) => kek.as_ref(),
-        })
-    }
-
     /// Makes the vault ready for new keys (the key directory, mode 0700).
     fn prepare(&self) -> Result<()> {
-        match self.kek()? {
-            None => keys::ensure_key_dir(self.directory()),
-            Some(_) => Ok(()),
-        }
-    }
-
-    fn directory(&self) -> &Path {
-        match self {
-            KeyVault::Directory(dir) => dir,
-            KeyVault::Database(_) => Path::new(""),
+        match self.place()? {
+            Place::Directory(dir) => keys::ensure_key_dir(dir),
+            Place::Database(_) => Ok(()),
         }
     }
 
@@ -107,9 +104,9 @@ impl KeyVault {
     /// damaged, and is refused when the keys load, never given a new key (which would void
     /// every refresh token and reset every failed-login counter, whose names it keys).
     fn create_refresh_key(&self, transaction: &mut dyn WriteTransaction, now: i64) -> Result<()> {
-        match self.kek()? {
-            None => RefreshKey::load_or_create(self.directory()).map(drop),
-            Some(kek) => {
+        match self.place()? {
+            Place::Directory(dir) => RefreshKey::load_or_create(dir).map(drop),
+            Place::Database(kek) => {
                 if transaction.get_sealed_key(REFRESH_KEY_NAME)?.is_none()
                     && transaction.list_signing_keys()?.is_empty()
                 {
@@ -133,9 +130,9 @@ impl KeyVault {
         der: &keys::PrivateKeyDer,
         now: i64,
     ) -> Result<()> {
-        match self.kek()? {
-            None => keys::save_signing_key(self.directory(), key.kid(), der),
-            Some(kek) => {
+        match self.place()? {
+            Place::Directory(dir) => keys::save_signing_key(dir, key.kid(), der),
+            Place::Database(kek) => {
                 let name = keys::signing_key_name(key.kid());
                 transaction.insert_sealed_key(&name, &kek.seal_signing_key(key)?, now)?;
                 Ok(())
@@ -151,9 +148,9 @@ impl KeyVault {
     ) -> Result<SigningKey> {
         let kid = record.kid.as_str();
         let algorithm = record_algorithm(record)?;
-        match self.kek()? {
-            None => keys::load_signing_key(self.directory(), kid, algorithm),
-            Some(kek) => {
+        match self.place()? {
+            Place::Directory(dir) => keys::load_signing_key(dir, kid, algorithm),
+            Place::Database(kek) => {
                 let sealed = transaction
                     .get_sealed_key(&keys::signing_key_name(kid))?
                     .ok_or_else(|| {
@@ -169,9 +166,9 @@ impl KeyVault {
 
     /// Loads the refresh-token key.
     fn load_refresh_key(&self, transaction: &mut dyn ReadTransaction) -> Result<RefreshKey> {
-        match self.kek()? {
-            None => RefreshKey::load_or_create(self.directory()),
-            Some(kek) => {
+        match self.place()? {
+            Place::Directory(dir) => RefreshKey::load_or_create(dir),
+            Place::Database(kek) => {
                 let sealed = transaction
                     .get_sealed_key(REFRESH_KEY_NAME)?
                     .ok_or_else(|| {
