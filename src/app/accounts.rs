@@ -13,7 +13,8 @@ use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
 use crate::store::{
-    NewRefreshToken, RefreshOwner, RefreshRotation, Revocation, User, UserStatus, WriteTransaction,
+    NewRefreshToken, ReadTransaction, RefreshOwner, RefreshRotation, Revocation, User, UserStatus,
+    WriteTransaction,
 };
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
@@ -164,15 +165,19 @@ impl App {
         // Loaded once, before the transaction: the refresh token is hashed and the access token
         // signed with the keys current at this request.
         let keys = self.keys(now)?;
-        let claims = self.user_claims(user, now)?;
-        let refresh_token = self.store.write(|transaction| {
+        let (claims, refresh_token) = self.store.write(|transaction| {
             if let Some(password_hash) = &rehashed {
                 transaction.update_password_hash(&user.id, password_hash)?;
             }
             transaction.update_last_login(&user.id, now)?;
+            // The claims (with the account's groups as they are now) are made in the
+            // transaction that mints, afresh on every run of the closure.
+            let claims = self.user_claims(transaction, user, now)?;
             self.audit_mint(transaction, &claims, "POST /login")?;
             let owner = RefreshOwner::User(user.id.clone());
-            self.start_refresh_chain(transaction, &keys, &owner, &claims.jti, now)
+            let refresh_token =
+                self.start_refresh_chain(transaction, &keys, &owner, &claims.jti, now)?;
+            Ok((claims, refresh_token))
         })?;
         Ok(Session {
             access_token: sign_with(&keys, &claims)?,
@@ -252,11 +257,13 @@ impl App {
             }
             // Fresh claims (and jti) per run of the closure: only the committed run's are signed.
             let claims = match &record.owner {
-                RefreshOwner::User(user_id) => transaction
+                RefreshOwner::User(user_id) => match transaction
                     .get_user_by_id(user_id)?
                     .filter(|user| user.status == UserStatus::Active)
-                    .map(|user| self.user_claims(&user, now))
-                    .transpose()?,
+                {
+                    Some(user) => Some(self.user_claims(transaction, &user, now)?),
+                    None => None,
+                },
                 RefreshOwner::Wallet { address, algorithm } => WalletAlgorithm::parse(algorithm)
                     .ok()
                     .filter(|algorithm| self.config.wallet_algorithms.contains(algorithm))
@@ -369,11 +376,19 @@ impl App {
         })
     }
 
-    /// The claims of a user access token (API.md §2).
-    fn user_claims(&self, user: &User, now: i64) -> Result<Claims> {
+    /// The claims of a user access token (API.md §2), with the account's groups as
+    /// `transaction` sees them (API.md §9): read in the transaction that mints, so a
+    /// membership change shows in the next token. Every user token is made here.
+    pub(super) fn user_claims(
+        &self,
+        transaction: &mut dyn ReadTransaction,
+        user: &User,
+        now: i64,
+    ) -> Result<Claims> {
         let mut claims = self.claims(&user.id, user.role, now, self.config.access_token_ttl)?;
         claims.email = Some(user.email.clone());
         claims.org_id = Some(user.org_id.clone());
+        claims.groups = Some(transaction.list_user_group_ids(&user.id)?);
         Ok(claims)
     }
 }

@@ -5,7 +5,7 @@
 //! every operation takes `now` (Unix seconds) from its caller. Its methods block (SQLite,
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
-//! accounts), `import` (accounts from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
+//! accounts), `groups` (groups of accounts and their memberships), `import` (accounts and groups from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
 //! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
 //! `login_failures` (the failed-login counters every process on the database shares).
@@ -27,6 +27,7 @@
 
 mod accounts;
 mod fleet;
+mod groups;
 mod import;
 mod login_failures;
 mod migrate;
@@ -40,6 +41,10 @@ use std::sync::{Arc, Mutex};
 
 pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
 pub use fleet::{FleetToken, FleetTokenRequest};
+pub use groups::{
+    GroupChange, GroupRef, MAX_GROUP_DESCRIPTION_LENGTH, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_LENGTH,
+    MAX_GROUPS_PER_ORG, MAX_GROUPS_PER_USER, NewGroup,
+};
 pub use import::ImportReport;
 pub use login_failures::{LOGIN_FAILURE_MEMORY_SECONDS, MAX_LOGIN_FAILURES};
 pub use migrate::{MigratedTable, Migration};

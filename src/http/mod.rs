@@ -27,6 +27,7 @@ mod accounts;
 mod connections;
 mod encoding;
 mod fleet;
+mod groups;
 mod metrics;
 mod request;
 mod respond;

@@ -15,7 +15,8 @@ use hyper::{Method, Request, Response};
 
 use super::respond::{Body, error_response};
 use super::throttle::Bucket;
-use super::{State, accounts, fleet, users, wallet, well_known};
+use super::groups::GroupPath;
+use super::{State, accounts, fleet, groups, users, wallet, well_known};
 use crate::config::IpNet;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys;
@@ -43,6 +44,8 @@ enum Route {
     Mints,
     Challenge,
     SignIn,
+    /// The groups family under `/api/v1/groups`, with several methods per path.
+    Groups(GroupPath),
 }
 
 impl Route {
@@ -54,6 +57,9 @@ impl Route {
             // there too. It is also under the API prefix, where API.md §3 lists it.
             "/.well-known/openid-configuration" => return Some(Route::OpenidConfiguration),
             _ => {}
+        }
+        if let Some(groups) = GroupPath::parse(path) {
+            return Some(Route::Groups(groups));
         }
         let rest = path.strip_prefix(API_PREFIX)?;
         Some(match rest {
@@ -101,6 +107,7 @@ impl Route {
             Route::Mints => "mints",
             Route::Challenge => "challenge",
             Route::SignIn => "sign-in",
+            Route::Groups(groups) => groups.name(),
         }
     }
 
@@ -119,12 +126,18 @@ impl Route {
 
     /// Whether the route answers `method`: its own, and `HEAD` where that is `GET`.
     fn answers(&self, method: &Method) -> bool {
+        if let Route::Groups(groups) = self {
+            return groups.answers(method);
+        }
         let own = self.method();
         *method == own || (*method == Method::HEAD && own == Method::GET)
     }
 
     /// The `Allow` header of a 405 (RFC 9110 §10.2.1).
     fn allow(&self) -> &'static str {
+        if let Route::Groups(groups) = self {
+            return groups.allow();
+        }
         match self.method() {
             Method::GET => "GET, HEAD",
             Method::PUT => "PUT",
@@ -150,6 +163,8 @@ impl Route {
             | Route::SignIn => Method::POST,
             Route::RevokedJtis | Route::Mints => Method::GET,
             Route::UserRole(_) => Method::PUT,
+            // Several methods: `answers` and `allow` ask the path itself.
+            Route::Groups(_) => Method::GET,
         }
     }
 }
@@ -300,6 +315,7 @@ async fn dispatch(
         Route::Mints => fleet::get_mints(state, request).await,
         Route::Challenge => wallet::post_challenge(state, request).await,
         Route::SignIn => wallet::post_sign_in(state, request).await,
+        Route::Groups(path) => groups::handle(state, request, path).await,
     }
 }
 
@@ -406,5 +422,7 @@ mod tests {
         check("/api/v1/auth/jwks/", None);
         check("/jwks", None);
         check("/api/v1/auth", None);
+        check("/api/v1/groups", Some(Route::Groups(GroupPath::Collection)));
+        check("/api/v1/auth/groups", None);
     }
 }

@@ -142,6 +142,51 @@ impl User {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Groups (API.md §9): named sets of accounts within an organisation, whose ids user tokens
+// carry in their `groups` claim.
+
+/// One group, as stored. Its JSON is the item of `GET /groups` (without `created_at`), which
+/// `picoauth groups list --json` prints too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// Opaque, stable id: 12 lowercase hex characters as pico-auth makes them (imported groups
+    /// keep theirs); what `@requires_group` configurations name.
+    pub id: String,
+    /// Unique within the organisation.
+    pub name: String,
+    /// Free text, possibly empty.
+    pub description: String,
+    /// The organisation the group belongs to.
+    pub org_id: String,
+    /// Unix seconds; not part of the JSON.
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+/// One membership. Its JSON is an item of `members` in `GET /groups/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupMember {
+    /// The group; not part of the JSON (the members are listed under their group).
+    #[serde(skip)]
+    pub group_id: String,
+    /// The member account.
+    pub user_id: String,
+    /// When it joined, Unix seconds.
+    pub joined_at: i64,
+}
+
+/// A group with its members: the body of `GET /groups/{id}`, which `picoauth groups show
+/// --json` prints too.
+#[derive(Debug, Serialize)]
+pub struct GroupDetail<'a> {
+    /// The group's own fields.
+    #[serde(flatten)]
+    pub group: &'a Group,
+    /// Its members, in the order they joined.
+    pub members: &'a [GroupMember],
+}
+
+// ---------------------------------------------------------------------------------------------
 // Refresh tokens: keyed hashes, grouped into rotation families. Only hashes are stored; the
 // tokens themselves exist only in the hands of their holders.
 
@@ -436,6 +481,25 @@ pub trait ReadTransaction {
     fn get_login_failures(&mut self, key: &[u8; 32]) -> Result<Option<LoginFailures>>;
     /// How many failure counters are stored.
     fn count_login_failures(&mut self) -> Result<u64>;
+
+    /// The group with this id, if any.
+    fn get_group(&mut self, id: &str) -> Result<Option<Group>>;
+    /// Every group, or those of one organisation, by organisation and name.
+    fn list_groups(&mut self, org_id: Option<&str>) -> Result<Vec<Group>>;
+    /// The groups called `name` (exactly), in one organisation or in any.
+    fn list_groups_named(&mut self, name: &str, org_id: Option<&str>) -> Result<Vec<Group>>;
+    /// The members of a group, in the order they joined.
+    fn list_group_members(&mut self, group_id: &str) -> Result<Vec<GroupMember>>;
+    /// The ids of the groups an account belongs to, in id order: its `groups` claim.
+    fn list_user_group_ids(&mut self, user_id: &str) -> Result<Vec<String>>;
+    /// How many groups an organisation has.
+    fn count_groups(&mut self, org_id: &str) -> Result<u64>;
+    /// How many members a group has.
+    fn count_group_members(&mut self, group_id: &str) -> Result<u64>;
+    /// How many groups an account belongs to.
+    fn count_user_groups(&mut self, user_id: &str) -> Result<u64>;
+    /// Whether an account is a member of a group.
+    fn is_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool>;
 }
 
 /// What a write transaction can change, on top of what it can read. Run only inside
@@ -454,7 +518,8 @@ pub trait WriteTransaction: ReadTransaction {
     fn update_password_hash(&mut self, id: &str, password_hash: &str) -> Result<()>;
     /// Sets an account's status; `NotFound` if there is no such account.
     fn update_status(&mut self, id: &str, status: UserStatus) -> Result<()>;
-    /// Deletes an account and its refresh tokens; `NotFound` if there is no such account.
+    /// Deletes an account, its refresh tokens and its group memberships (foreign keys
+    /// cascade); `NotFound` if there is no such account.
     fn delete_user(&mut self, id: &str) -> Result<()>;
     /// Records a successful login.
     fn update_last_login(&mut self, id: &str, now: i64) -> Result<()>;
@@ -534,6 +599,20 @@ pub trait WriteTransaction: ReadTransaction {
     /// that flushing a counter that holds many failures takes as many counters holding as many.
     /// Never refuses a new counter; how many went.
     fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize>;
+
+    /// Inserts a group unless its id, or its name in its organisation, is taken; whether it
+    /// was (`INSERT … ON CONFLICT DO NOTHING`: a taken name leaves the transaction usable).
+    fn insert_group(&mut self, group: &Group) -> Result<bool>;
+    /// Sets a group's name and description (by id); whether the group exists. The caller
+    /// checks the name is free first (`Conflict` if it is not, where the backend can say so).
+    fn update_group(&mut self, group: &Group) -> Result<bool>;
+    /// Deletes a group and its memberships; whether it existed.
+    fn delete_group(&mut self, id: &str) -> Result<bool>;
+    /// Adds a membership unless it exists; whether it was added. The group and the account
+    /// must exist (foreign keys).
+    fn insert_group_member(&mut self, member: &GroupMember) -> Result<bool>;
+    /// Deletes a membership; whether it existed.
+    fn delete_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool>;
 }
 
 // ---------------------------------------------------------------------------------------------

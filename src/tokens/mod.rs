@@ -46,6 +46,10 @@ pub struct Claims {
     /// User tokens: the account's organisation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// User tokens: the ids of the account's groups, an empty list when it has none
+    /// (API.md §9; pico-client-auth's `@requires_group` reads it). Absent from other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
     /// Wallet tokens: the signature algorithm of the wallet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
@@ -119,6 +123,7 @@ impl Stamp<'_> {
             role,
             email: None,
             org_id: None,
+            groups: None,
             algorithm: None,
             wallet_address: None,
             session_id: None,

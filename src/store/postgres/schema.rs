@@ -190,6 +190,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 4: SQLite's migration 14, groups and their memberships (API.md §9); a membership goes
+    // with its group or its account (ON DELETE CASCADE).
+    r#"
+    CREATE TABLE groups (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        created_at BIGINT NOT NULL,
+        UNIQUE (org_id, name)
+    );
+    CREATE TABLE group_members (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        joined_at BIGINT NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    );
+    CREATE INDEX group_members_by_user ON group_members (user_id);
+    "#,
 ];
 
 /// The schema version this picoauth writes.

@@ -19,7 +19,7 @@ use super::statements::Statements;
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
+    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord, MintSelection,
     NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
     RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
@@ -190,6 +190,18 @@ fn mint_of(row: &Row) -> Result<MintRecord> {
         session_id: get(row, 10)?,
         minted_by: get(row, 11)?,
         revoked: get(row, 12)?,
+    })
+}
+
+const GROUP_COLUMNS: &str = "id, org_id, name, description, created_at";
+
+fn group_of(row: &Row) -> Result<Group> {
+    Ok(Group {
+        id: get(row, 0)?,
+        org_id: get(row, 1)?,
+        name: get(row, 2)?,
+        description: get(row, 3)?,
+        created_at: get(row, 4)?,
     })
 }
 
@@ -476,6 +488,99 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
     fn count_login_failures(&mut self) -> Result<u64> {
         let count = self.number("SELECT count(*) FROM login_failures", &[])?;
         Ok(count.unsigned_abs())
+    }
+
+    fn get_group(&mut self, id: &str) -> Result<Option<Group>> {
+        self.query_opt(
+            &format!("SELECT {GROUP_COLUMNS} FROM groups WHERE id = $1"),
+            &[&id],
+        )?
+        .as_ref()
+        .map(group_of)
+        .transpose()
+    }
+
+    fn list_groups(&mut self, org_id: Option<&str>) -> Result<Vec<Group>> {
+        self.query(
+            &format!(
+                "SELECT {GROUP_COLUMNS} FROM groups WHERE $1::TEXT IS NULL OR org_id = $1 \
+                 ORDER BY org_id, name, id"
+            ),
+            &[&org_id],
+        )?
+        .iter()
+        .map(group_of)
+        .collect()
+    }
+
+    fn list_groups_named(&mut self, name: &str, org_id: Option<&str>) -> Result<Vec<Group>> {
+        self.query(
+            &format!(
+                "SELECT {GROUP_COLUMNS} FROM groups WHERE name = $1 \
+                 AND ($2::TEXT IS NULL OR org_id = $2) ORDER BY org_id, id"
+            ),
+            &[&name, &org_id],
+        )?
+        .iter()
+        .map(group_of)
+        .collect()
+    }
+
+    fn list_group_members(&mut self, group_id: &str) -> Result<Vec<GroupMember>> {
+        self.query(
+            "SELECT group_id, user_id, joined_at FROM group_members WHERE group_id = $1 \
+             ORDER BY joined_at, user_id",
+            &[&group_id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(GroupMember {
+                group_id: get(row, 0)?,
+                user_id: get(row, 1)?,
+                joined_at: get(row, 2)?,
+            })
+        })
+        .collect()
+    }
+
+    fn list_user_group_ids(&mut self, user_id: &str) -> Result<Vec<String>> {
+        self.query(
+            "SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id",
+            &[&user_id],
+        )?
+        .iter()
+        .map(|row| get(row, 0))
+        .collect()
+    }
+
+    fn count_groups(&mut self, org_id: &str) -> Result<u64> {
+        let count = self.number("SELECT count(*) FROM groups WHERE org_id = $1", &[&org_id])?;
+        Ok(count.unsigned_abs())
+    }
+
+    fn count_group_members(&mut self, group_id: &str) -> Result<u64> {
+        let count = self.number(
+            "SELECT count(*) FROM group_members WHERE group_id = $1",
+            &[&group_id],
+        )?;
+        Ok(count.unsigned_abs())
+    }
+
+    fn count_user_groups(&mut self, user_id: &str) -> Result<u64> {
+        let count = self.number(
+            "SELECT count(*) FROM group_members WHERE user_id = $1",
+            &[&user_id],
+        )?;
+        Ok(count.unsigned_abs())
+    }
+
+    fn is_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
+        Ok(self
+            .query_opt(
+                "SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2",
+                &[&group_id, &user_id],
+            )?
+            .is_some())
     }
 }
 
@@ -867,5 +972,54 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
              ORDER BY failures, failed_at_ms LIMIT $1)",
             &[&i64::try_from(excess).unwrap_or(i64::MAX)],
         )
+    }
+
+    fn insert_group(&mut self, group: &Group) -> Result<bool> {
+        // A taken id or name must leave the transaction usable, as on SQLite: no unique
+        // violation is raised, the conflict is found by `ON CONFLICT DO NOTHING`.
+        let inserted = self.execute(
+            &format!(
+                "INSERT INTO groups ({GROUP_COLUMNS}) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &group.id,
+                &group.org_id,
+                &group.name,
+                &group.description,
+                &group.created_at,
+            ],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn update_group(&mut self, group: &Group) -> Result<bool> {
+        let changed = self.execute(
+            "UPDATE groups SET name = $2, description = $3 WHERE id = $1",
+            &[&group.id, &group.name, &group.description],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn delete_group(&mut self, id: &str) -> Result<bool> {
+        // The memberships go with it (ON DELETE CASCADE).
+        Ok(self.execute("DELETE FROM groups WHERE id = $1", &[&id])? == 1)
+    }
+
+    fn insert_group_member(&mut self, member: &GroupMember) -> Result<bool> {
+        let inserted = self.execute(
+            "INSERT INTO group_members (group_id, user_id, joined_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+            &[&member.group_id, &member.user_id, &member.joined_at],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    fn delete_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
+        let changed = self.execute(
+            "DELETE FROM group_members WHERE group_id = $1 AND user_id = $2",
+            &[&group_id, &user_id],
+        )?;
+        Ok(changed == 1)
     }
 }

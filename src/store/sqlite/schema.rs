@@ -253,6 +253,26 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 14: groups of accounts within an organisation (API.md §9), names unique per
+    // organisation, and their memberships, which belong to both their group and their account:
+    // deleting either deletes the membership. By account for the `groups` claim.
+    r#"
+    CREATE TABLE groups (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        UNIQUE (org_id, name)
+    );
+    CREATE TABLE group_members (
+        group_id TEXT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX group_members_by_user ON group_members (user_id);
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

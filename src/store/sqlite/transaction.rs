@@ -7,11 +7,13 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
+use super::{
+    challenges, groups, keys, login_failures, mints, refresh, revocations, sealed_keys, users,
+};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
+    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord, MintSelection,
     NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
     RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
@@ -125,6 +127,42 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn count_login_failures(&mut self) -> Result<u64> {
         login_failures::count_login_failures(self.connection)
+    }
+
+    fn get_group(&mut self, id: &str) -> Result<Option<Group>> {
+        groups::get_group(self.connection, id)
+    }
+
+    fn list_groups(&mut self, org_id: Option<&str>) -> Result<Vec<Group>> {
+        groups::list_groups(self.connection, org_id)
+    }
+
+    fn list_groups_named(&mut self, name: &str, org_id: Option<&str>) -> Result<Vec<Group>> {
+        groups::list_groups_named(self.connection, name, org_id)
+    }
+
+    fn list_group_members(&mut self, group_id: &str) -> Result<Vec<GroupMember>> {
+        groups::list_group_members(self.connection, group_id)
+    }
+
+    fn list_user_group_ids(&mut self, user_id: &str) -> Result<Vec<String>> {
+        groups::list_user_group_ids(self.connection, user_id)
+    }
+
+    fn count_groups(&mut self, org_id: &str) -> Result<u64> {
+        groups::count_groups(self.connection, org_id)
+    }
+
+    fn count_group_members(&mut self, group_id: &str) -> Result<u64> {
+        groups::count_group_members(self.connection, group_id)
+    }
+
+    fn count_user_groups(&mut self, user_id: &str) -> Result<u64> {
+        groups::count_user_groups(self.connection, user_id)
+    }
+
+    fn is_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
+        groups::is_group_member(self.connection, group_id, user_id)
     }
 }
 
@@ -252,5 +290,25 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize> {
         login_failures::delete_excess_login_failures(self.connection, max_rows)
+    }
+
+    fn insert_group(&mut self, group: &Group) -> Result<bool> {
+        groups::insert_group(self.connection, group)
+    }
+
+    fn update_group(&mut self, group: &Group) -> Result<bool> {
+        groups::update_group(self.connection, group)
+    }
+
+    fn delete_group(&mut self, id: &str) -> Result<bool> {
+        groups::delete_group(self.connection, id)
+    }
+
+    fn insert_group_member(&mut self, member: &GroupMember) -> Result<bool> {
+        groups::insert_group_member(self.connection, member)
+    }
+
+    fn delete_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
+        groups::delete_group_member(self.connection, group_id, user_id)
     }
 }
