@@ -419,6 +419,7 @@ impl fmt::Debug for Setting {
 const ADMIN_COMMANDS: &[&str] = &[
     "keygen",
     "users",
+    "groups",
     "mint-fleet",
     "revoke",
     "list-mints",

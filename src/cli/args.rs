@@ -66,6 +66,17 @@ pub enum Command {
     )]
     Users(UsersCommand),
 
+    /// Manage groups of accounts and their members: list, add, show, rename, delete, members.
+    ///
+    /// A group is named by its id, or by its name when one group has it (narrow with --org).
+    /// User tokens carry the ids of their account's groups in the `groups` claim; a change
+    /// shows in the next token the account gets (login or refresh).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  picoauth groups add ops --description \"on-call engineers\"\n  picoauth groups members add ops ada@example.com\n  picoauth groups show ops --json"
+    )]
+    Groups(GroupsCommand),
+
     /// Mint a fleet token for an agent session; stdout is the token alone.
     ///
     /// Works on the database and key directory directly: the server need not be running.
@@ -241,6 +252,114 @@ pub enum UsersCommand {
         /// The pico-auth SQLite file.
         #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
         from_pico_auth: PathBuf,
+    },
+}
+
+/// `picoauth groups …`.
+#[derive(Debug, Subcommand)]
+pub enum GroupsCommand {
+    /// List the groups.
+    #[command(after_help = "Examples:\n  picoauth groups list\n  picoauth groups list --org acme --json")]
+    List {
+        /// Only this organisation's groups.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+        /// Print the `/groups` response object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a group; prints its id.
+    #[command(
+        after_help = "Examples:\n  picoauth groups add ops\n  picoauth groups add billing --org acme --description \"invoices and refunds\""
+    )]
+    Add {
+        /// The name, unique within the organisation.
+        #[arg(value_name = "NAME", value_hint = ValueHint::Other)]
+        name: String,
+        /// What the group is for.
+        #[arg(long, value_name = "TEXT", value_hint = ValueHint::Other)]
+        description: Option<String>,
+        /// The organisation [default: default].
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+        /// Print the `POST /groups` response object instead of the id.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a group and its members.
+    #[command(after_help = "Examples:\n  picoauth groups show ops\n  picoauth groups show 3f9a1c2b7d4e --json")]
+    Show {
+        /// The group's id or name.
+        #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
+        group: String,
+        /// Where to look for a group named by name.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+        /// Print the `/groups/{id}` response object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a group, or change its description.
+    #[command(
+        after_help = "Examples:\n  picoauth groups rename ops sre\n  picoauth groups rename ops --description \"site reliability\""
+    )]
+    Rename {
+        /// The group's id or name.
+        #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
+        group: String,
+        /// The new name.
+        #[arg(value_name = "NEW_NAME", required_unless_present = "description", value_hint = ValueHint::Other)]
+        new_name: Option<String>,
+        /// A new description.
+        #[arg(long, value_name = "TEXT", value_hint = ValueHint::Other)]
+        description: Option<String>,
+        /// Where to look for a group named by name.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+    },
+    /// Delete a group and its memberships; tokens minted afterwards no longer carry it.
+    #[command(after_help = "Examples:\n  picoauth groups delete ops")]
+    Delete {
+        /// The group's id or name.
+        #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
+        group: String,
+        /// Where to look for a group named by name.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+    },
+    /// Add or remove members.
+    #[command(subcommand)]
+    Members(GroupMembersCommand),
+}
+
+/// `picoauth groups members …`.
+#[derive(Debug, Subcommand)]
+pub enum GroupMembersCommand {
+    /// Add an account to a group; its next token carries the group.
+    #[command(after_help = "Examples:\n  picoauth groups members add ops ada@example.com")]
+    Add {
+        /// The group's id or name.
+        #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
+        group: String,
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
+        user: String,
+        /// Where to look for a group named by name.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
+    },
+    /// Remove an account from a group.
+    #[command(after_help = "Examples:\n  picoauth groups members remove ops ada@example.com")]
+    Remove {
+        /// The group's id or name.
+        #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
+        group: String,
+        /// The account's email or id.
+        #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
+        user: String,
+        /// Where to look for a group named by name.
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
     },
 }
 

@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod generate;
+mod groups;
 mod inspect;
 mod keygen;
 mod list_mints;
@@ -70,6 +71,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         Command::Keygen(keygen_args) => keygen::run(keygen_args, &app),
         Command::Users(users_command) => users::run(users_command, &app),
+        Command::Groups(groups_command) => groups::run(groups_command, &app),
         Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),

@@ -95,12 +95,36 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             for (email, why) in &report.skipped {
                 render::print(&format!("skipped {email}: {why}\n"))?;
             }
+            for group in &report.imported_groups {
+                render::print(&format!("imported group {group}\n"))?;
+            }
+            for group in &report.unchanged_groups {
+                render::print(&format!("already here group {group}\n"))?;
+            }
+            for (group, why) in &report.skipped_groups {
+                render::print(&format!("skipped group {group}: {why}\n"))?;
+            }
+            for (membership, why) in &report.skipped_memberships {
+                render::print(&format!("skipped membership {membership}: {why}\n"))?;
+            }
             eprintln!(
                 "picoauth: {} imported, {} already here, {} skipped",
                 report.imported.len(),
                 report.unchanged.len(),
                 report.skipped.len()
             );
+            eprintln!(
+                "picoauth: groups: {} imported, {} already here, {} skipped; memberships: {} imported, {} already here, {} skipped",
+                report.imported_groups.len(),
+                report.unchanged_groups.len(),
+                report.skipped_groups.len(),
+                report.imported_memberships,
+                report.unchanged_memberships,
+                report.skipped_memberships.len()
+            );
+            if report.brought_nothing() {
+                eprintln!("picoauth: nothing new to import");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

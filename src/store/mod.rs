@@ -1097,6 +1097,122 @@ mod tests {
         check_login_failures(&temp.store);
     }
 
+    /// The groups' promises, on whichever backend `store` is: names unique per organisation
+    /// (a clash leaves the transaction usable), memberships once, and both foreign keys
+    /// cascading (deleting an account through `delete_user`, or a group, drops its memberships).
+    pub(super) fn check_groups(store: &Store) {
+        let group = |id: &str, org_id: &str, name: &str| Group {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            description: String::new(),
+            org_id: org_id.to_owned(),
+            created_at: 5,
+        };
+        store
+            .write(|transaction| {
+                transaction.insert_user(&user("u1", "a@example.com"))?;
+                transaction.insert_user(&user("u2", "b@example.com"))?;
+                assert!(transaction.insert_group(&group("g1", "default", "ops"))?);
+                assert!(transaction.insert_group(&group("g2", "acme", "ops"))?);
+                assert!(
+                    !transaction.insert_group(&group("g3", "default", "ops"))?,
+                    "the name is taken in its organisation"
+                );
+                assert!(
+                    !transaction.insert_group(&group("g1", "acme", "other"))?,
+                    "the id is taken"
+                );
+                // Still usable after the refused inserts.
+                assert!(transaction.insert_group(&group("g3", "default", "dev"))?);
+                for (group_id, user_id, joined_at) in
+                    [("g1", "u1", 10), ("g1", "u2", 11), ("g2", "u1", 12), ("g3", "u1", 13)]
+                {
+                    assert!(transaction.insert_group_member(&GroupMember {
+                        group_id: group_id.to_owned(),
+                        user_id: user_id.to_owned(),
+                        joined_at,
+                    })?);
+                }
+                assert!(!transaction.insert_group_member(&GroupMember {
+                    group_id: "g1".to_owned(),
+                    user_id: "u1".to_owned(),
+                    joined_at: 20,
+                })?);
+                Ok(())
+            })
+            .unwrap();
+        store
+            .read(|transaction| {
+                let names: Vec<String> = transaction
+                    .list_groups(None)?
+                    .into_iter()
+                    .map(|group| format!("{}/{}", group.org_id, group.name))
+                    .collect();
+                assert_eq!(names, ["acme/ops", "default/dev", "default/ops"]);
+                assert_eq!(transaction.list_groups(Some("acme"))?.len(), 1);
+                assert_eq!(transaction.list_groups_named("ops", None)?.len(), 2);
+                assert_eq!(
+                    transaction.list_groups_named("ops", Some("default"))?[0].id,
+                    "g1"
+                );
+                assert_eq!(transaction.get_group("g2")?, Some(group("g2", "acme", "ops")));
+                assert_eq!(transaction.list_user_group_ids("u1")?, ["g1", "g2", "g3"]);
+                let members: Vec<(String, i64)> = transaction
+                    .list_group_members("g1")?
+                    .into_iter()
+                    .map(|member| (member.user_id, member.joined_at))
+                    .collect();
+                assert_eq!(members, [("u1".to_owned(), 10), ("u2".to_owned(), 11)]);
+                assert_eq!(transaction.count_groups("default")?, 2);
+                assert_eq!(transaction.count_group_members("g1")?, 2);
+                assert_eq!(transaction.count_user_groups("u1")?, 3);
+                assert!(transaction.is_group_member("g1", "u2")?);
+                Ok(())
+            })
+            .unwrap();
+        store
+            .write(|transaction| {
+                let mut renamed = group("g3", "default", "sre");
+                renamed.description = "on call".to_owned();
+                assert!(transaction.update_group(&renamed)?);
+                assert!(!transaction.update_group(&group("nope", "default", "x"))?);
+                assert!(transaction.delete_group_member("g1", "u2")?);
+                assert!(!transaction.delete_group_member("g1", "u2")?);
+                transaction.delete_user("u1")?;
+                assert!(transaction.delete_group("g2")?);
+                assert!(!transaction.delete_group("g2")?);
+                Ok(())
+            })
+            .unwrap();
+        store
+            .read(|transaction| {
+                assert_eq!(transaction.get_group("g3")?.unwrap().description, "on call");
+                assert!(transaction.list_user_group_ids("u1")?.is_empty());
+                assert_eq!(transaction.count_group_members("g1")?, 0);
+                assert_eq!(transaction.count_group_members("g2")?, 0);
+                assert_eq!(transaction.count_groups("acme")?, 0);
+                Ok(())
+            })
+            .unwrap();
+        // The foreign keys are enforced (SQLite: the connection's `foreign_keys` is on).
+        for (group_id, user_id) in [("g1", "nobody"), ("nothing", "u2")] {
+            let refused = store.write(|transaction| {
+                transaction.insert_group_member(&GroupMember {
+                    group_id: group_id.to_owned(),
+                    user_id: user_id.to_owned(),
+                    joined_at: 30,
+                })
+            });
+            assert!(refused.is_err(), "{group_id}/{user_id}: {refused:?}");
+        }
+    }
+
+    #[test]
+    fn groups_are_unique_per_organisation_and_memberships_cascade() {
+        let temp = temp_store("groups");
+        check_groups(&temp.store);
+    }
+
     #[test]
     fn two_processes_on_one_file_never_lose_a_failure() {
         let temp = temp_store("login-failures-race");

@@ -1,5 +1,7 @@
 //! Reading a pico-auth database for `picoauth users import --from-pico-auth`: the only SQL
 //! against a file picoauth does not own. It is opened read-only; nothing is written there.
+//! pico-auth 0.1 has `users`; 0.2 and 0.3 add `groups` and `group_members` (their SQLAlchemy
+//! models: ids `VARCHAR(36)`, times ISO-8601 text), read when present.
 
 use std::path::Path;
 
@@ -51,11 +53,6 @@ pub fn read_pico_auth_users(path: &Path) -> Result<Vec<PicoAuthUser>> {
              last_login_at FROM users ORDER BY created_at, id",
         )
         .map_err(not_pico_auth)?;
-    let text = |value: Value| match value {
-        Value::Text(text) => text,
-        Value::Integer(number) => number.to_string(),
-        _ => String::new(),
-    };
     let users = statement
         .query_map([], |row| {
             Ok(PicoAuthUser {
@@ -74,6 +71,107 @@ pub fn read_pico_auth_users(path: &Path) -> Result<Vec<PicoAuthUser>> {
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(not_pico_auth)?;
     Ok(users)
+}
+
+/// One row of pico-auth's `groups` table (0.2 and later).
+#[derive(Clone, Debug)]
+pub struct PicoAuthGroup {
+    /// pico-auth's id (12 hex characters), kept: `@requires_group` configurations name it.
+    pub id: String,
+    /// The name.
+    pub name: String,
+    /// The description.
+    pub description: String,
+    /// The organisation.
+    pub org_id: String,
+    /// Unix seconds, if the stored time could be read.
+    pub created_at: Option<i64>,
+}
+
+/// One row of pico-auth's `group_members` table (0.2 and later).
+#[derive(Clone, Debug)]
+pub struct PicoAuthMembership {
+    /// The group's id.
+    pub group_id: String,
+    /// The account's id.
+    pub user_id: String,
+    /// Unix seconds, if the stored time could be read.
+    pub joined_at: Option<i64>,
+}
+
+/// The groups and memberships of the pico-auth database at `path`: none from a pico-auth 0.1
+/// database, which has no `groups` table.
+///
+/// # Errors
+/// `InvalidInput` if the file cannot be read, or its group tables lack pico-auth's columns.
+pub fn read_pico_auth_groups(
+    path: &Path,
+) -> Result<(Vec<PicoAuthGroup>, Vec<PicoAuthMembership>)> {
+    let not_pico_auth = |error: rusqlite::Error| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("{} has unreadable pico-auth group tables", path.display()),
+        )
+        .with_source(error)
+    };
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(not_pico_auth)?;
+    let has_table = |name: &str| -> Result<bool> {
+        connection
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |row| row.get::<_, i64>(0),
+            )
+            .map(|count| count > 0)
+            .map_err(not_pico_auth)
+    };
+    let mut groups = Vec::new();
+    if has_table("groups")? {
+        let mut statement = connection
+            .prepare("SELECT id, name, description, org_id, created_at FROM groups ORDER BY created_at, id")
+            .map_err(not_pico_auth)?;
+        groups = statement
+            .query_map([], |row| {
+                Ok(PicoAuthGroup {
+                    id: text(row.get(0)?),
+                    name: text(row.get(1)?),
+                    description: text(row.get(2)?),
+                    org_id: text(row.get(3)?),
+                    created_at: timestamp(row.get(4)?),
+                })
+            })
+            .map_err(not_pico_auth)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(not_pico_auth)?;
+    }
+    let mut memberships = Vec::new();
+    if has_table("group_members")? {
+        let mut statement = connection
+            .prepare("SELECT group_id, user_id, joined_at FROM group_members ORDER BY joined_at, group_id, user_id")
+            .map_err(not_pico_auth)?;
+        memberships = statement
+            .query_map([], |row| {
+                Ok(PicoAuthMembership {
+                    group_id: text(row.get(0)?),
+                    user_id: text(row.get(1)?),
+                    joined_at: timestamp(row.get(2)?),
+                })
+            })
+            .map_err(not_pico_auth)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(not_pico_auth)?;
+    }
+    Ok((groups, memberships))
+}
+
+/// A text column as text: numbers as their digits, anything else as empty.
+fn text(value: Value) -> String {
+    match value {
+        Value::Text(text) => text,
+        Value::Integer(number) => number.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// pico-auth stored `datetime.isoformat()` strings (`2026-11-23T13:26:35.595390+00:00`);
