@@ -17,6 +17,7 @@ mod config;
 mod crash;
 mod fleet;
 mod generated;
+mod groups;
 mod hardening;
 mod keys;
 mod operator;

@@ -94,7 +94,11 @@ impl App {
     /// # Errors
     /// `NotFound` for an unknown group or one out of reach; `Forbidden` as
     /// [`App::list_groups`]; `InvalidInput` for a name that several groups have.
-    pub fn group(&self, actor: Actor<'_>, group: GroupRef<'_>) -> Result<(Group, Vec<GroupMember>)> {
+    pub fn group(
+        &self,
+        actor: Actor<'_>,
+        group: GroupRef<'_>,
+    ) -> Result<(Group, Vec<GroupMember>)> {
         self.store.read(|transaction| {
             let reach = group_reach(transaction, actor)?;
             let group = reached_group(transaction, &reach, group)?;
@@ -109,7 +113,12 @@ impl App {
     /// `InvalidInput` for a bad name or description, `Conflict` if the name is taken in the
     /// organisation or it has [`MAX_GROUPS_PER_ORG`] groups, `Forbidden` for an actor that may
     /// not write groups (or an org_admin naming another organisation).
-    pub fn create_group(&self, actor: Actor<'_>, new_group: NewGroup<'_>, now: i64) -> Result<Group> {
+    pub fn create_group(
+        &self,
+        actor: Actor<'_>,
+        new_group: NewGroup<'_>,
+        now: i64,
+    ) -> Result<Group> {
         let name = check_group_name(new_group.name)?;
         let description = check_description(new_group.description.unwrap_or(""))?;
         let asked_org = new_group
@@ -220,7 +229,12 @@ impl App {
             reach.require_write()?;
             let found = reached_group(transaction, &reach, group)?;
             let member = find_user(transaction, user)?
-                .filter(|member| reach.org_id.as_ref().is_none_or(|own| *own == member.org_id))
+                .filter(|member| {
+                    reach
+                        .org_id
+                        .as_ref()
+                        .is_none_or(|own| *own == member.org_id)
+                })
                 .ok_or_else(|| Error::not_found(format!("no user {user}")))?;
             add_member(transaction, &found, &member.id, now)?;
             Ok((found, member))
@@ -244,7 +258,8 @@ impl App {
             let reach = group_reach(transaction, actor)?;
             reach.require_write()?;
             let found = reached_group(transaction, &reach, group)?;
-            let not_member = || Error::not_found(format!("{user} is not a member of group {}", found.id));
+            let not_member =
+                || Error::not_found(format!("{user} is not a member of group {}", found.id));
             // A member is named by id first: a membership outlives nothing, but an id is what
             // the HTTP door's path carries.
             let user_id = if transaction.is_group_member(&found.id, user)? {
@@ -279,7 +294,10 @@ pub(super) fn add_member(
     if transaction.count_group_members(&group.id)? >= MAX_GROUP_MEMBERS {
         return Err(Error::new(
             ErrorKind::Conflict,
-            format!("group {} has {MAX_GROUP_MEMBERS} members, the most it may have", group.id),
+            format!(
+                "group {} has {MAX_GROUP_MEMBERS} members, the most it may have",
+                group.id
+            ),
         ));
     }
     if transaction.count_user_groups(user_id)? >= MAX_GROUPS_PER_USER {
@@ -464,7 +482,9 @@ pub(super) fn check_description(description: &str) -> Result<String> {
 pub(super) fn check_group_id(id: &str) -> std::result::Result<(), String> {
     let valid = !id.is_empty()
         && id.len() <= MAX_GROUP_ID_LENGTH
-        && id.bytes().all(|byte| byte.is_ascii_graphic() && byte != b'/');
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'/');
     if valid {
         Ok(())
     } else {
@@ -506,7 +526,10 @@ mod tests {
         }
         let id = new_group_id().unwrap();
         assert_eq!(id.len(), 12);
-        assert!(id.bytes().all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase()));
+        assert!(
+            id.bytes()
+                .all(|byte| byte.is_ascii_hexdigit() && !byte.is_ascii_uppercase())
+        );
     }
 
     #[test]

@@ -48,7 +48,9 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether the import created nothing (a second run of the same import).
     pub fn brought_nothing(&self) -> bool {
-        self.imported.is_empty() && self.imported_groups.is_empty() && self.imported_memberships == 0
+        self.imported.is_empty()
+            && self.imported_groups.is_empty()
+            && self.imported_memberships == 0
     }
 }
 

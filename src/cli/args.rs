@@ -259,7 +259,9 @@ pub enum UsersCommand {
 #[derive(Debug, Subcommand)]
 pub enum GroupsCommand {
     /// List the groups.
-    #[command(after_help = "Examples:\n  picoauth groups list\n  picoauth groups list --org acme --json")]
+    #[command(
+        after_help = "Examples:\n  picoauth groups list\n  picoauth groups list --org acme --json"
+    )]
     List {
         /// Only this organisation's groups.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
@@ -287,7 +289,9 @@ pub enum GroupsCommand {
         json: bool,
     },
     /// Show a group and its members.
-    #[command(after_help = "Examples:\n  picoauth groups show ops\n  picoauth groups show 3f9a1c2b7d4e --json")]
+    #[command(
+        after_help = "Examples:\n  picoauth groups show ops\n  picoauth groups show 3f9a1c2b7d4e --json"
+    )]
     Show {
         /// The group's id or name.
         #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]

@@ -13,9 +13,9 @@ use hyper::body::Incoming;
 use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, Request, Response};
 
+use super::groups::GroupPath;
 use super::respond::{Body, error_response};
 use super::throttle::Bucket;
-use super::groups::GroupPath;
 use super::{State, accounts, fleet, groups, users, wallet, well_known};
 use crate::config::IpNet;
 use crate::error::{Error, ErrorKind, Result};

@@ -1124,9 +1124,12 @@ mod tests {
                 );
                 // Still usable after the refused inserts.
                 assert!(transaction.insert_group(&group("g3", "default", "dev"))?);
-                for (group_id, user_id, joined_at) in
-                    [("g1", "u1", 10), ("g1", "u2", 11), ("g2", "u1", 12), ("g3", "u1", 13)]
-                {
+                for (group_id, user_id, joined_at) in [
+                    ("g1", "u1", 10),
+                    ("g1", "u2", 11),
+                    ("g2", "u1", 12),
+                    ("g3", "u1", 13),
+                ] {
                     assert!(transaction.insert_group_member(&GroupMember {
                         group_id: group_id.to_owned(),
                         user_id: user_id.to_owned(),
@@ -1155,7 +1158,10 @@ mod tests {
                     transaction.list_groups_named("ops", Some("default"))?[0].id,
                     "g1"
                 );
-                assert_eq!(transaction.get_group("g2")?, Some(group("g2", "acme", "ops")));
+                assert_eq!(
+                    transaction.get_group("g2")?,
+                    Some(group("g2", "acme", "ops"))
+                );
                 assert_eq!(transaction.list_user_group_ids("u1")?, ["g1", "g2", "g3"]);
                 let members: Vec<(String, i64)> = transaction
                     .list_group_members("g1")?

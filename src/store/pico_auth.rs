@@ -104,9 +104,7 @@ pub struct PicoAuthMembership {
 ///
 /// # Errors
 /// `InvalidInput` if the file cannot be read, or its group tables lack pico-auth's columns.
-pub fn read_pico_auth_groups(
-    path: &Path,
-) -> Result<(Vec<PicoAuthGroup>, Vec<PicoAuthMembership>)> {
+pub fn read_pico_auth_groups(path: &Path) -> Result<(Vec<PicoAuthGroup>, Vec<PicoAuthMembership>)> {
     let not_pico_auth = |error: rusqlite::Error| {
         Error::new(
             ErrorKind::InvalidInput,

@@ -19,9 +19,10 @@ use super::statements::Statements;
 use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord, MintSelection,
-    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
+    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
+    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner,
+    RefreshRecord, RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
+    WriteTransaction,
 };
 
 /// One statement's parameters.

@@ -106,7 +106,11 @@ pub fn list_user_group_ids(connection: &Connection, user_id: &str) -> Result<Vec
 /// # Errors
 /// `Storage` if SQLite fails.
 pub fn count_groups(connection: &Connection, org_id: &str) -> Result<u64> {
-    count(connection, "SELECT count(*) FROM groups WHERE org_id = ?1", org_id)
+    count(
+        connection,
+        "SELECT count(*) FROM groups WHERE org_id = ?1",
+        org_id,
+    )
 }
 
 /// How many members a group has.

@@ -13,8 +13,8 @@ use super::{
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
-    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord, MintSelection,
-    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
+    ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
+    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
     RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
 
