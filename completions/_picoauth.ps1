@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
+            [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
@@ -274,6 +275,199 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;users;help;help' {
             break
         }
+        'picoauth;groups' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the groups')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a group; prints its id')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a group and its members')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename a group, or change its description')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group and its memberships; tokens minted afterwards no longer carry it')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'Add or remove members')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;groups;list' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this organisation''s groups')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the `/groups` response object instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;add' {
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the group is for')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The organisation [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the `POST /groups` response object instead of the id')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;show' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the `/groups/{id}` response object instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;rename' {
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;delete' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;members' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an account to a group; its next token carries the group')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an account from a group')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;groups;members;add' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;members;remove' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;groups;members;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an account to a group; its next token carries the group')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an account from a group')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;groups;members;help;add' {
+            break
+        }
+        'picoauth;groups;members;help;remove' {
+            break
+        }
+        'picoauth;groups;members;help;help' {
+            break
+        }
+        'picoauth;groups;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the groups')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a group; prints its id')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a group and its members')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename a group, or change its description')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group and its memberships; tokens minted afterwards no longer carry it')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'Add or remove members')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;groups;help;list' {
+            break
+        }
+        'picoauth;groups;help;add' {
+            break
+        }
+        'picoauth;groups;help;show' {
+            break
+        }
+        'picoauth;groups;help;rename' {
+            break
+        }
+        'picoauth;groups;help;delete' {
+            break
+        }
+        'picoauth;groups;help;members' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an account to a group; its next token carries the group')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an account from a group')
+            break
+        }
+        'picoauth;groups;help;members;add' {
+            break
+        }
+        'picoauth;groups;help;members;remove' {
+            break
+        }
+        'picoauth;groups;help;help' {
+            break
+        }
         'picoauth;mint-fleet' {
             [CompletionResult]::new('--session-id', '--session-id', [CompletionResultType]::ParameterName, 'The session the token is for (its `sub` and `session_id`)')
             [CompletionResult]::new('--agent-id', '--agent-id', [CompletionResultType]::ParameterName, 'The agent holding the session (`agent_id`)')
@@ -384,6 +578,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
+            [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
@@ -433,6 +628,41 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;help;users;import' {
+            break
+        }
+        'picoauth;help;groups' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the groups')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Create a group; prints its id')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a group and its members')
+            [CompletionResult]::new('rename', 'rename', [CompletionResultType]::ParameterValue, 'Rename a group, or change its description')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a group and its memberships; tokens minted afterwards no longer carry it')
+            [CompletionResult]::new('members', 'members', [CompletionResultType]::ParameterValue, 'Add or remove members')
+            break
+        }
+        'picoauth;help;groups;list' {
+            break
+        }
+        'picoauth;help;groups;add' {
+            break
+        }
+        'picoauth;help;groups;show' {
+            break
+        }
+        'picoauth;help;groups;rename' {
+            break
+        }
+        'picoauth;help;groups;delete' {
+            break
+        }
+        'picoauth;help;groups;members' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add an account to a group; its next token carries the group')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove an account from a group')
+            break
+        }
+        'picoauth;help;groups;members;add' {
+            break
+        }
+        'picoauth;help;groups;members;remove' {
             break
         }
         'picoauth;help;mint-fleet' {

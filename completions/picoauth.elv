@@ -31,6 +31,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+            cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
@@ -249,6 +250,176 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;users;help;help'= {
         }
+        &'picoauth;groups'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the groups'
+            cand add 'Create a group; prints its id'
+            cand show 'Show a group and its members'
+            cand rename 'Rename a group, or change its description'
+            cand delete 'Delete a group and its memberships; tokens minted afterwards no longer carry it'
+            cand members 'Add or remove members'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;groups;list'= {
+            cand --org 'Only this organisation''s groups'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --json 'Print the `/groups` response object instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;add'= {
+            cand --description 'What the group is for'
+            cand --org 'The organisation [default: default]'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --json 'Print the `POST /groups` response object instead of the id'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;show'= {
+            cand --org 'Where to look for a group named by name'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --json 'Print the `/groups/{id}` response object instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;rename'= {
+            cand --description 'A new description'
+            cand --org 'Where to look for a group named by name'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;delete'= {
+            cand --org 'Where to look for a group named by name'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;members'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add an account to a group; its next token carries the group'
+            cand remove 'Remove an account from a group'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;groups;members;add'= {
+            cand --org 'Where to look for a group named by name'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;members;remove'= {
+            cand --org 'Where to look for a group named by name'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;groups;members;help'= {
+            cand add 'Add an account to a group; its next token carries the group'
+            cand remove 'Remove an account from a group'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;groups;members;help;add'= {
+        }
+        &'picoauth;groups;members;help;remove'= {
+        }
+        &'picoauth;groups;members;help;help'= {
+        }
+        &'picoauth;groups;help'= {
+            cand list 'List the groups'
+            cand add 'Create a group; prints its id'
+            cand show 'Show a group and its members'
+            cand rename 'Rename a group, or change its description'
+            cand delete 'Delete a group and its memberships; tokens minted afterwards no longer carry it'
+            cand members 'Add or remove members'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;groups;help;list'= {
+        }
+        &'picoauth;groups;help;add'= {
+        }
+        &'picoauth;groups;help;show'= {
+        }
+        &'picoauth;groups;help;rename'= {
+        }
+        &'picoauth;groups;help;delete'= {
+        }
+        &'picoauth;groups;help;members'= {
+            cand add 'Add an account to a group; its next token carries the group'
+            cand remove 'Remove an account from a group'
+        }
+        &'picoauth;groups;help;members;add'= {
+        }
+        &'picoauth;groups;help;members;remove'= {
+        }
+        &'picoauth;groups;help;help'= {
+        }
         &'picoauth;mint-fleet'= {
             cand --session-id 'The session the token is for (its `sub` and `session_id`)'
             cand --agent-id 'The agent holding the session (`agent_id`)'
@@ -352,6 +523,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+            cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
@@ -390,6 +562,32 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help;users;delete'= {
         }
         &'picoauth;help;users;import'= {
+        }
+        &'picoauth;help;groups'= {
+            cand list 'List the groups'
+            cand add 'Create a group; prints its id'
+            cand show 'Show a group and its members'
+            cand rename 'Rename a group, or change its description'
+            cand delete 'Delete a group and its memberships; tokens minted afterwards no longer carry it'
+            cand members 'Add or remove members'
+        }
+        &'picoauth;help;groups;list'= {
+        }
+        &'picoauth;help;groups;add'= {
+        }
+        &'picoauth;help;groups;show'= {
+        }
+        &'picoauth;help;groups;rename'= {
+        }
+        &'picoauth;help;groups;delete'= {
+        }
+        &'picoauth;help;groups;members'= {
+            cand add 'Add an account to a group; its next token carries the group'
+            cand remove 'Remove an account from a group'
+        }
+        &'picoauth;help;groups;members;add'= {
+        }
+        &'picoauth;help;groups;members;remove'= {
         }
         &'picoauth;help;mint-fleet'= {
         }
