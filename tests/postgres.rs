@@ -290,7 +290,24 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     // A SQLite deployment with a rotated key, a live session, a fleet token and a revocation.
     let sqlite = Server::start(&dir);
     let admin = sqlite.admin();
-    let (_, session) = sqlite.register_and_login("moved@example.com");
+    let (moved_id, session) = sqlite.register_and_login("moved@example.com");
+    // A group with a member: both tables travel, and tokens on the copy carry the group.
+    let group = sqlite
+        .post_json("/api/v1/groups", &json!({"name": "movers"}))
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sqlite
+        .post_json(
+            &format!("/api/v1/groups/{group}/members"),
+            &json!({ "user_id": moved_id }),
+        )
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
     let old_kid = sqlite.kid();
     // To ML-DSA-65: both kinds of key travel, sealed.
     run_on(
@@ -373,6 +390,8 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
         "two signing keys and the refresh key: {report}"
     );
     assert!(rows("mints").unwrap() >= 4, "{report}");
+    assert_eq!(rows("groups"), Some(1), "{report}");
+    assert_eq!(rows("group_members"), Some(1), "{report}");
 
     // Twice: refused, naming why, with nothing changed.
     let again = migrate(&["--key-encryption-key-file", &kek]);
@@ -395,7 +414,11 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
         .with_bearer(&later.access_token)
         .send()
         .assert_error(401, "invalid_token");
-    Session::from_response(&replica.refresh(&session.refresh_token));
+    let refreshed = Session::from_response(&replica.refresh(&session.refresh_token));
+    assert_eq!(
+        crate::util::decode_jwt(&refreshed.access_token).claims["groups"],
+        json!([group])
+    );
     // The CLI on the copy, with the key-encryption key, accepts the fleet token minted before.
     let inspected = run_picoauth(&[
         "inspect",

@@ -52,6 +52,7 @@ from pico_client_auth import (
     TokenExpiredError,
     TokenInvalidError,
     allow_anonymous,
+    requires_group,
     requires_role,
     requires_scope,
 )
@@ -563,6 +564,41 @@ async def run_checks(lab):
             expect(body["email"] == lab.args.admin_email and body["org_id"], f"/me: {body}")
             return f"{len(table) + 1} requests"
 
+    async def requires_group_member():
+        # API.md §9: user tokens carry the ids of the account's groups in `groups`, which
+        # @requires_group reads. The admin joins a group made with the CLI; a registered
+        # account that joined none is refused.
+        group_id = lab.cli("groups", "add", "c1-readers").stdout.strip()
+        lab.cli("groups", "members", "add", group_id, lab.args.admin_email)
+        member = (await login(lab, http))["access_token"]
+        outsider_email = "c1-outsider@example.com"
+        outsider_password = "c1-outsider-password-long"
+        response = await http.post(
+            f"{lab.api}/register", json={"email": outsider_email, "password": outsider_password}
+        )
+        expect(response.status_code == 200, f"/register answered {response.status_code}: {response.text}")
+        response = await http.post(
+            f"{lab.api}/login", json={"email": outsider_email, "password": outsider_password}
+        )
+        expect(response.status_code == 200, f"/login answered {response.status_code}: {response.text}")
+        outsider = response.json()["access_token"]
+        app = build_app(lab, state["polling"])
+
+        @app.get("/grouped")
+        @requires_group(group_id)
+        async def grouped():
+            return {"ok": True}
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://resource") as resource:
+            for token, wanted in [(member, 200), (outsider, 403)]:
+                response = await resource.get("/grouped", headers={"Authorization": f"Bearer {token}"})
+                expect(
+                    response.status_code == wanted,
+                    f"@requires_group answered {response.status_code}, not {wanted}: {response.text}",
+                )
+        return f"group {group_id}: member 200, non-member 403"
+
     async def agent_context():
         app = build_app(lab, state["polling"])
         transport = httpx.ASGITransport(app=app)
@@ -679,6 +715,7 @@ async def run_checks(lab):
     await check("keygen --rotate: unknown kid refetched, new token accepted", unknown_kid_refetch())
     await check("login after rotation signs with the new key", new_user_token_after_rotation())
     await check("middleware: @requires_role, @allow_anonymous, revoked", middleware_roles())
+    await check("middleware: @requires_group passes a member, refuses a non-member", requires_group_member())
     await check("middleware: X-Agent-Authorization fills AgentContext", agent_context())
     await check("poll with a non-service token fails closed", poll_without_service_role())
     await check("service token minted after the rotation", fresh_service())
