@@ -332,9 +332,9 @@ fn reading_groups_sees_only_the_readers_organisation_and_a_superadmin_all() {
         assert_eq!(body["total"], ids.len(), "{response}");
         ids
     };
-    assert_eq!(listed(&w.erin.1.access_token), [ops.clone()]);
-    assert_eq!(listed(&w.frank.1.access_token), [ops.clone()]);
-    assert_eq!(listed(&w.dave.access_token), [billing.clone()]);
+    assert_eq!(listed(&w.erin.1.access_token), vec![ops.clone()]);
+    assert_eq!(listed(&w.frank.1.access_token), vec![ops.clone()]);
+    assert_eq!(listed(&w.dave.access_token), vec![billing.clone()]);
     let mut all = listed(&w.admin.access_token);
     all.sort();
     let mut expected = vec![ops.clone(), billing.clone()];

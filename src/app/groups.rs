@@ -121,10 +121,7 @@ impl App {
     ) -> Result<Group> {
         let name = check_group_name(new_group.name)?;
         let description = check_description(new_group.description.unwrap_or(""))?;
-        let asked_org = new_group
-            .org_id
-            .map(|org_id| check_org_id(org_id))
-            .transpose()?;
+        let asked_org = new_group.org_id.map(check_org_id).transpose()?;
         self.store.write(|transaction| {
             let reach = group_reach(transaction, actor)?;
             reach.require_write()?;

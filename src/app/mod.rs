@@ -5,8 +5,9 @@
 //! every operation takes `now` (Unix seconds) from its caller. Its methods block (SQLite,
 //! argon2, RSA), so the HTTP door calls them on the blocking pool. The operations are grouped
 //! by what they touch: `accounts` (one's own account and session), `users` (administering
-//! accounts), `groups` (groups of accounts and their memberships), `import` (accounts and groups from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
-//! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
+//! accounts), `groups` (groups of accounts and their memberships), `import` (accounts and
+//! groups from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet
+//! tokens, revocation, the mint audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
 //! `login_failures` (the failed-login counters every process on the database shares).
 //!
@@ -24,6 +25,8 @@
 //!   org_admin's organisation, an operator's own tokens, and fleet and wallet tokens.
 //! - Rights are read from the database for user tokens, not from the token, so a demoted or
 //!   disabled account loses them at once.
+//! - Every user token carries `groups`, its account's group ids as the transaction that mints
+//!   it reads them, so a membership change shows in the next token.
 
 mod accounts;
 mod fleet;
