@@ -8,6 +8,7 @@ mod util;
 mod attacks;
 mod attacks_found;
 mod attacks_pg;
+mod attacks_pqc;
 mod attacks_transport;
 mod authz;
 mod backoff;

@@ -103,7 +103,6 @@ pub async fn get_openid_configuration(state: Arc<State>) -> Result<Response<Body
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algorithms,
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
         "grant_types_supported": ["password", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["none"],
         "claims_supported": ["iss", "aud", "iat", "exp", "jti", "sub", "role", "email", "org_id"],

@@ -15,10 +15,13 @@
 //!   carries RUSTSEC-2023-0071 and is not used).
 //! - The key directory is created 0700 and every private file 0600, written whole then renamed,
 //!   so a reader never sees half a key.
+//! - A key file is read only if it is a regular file of at most [`MAX_KEY_FILE`] bytes, opened
+//!   without blocking: a FIFO, a device or a huge file in the key directory is refused, never
+//!   waited on or read whole (a `/readyz` probe reads the active key each time).
 
 use std::fmt;
 use std::fs::{self, DirBuilder, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -144,7 +147,7 @@ pub fn load_signing_key(
     algorithm: SigningAlgorithm,
 ) -> Result<SigningKey> {
     let path = private_key_path(key_dir, kid);
-    let text = fs::read(&path).map_err(|error| unreadable(&path, error))?;
+    let text = read_key_file(&path)?;
     let key = SigningKey::from_pem(&text, algorithm).map_err(|error| {
         Error::new(
             ErrorKind::Keys,
@@ -209,11 +212,12 @@ impl RefreshKey {
     /// The secret in `<key_dir>/refresh.key`, or `None` if there is no such file.
     fn read_secret(key_dir: &Path) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
         let path = key_dir.join(REFRESH_KEY_FILE);
-        let hex_text = match fs::read_to_string(&path) {
-            Ok(text) => zeroize::Zeroizing::new(text),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(unreadable(&path, error)),
-        };
+        if matches!(fs::symlink_metadata(&path), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
+        {
+            return Ok(None);
+        }
+        let bytes = read_key_file(&path)?;
+        let hex_text = zeroize::Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned());
         let bytes = unhex(hex_text.trim())
             .filter(|bytes| bytes.len() >= 32)
             .ok_or_else(|| {
@@ -286,6 +290,79 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .map(|at| u8::from_str_radix(text.get(at..at + 2)?, 16).ok())
         .collect()
 }
+
+/// The largest key file read: an RSA-4096 PEM is about 3.3 KB, an ML-DSA seed's 132 bytes.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// The key files already warned about (at most a few dozen: one per key), so that a `/readyz`
+/// probe reading the active key again does not repeat the warning.
+static WARNED_OPEN_FILES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Reads a key file: a regular file of at most [`MAX_KEY_FILE`] bytes, opened without
+/// blocking; warns (once per file) if other users may read it.
+///
+/// # Errors
+/// `Keys` naming the file if it is missing, not a regular file, unreadable or too large.
+fn read_key_file(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let file = open_regular_file(path).map_err(|error| unreadable(path, error))?;
+    let mode = file
+        .metadata()
+        .map_err(|error| unreadable(path, error))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        let mut warned = WARNED_OPEN_FILES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !warned.iter().any(|known| known == path) && warned.len() < 64 {
+            warned.push(path.to_owned());
+            tracing::warn!(
+                file = %path.display(),
+                mode = format!("{:o}", mode & 0o777),
+                "the key file is accessible to other users; chmod 600 it"
+            );
+        }
+    }
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| unreadable(path, error))?;
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        return Err(Error::new(
+            ErrorKind::Keys,
+            format!(
+                "{} is too large to be a key (over {MAX_KEY_FILE} bytes)",
+                path.display()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` for reading if it is a regular file. Opened with `O_NONBLOCK`, so a FIFO with
+/// no writer does not block the open (a process would hang, never naming the file), then
+/// checked on the open handle: a FIFO, a device or a directory is refused before a byte is
+/// read.
+fn open_regular_file(path: &Path) -> std::io::Result<fs::File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
+}
+
+/// `O_NONBLOCK` of `open(2)` (the `libc` crate is not a dependency of the binary).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const O_NONBLOCK: i32 = 0x0004;
 
 /// Writes `contents` to `path` with mode 0600: to a temporary file first, synced, then renamed.
 fn write_private_file(path: &Path, contents: &[u8]) -> Result<()> {

@@ -14,7 +14,6 @@
 //!   the key-encryption key, never a key used anyway.
 
 use std::fmt;
-use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +22,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use zeroize::Zeroizing;
 
-use super::{RefreshKey, SigningAlgorithm, SigningKey, random_bytes};
+use super::{RefreshKey, SigningAlgorithm, SigningKey, open_regular_file, random_bytes};
 use crate::error::{Error, ErrorKind, Result};
 
 /// What every sealed key starts with: the format, so a later one can be told apart.
@@ -37,32 +36,6 @@ const MAX_KEK_FILE: u64 = 1024;
 pub fn signing_key_name(kid: &str) -> String {
     format!("signing:{kid}")
 }
-
-/// Opens `path` for reading if it is a regular file. Opened with `O_NONBLOCK`, so a FIFO with
-/// no writer does not block the open (a replica would hang at start, never naming the file),
-/// then checked on the open handle: a FIFO, a device or a directory is refused before a byte
-/// is read.
-fn open_regular_file(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)?;
-    if file.metadata()?.is_file() {
-        Ok(file)
-    } else {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ))
-    }
-}
-
-/// `O_NONBLOCK` of `open(2)` (the `libc` crate is not a dependency of the binary).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const O_NONBLOCK: i32 = 0o4000;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const O_NONBLOCK: i32 = 0x0004;
 
 /// The key-encryption key: 32 bytes that seal and open the private keys kept in the database.
 pub struct KeyEncryptionKey {
@@ -148,7 +121,15 @@ impl KeyEncryptionKey {
         sealed: &[u8],
     ) -> Result<SigningKey> {
         let der = self.open(&signing_key_name(kid), sealed)?;
-        let key = SigningKey::from_pkcs8(&der, algorithm)?;
+        let key = SigningKey::from_pkcs8(&der, algorithm).map_err(|error| {
+            Error::new(
+                ErrorKind::Keys,
+                format!(
+                    "the sealed signing key {kid} (an {algorithm} key, says signing_keys): {}",
+                    error.detail()
+                ),
+            )
+        })?;
         if key.kid() != kid {
             return Err(Error::new(
                 ErrorKind::Keys,
@@ -238,6 +219,7 @@ impl KeyEncryptionKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn kek(byte: u8) -> KeyEncryptionKey {
         KeyEncryptionKey::from_bytes(&[byte; 32], Path::new("kek")).unwrap()

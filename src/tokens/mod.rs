@@ -10,6 +10,8 @@
 //! - `iss`, `aud` and `exp` are required and checked; `exp` against the `now` passed in (time is
 //!   a parameter), with no leeway; so is `nbf` when present (RFC 7519 §4.1.5).
 //! - A header with `crit` is refused (RFC 7515 §4.1.11): picoauth understands no extension.
+//! - A header that names a member twice is refused (RFC 7515 §4 allows refusing or taking the
+//!   last; JOSE libraries that take the first would read such a token otherwise).
 //! - Every token gets a fresh 128-bit random `jti`.
 
 use base64::Engine;
@@ -185,8 +187,7 @@ pub fn verify(
     let header_json = URL_SAFE_NO_PAD
         .decode(encoded_header)
         .map_err(|_| malformed())?;
-    let header: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&header_json).map_err(|_| malformed())?;
+    let UniqueMembers(header) = serde_json::from_slice(&header_json).map_err(|_| malformed())?;
     if header.contains_key("crit") {
         // RFC 7515 §4.1.11: a recipient that does not understand every extension `crit` lists
         // must refuse the JWS. picoauth issues none and understands none.
@@ -239,6 +240,40 @@ pub fn verify(
         return Err(Error::invalid_token("the token is not valid yet"));
     }
     Ok(claims)
+}
+
+/// A JSON object none of whose members is named twice (a token header, RFC 7515 §4).
+struct UniqueMembers(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for UniqueMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = UniqueMembers;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a JSON object without duplicate members")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> std::result::Result<UniqueMembers, A::Error> {
+                let mut members = serde_json::Map::new();
+                while let Some(name) = access.next_key::<String>()? {
+                    if members.contains_key(&name) {
+                        return Err(serde::de::Error::custom("a member named twice"));
+                    }
+                    let value = access.next_value()?;
+                    members.insert(name, value);
+                }
+                Ok(UniqueMembers(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +517,33 @@ mod tests {
             assert!(check(&ring, &forged, NOW).is_err());
         }
         assert!(check(&ring, &format!("{token}.extra"), NOW).is_err());
+    }
+
+    #[test]
+    fn a_header_member_named_twice_is_refused() {
+        let ring = ring();
+        let kid = ring.active().kid().to_owned();
+        let claims =
+            serde_json::to_string(&stamp().claims("user-1", Role::Viewer).unwrap()).unwrap();
+        let signed = |header: String| {
+            let input = format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(header),
+                URL_SAFE_NO_PAD.encode(&claims)
+            );
+            let signature = ring.active().sign_raw(input.as_bytes()).unwrap();
+            format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        };
+        let plain = signed(format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#));
+        assert!(check(&ring, &plain, NOW).is_ok());
+        for header in [
+            format!(r#"{{"alg":"none","alg":"RS256","kid":"{kid}"}}"#),
+            format!(r#"{{"alg":"RS256","kid":"x","kid":"{kid}"}}"#),
+            format!(r#"{{"alg":"RS256","kid":"{kid}","x":1,"x":1}}"#),
+        ] {
+            let error = check(&ring, &signed(header.clone()), NOW).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidToken, "{header}");
+        }
     }
 
     #[test]
