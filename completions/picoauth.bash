@@ -103,6 +103,9 @@ _picoauth() {
             picoauth__subcmd__help__subcmd__users,passwd)
                 cmd="picoauth__subcmd__help__subcmd__users__subcmd__passwd"
                 ;;
+            picoauth__subcmd__help__subcmd__users,registration)
+                cmd="picoauth__subcmd__help__subcmd__users__subcmd__registration"
+                ;;
             picoauth__subcmd__help__subcmd__users,set-role)
                 cmd="picoauth__subcmd__help__subcmd__users__subcmd__set__subcmd__role"
                 ;;
@@ -130,6 +133,9 @@ _picoauth() {
             picoauth__subcmd__users,passwd)
                 cmd="picoauth__subcmd__users__subcmd__passwd"
                 ;;
+            picoauth__subcmd__users,registration)
+                cmd="picoauth__subcmd__users__subcmd__registration"
+                ;;
             picoauth__subcmd__users,set-role)
                 cmd="picoauth__subcmd__users__subcmd__set__subcmd__role"
                 ;;
@@ -156,6 +162,9 @@ _picoauth() {
                 ;;
             picoauth__subcmd__users__subcmd__help,passwd)
                 cmd="picoauth__subcmd__users__subcmd__help__subcmd__passwd"
+                ;;
+            picoauth__subcmd__users__subcmd__help,registration)
+                cmd="picoauth__subcmd__users__subcmd__help__subcmd__registration"
                 ;;
             picoauth__subcmd__users__subcmd__help,set-role)
                 cmd="picoauth__subcmd__users__subcmd__help__subcmd__set__subcmd__role"
@@ -552,7 +561,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help__subcmd__users)
-            opts="list add set-role passwd disable enable delete import"
+            opts="list add set-role passwd disable enable delete registration import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -650,6 +659,20 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help__subcmd__users__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__help__subcmd__users__subcmd__registration)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1198,7 +1221,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__serve)
-            opts="-h -V --listen --token-algorithm --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="-h -V --listen --token-algorithm --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --wallet-subject --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1266,6 +1289,13 @@ _picoauth() {
                     ;;
                 --wallet-algorithms)
                     COMPREPLY=($(compgen -W "ML-DSA-65 Ed25519 secp256k1" -- "${cur}"))
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --wallet-subject)
+                    COMPREPLY=($(compgen -W "address public_key" -- "${cur}"))
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
@@ -1477,7 +1507,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users)
-            opts="list add set-role passwd disable enable delete import help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="list add set-role passwd disable enable delete registration import help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1554,7 +1584,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__add)
-            opts="-h -V --role --display-name --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="-h -V --role --display-name --org --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1565,6 +1595,13 @@ _picoauth() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
@@ -1873,7 +1910,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__help)
-            opts="list add set-role passwd disable enable delete import help"
+            opts="list add set-role passwd disable enable delete registration import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1985,6 +2022,20 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__users__subcmd__help__subcmd__registration)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2183,6 +2234,83 @@ _picoauth() {
             ;;
         picoauth__subcmd__users__subcmd__passwd)
             opts="-h -V --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --key-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__users__subcmd__registration)
+            opts="-h -V --enable --disable --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

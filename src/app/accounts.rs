@@ -86,6 +86,10 @@ pub fn email_pseudonym(email: &str) -> String {
 impl App {
     /// Creates an account with role viewer (`POST /register`).
     ///
+    /// Whether registration is open is read from the database (the switch set at run time,
+    /// else the `registration_enabled` setting): before the hash, so a closed door costs no
+    /// argon2, and again in the transaction that inserts, so a switch flipped meanwhile holds.
+    ///
     /// # Errors
     /// `Forbidden` if registration is off, `InvalidInput` for a bad email, name or password,
     /// `Conflict` if the email is taken.
@@ -96,8 +100,12 @@ impl App {
         display_name: Option<&str>,
         now: i64,
     ) -> Result<User> {
-        if !self.config.registration_enabled {
-            return Err(Error::forbidden("registration is disabled on this server"));
+        let closed = || Error::forbidden("registration is disabled on this server");
+        if !self
+            .store
+            .read(|transaction| self.registration_in(transaction))?
+        {
+            return Err(closed());
         }
         let email = normalise_email(email)?;
         let display_name = check_display_name(display_name.unwrap_or(""))?;
@@ -113,8 +121,12 @@ impl App {
             created_at: now,
             last_login_at: None,
         };
-        self.store
-            .write(|transaction| transaction.insert_user(&user))?;
+        self.store.write(|transaction| {
+            if !self.registration_in(transaction)? {
+                return Err(closed());
+            }
+            transaction.insert_user(&user)
+        })?;
         Ok(user)
     }
 

@@ -20,8 +20,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
-    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
+    NewChallenge, NewRefreshToken, PendingChallenge, REGISTRATION_ENABLED, ReadTransaction,
+    RefreshOwner, RefreshRecord, RefreshRotation, Revocation, RuntimeSetting, SigningKeyRecord,
+    User, UserStatus, WriteTransaction, format_bool, parse_bool,
 };
 
 /// One statement's parameters.
@@ -313,6 +314,24 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
         .collect()
     }
 
+    fn list_user_access_tokens(&mut self, user_id: &str) -> Result<Vec<FamilyAccessToken>> {
+        self.query(
+            "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
+             LEFT JOIN mints m ON m.jti = t.access_jti \
+             WHERE t.user_id = $1 AND t.access_jti IS NOT NULL",
+            &[&user_id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(FamilyAccessToken {
+                jti: get(row, 0)?,
+                issued_at: get(row, 1)?,
+                exp: get(row, 2)?,
+            })
+        })
+        .collect()
+    }
+
     fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool> {
         Ok(self
             .query_opt(
@@ -476,6 +495,22 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
     fn count_login_failures(&mut self) -> Result<u64> {
         let count = self.number("SELECT count(*) FROM login_failures", &[])?;
         Ok(count.unsigned_abs())
+    }
+
+    fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>> {
+        self.query_opt(
+            "SELECT value, updated_at, updated_by FROM runtime_settings WHERE name = $1",
+            &[&REGISTRATION_ENABLED],
+        )?
+        .map(|row| {
+            let value: String = get(&row, 0)?;
+            Ok(RuntimeSetting {
+                value: parse_bool(&value)?,
+                updated_at: get(&row, 1)?,
+                updated_by: get(&row, 2)?,
+            })
+        })
+        .transpose()
     }
 }
 
@@ -867,5 +902,21 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
              ORDER BY failures, failed_at_ms LIMIT $1)",
             &[&i64::try_from(excess).unwrap_or(i64::MAX)],
         )
+    }
+
+    fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()> {
+        self.execute(
+            "INSERT INTO runtime_settings (name, value, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            &[
+                &REGISTRATION_ENABLED,
+                &format_bool(setting.value),
+                &setting.updated_at,
+                &setting.updated_by,
+            ],
+        )?;
+        Ok(())
     }
 }

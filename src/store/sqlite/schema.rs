@@ -253,6 +253,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 14: reserved for the groups of issue 14 (branch g14-groups); empty on this branch, so
+    // that the migration numbers of parallel branches do not collide when they are merged.
+    "",
+    // 15: settings changed at run time (`PUT /users/registration`), one row per setting, so
+    // they survive restarts and every process on the database reads the same value. Only
+    // names picoauth knows are written (one row each), so the table stays tiny.
+    r#"
+    CREATE TABLE runtime_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

@@ -7,13 +7,17 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
+use super::{
+    challenges, keys, login_failures, mints, refresh, revocations, runtime_settings, sealed_keys,
+    users,
+};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
     NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
+    RefreshRotation, Revocation, RuntimeSetting, SigningKeyRecord, User, UserStatus,
+    WriteTransaction,
 };
 
 /// A connection lent for one read or write transaction.
@@ -56,6 +60,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn list_family_access_tokens(&mut self, family_id: &str) -> Result<Vec<FamilyAccessToken>> {
         refresh::list_family_access_tokens(self.connection, family_id)
+    }
+
+    fn list_user_access_tokens(&mut self, user_id: &str) -> Result<Vec<FamilyAccessToken>> {
+        refresh::list_user_access_tokens(self.connection, user_id)
     }
 
     fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool> {
@@ -125,6 +133,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn count_login_failures(&mut self) -> Result<u64> {
         login_failures::count_login_failures(self.connection)
+    }
+
+    fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>> {
+        runtime_settings::get_registration_enabled(self.connection)
     }
 }
 
@@ -252,5 +264,9 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize> {
         login_failures::delete_excess_login_failures(self.connection, max_rows)
+    }
+
+    fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()> {
+        runtime_settings::set_registration_enabled(self.connection, setting)
     }
 }
