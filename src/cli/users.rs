@@ -144,7 +144,8 @@ fn print_table(users: &[User]) -> Result<()> {
         ];
         table = render::table(&header);
     }
-    render::keep_whole(&mut table, &["id"]);
+    // The id and the email are what an operator copies into the next command: never wrapped.
+    render::keep_whole(&mut table, &["id", "email"]);
     for user in users {
         let last_login = user
             .last_login_at
