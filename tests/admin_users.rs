@@ -137,6 +137,18 @@ fn every_admin_endpoint_wants_a_token_and_an_admin_role() {
             request(Some(token)).assert_error(403, "forbidden");
         }
     }
+    for (method, path, allow) in [
+        ("DELETE", REGISTRATION, "GET, HEAD, PUT"),
+        ("PUT", USERS, "GET, HEAD, POST"),
+        ("GET", password_path.as_str(), "PUT"),
+    ] {
+        let response = server
+            .request(method, path)
+            .with_bearer(&admin.access_token)
+            .send();
+        response.assert_error(405, "method_not_allowed");
+        assert_eq!(response.header("allow"), Some(allow), "{response}");
+    }
     // Nothing was done by the refused calls.
     assert!(registration(&server, &admin.access_token));
     server.login("viewer@example.com", &password_for("viewer@example.com"));
