@@ -13,7 +13,8 @@ use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
 use crate::store::{
-    NewRefreshToken, RefreshOwner, RefreshRotation, Revocation, User, UserStatus, WriteTransaction,
+    FamilyAccessToken, NewRefreshToken, RefreshOwner, RefreshRotation, Revocation, User,
+    UserStatus, WriteTransaction,
 };
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
@@ -323,8 +324,23 @@ impl App {
         family_id: &str,
         now: i64,
     ) -> Result<usize> {
+        let tokens = transaction.list_family_access_tokens(family_id)?;
+        self.revoke_living_access_tokens(transaction, tokens, REUSE_REASON, REUSE_REVOKER, now)
+    }
+
+    /// Puts those of `tokens` (access tokens handed out with refresh tokens) that are still
+    /// alive at `now` on the denylist, with `reason` and `revoked_by`, inside the caller's
+    /// transaction. Returns how many.
+    pub(super) fn revoke_living_access_tokens(
+        &self,
+        transaction: &mut dyn WriteTransaction,
+        tokens: Vec<FamilyAccessToken>,
+        reason: &str,
+        revoked_by: &str,
+        now: i64,
+    ) -> Result<usize> {
         let mut revoked = 0;
-        for token in transaction.list_family_access_tokens(family_id)? {
+        for token in tokens {
             // An access token the audit does not know lived at most the longest lifetime a
             // token can have from its issue.
             let expires_at = token.exp.unwrap_or_else(|| {
@@ -338,8 +354,8 @@ impl App {
             let revocation = Revocation {
                 jti: token.jti,
                 revoked_at: now,
-                reason: REUSE_REASON.to_owned(),
-                revoked_by: REUSE_REVOKER.to_owned(),
+                reason: reason.to_owned(),
+                revoked_by: revoked_by.to_owned(),
             };
             transaction.insert_revocation(&revocation, expires_at)?;
             revoked += 1;

@@ -1,6 +1,6 @@
 //! Administering accounts: listing, creating, changing role, password and status, deleting;
 //! for superadmins, org_admins and the CLI. Also the registration switch set at run time
-//! (`GET`/`PUT /users/registration`, `picoauth registration`).
+//! (`GET`/`PUT /users/registration`, `picoauth users registration`).
 //!
 //! # Invariants
 //! - An org_admin sees and changes only accounts of its own organisation, and can neither
@@ -14,11 +14,11 @@
 //! - The last active superadmin cannot be demoted, disabled or deleted.
 //! - Accounts are named by id or by email, whichever the caller has.
 
-use super::{Actor, App, DEFAULT_ORG, accounts, seconds, token_user};
+use super::{Actor, App, DEFAULT_ORG, accounts, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::password;
 use crate::roles::Role;
-use crate::store::{ReadTransaction, Revocation, RuntimeSetting, User, UserStatus};
+use crate::store::{ReadTransaction, RuntimeSetting, User, UserStatus};
 
 /// The longest organisation id (`users add --org`, `POST /users`'s `org_id`).
 pub const MAX_ORG_ID_LENGTH: usize = 64;
@@ -147,23 +147,8 @@ impl App {
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
             transaction.update_password_hash(&user.id, &password_hash)?;
-            for token in transaction.list_user_access_tokens(&user.id)? {
-                let expires_at = token.exp.unwrap_or_else(|| {
-                    token
-                        .issued_at
-                        .saturating_add(seconds(self.config.longest_token_ttl()))
-                });
-                if expires_at <= now {
-                    continue;
-                }
-                let revocation = Revocation {
-                    jti: token.jti,
-                    revoked_at: now,
-                    reason: RESET_REASON.to_owned(),
-                    revoked_by: revoked_by.clone(),
-                };
-                transaction.insert_revocation(&revocation, expires_at)?;
-            }
+            let tokens = transaction.list_user_access_tokens(&user.id)?;
+            self.revoke_living_access_tokens(transaction, tokens, RESET_REASON, &revoked_by, now)?;
             transaction.delete_user_refresh_tokens(&user.id)?;
             Ok(user)
         })
@@ -181,7 +166,7 @@ impl App {
         })
     }
 
-    /// Opens or closes `POST /register` (`PUT /users/registration`, `picoauth registration`)
+    /// Opens or closes `POST /register` (`PUT /users/registration`, `users registration`)
     /// for every process on the database, from its next request, across restarts; returns the
     /// new state.
     ///

@@ -479,8 +479,8 @@ pub trait ReadTransaction {
     fn count_login_failures(&mut self) -> Result<u64>;
 
     /// Whether `POST /register` is open, as last set at run time (`PUT /users/registration`,
-    /// `picoauth registration`); `None` while it was never set, when the `registration_enabled`
-    /// setting decides.
+    /// `picoauth users registration`); `None` while it was never set, when the
+    /// `registration_enabled` setting decides.
     fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>>;
 }
 
