@@ -688,6 +688,14 @@ fn wallet_subject_public_key_names_wallets_by_their_key_s_hex_and_their_sessions
             .any(|item| item["kind"] == "wallet" && item["sub"] == ml_dsa_hex.as_str()),
         "the ML-DSA-65 wallet's tokens are audited under its key"
     );
+    // The CLI's table shortens a subject that long; its --json keeps it whole.
+    let table = run_on(&dir, &["list-mints"], &[("COLUMNS", Some("300"))]);
+    table.assert_code(0);
+    assert!(!table.stdout.contains(&ml_dsa_hex), "{table}");
+    assert!(table.stdout.contains("(3904 characters)"), "{table}");
+    let listed = run_on(&dir, &["list-mints", "--json"], &[]);
+    listed.assert_code(0);
+    assert!(listed.stdout.contains(&ml_dsa_hex), "{listed}");
 }
 
 #[test]
