@@ -33,7 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
-            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--challenge-ttl', '--challenge-ttl', [CompletionResultType]::ParameterName, 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]')
             [CompletionResult]::new('--max-pending-challenges', '--max-pending-challenges', [CompletionResultType]::ParameterName, 'Wallet challenges pending at once. [default: 100000] [env: PICOAUTH_MAX_PENDING_CHALLENGES]')
             [CompletionResult]::new('--wallet-algorithms', '--wallet-algorithms', [CompletionResultType]::ParameterName, 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]')
+            [CompletionResult]::new('--wallet-subject', '--wallet-subject', [CompletionResultType]::ParameterName, 'What wallet tokens name a wallet by: `address` or `public_key`. [default: address] [env: PICOAUTH_WALLET_SUBJECT]')
             [CompletionResult]::new('--fleet-session-ttl', '--fleet-session-ttl', [CompletionResultType]::ParameterName, 'Default lifetime of fleet tokens. [default: 24h] [env: PICOAUTH_FLEET_SESSION_TTL]')
             [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]')
             [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated. [default: agent,service] [env: PICOAUTH_FLEET_ALLOWED_ROLES]')
@@ -121,6 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('registration', 'registration', [CompletionResultType]::ParameterValue, 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -142,6 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;users;add' {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'The account''s role')
             [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'The name shown to people')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The account''s organisation (1 to 64 ASCII letters, digits, `-`, `_`, `.`) [default: default]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
@@ -222,6 +225,22 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'picoauth;users;registration' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('--enable', '--enable', [CompletionResultType]::ParameterName, 'Open registration')
+            [CompletionResult]::new('--disable', '--disable', [CompletionResultType]::ParameterName, 'Close registration')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the `/users/registration` response object')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'picoauth;users;import' {
             [CompletionResult]::new('--from-pico-auth', '--from-pico-auth', [CompletionResultType]::ParameterName, 'The pico-auth SQLite file')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
@@ -244,6 +263,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('registration', 'registration', [CompletionResultType]::ParameterValue, 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -267,6 +287,9 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;users;help;delete' {
+            break
+        }
+        'picoauth;users;help;registration' {
             break
         }
         'picoauth;users;help;import' {
@@ -577,7 +600,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the HTTP API (creates the database, a signing key and the admin on first start)')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
-            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import')
+            [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
@@ -603,6 +626,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable an account: its logins are refused (403) and its sessions end')
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account and its sessions; asks for confirmation on a terminal')
+            [CompletionResult]::new('registration', 'registration', [CompletionResultType]::ParameterValue, 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent')
             break
         }
@@ -625,6 +649,9 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;help;users;delete' {
+            break
+        }
+        'picoauth;help;users;registration' {
             break
         }
         'picoauth;help;users;import' {

@@ -199,6 +199,9 @@ _picoauth() {
             picoauth__subcmd__help__subcmd__users,passwd)
                 cmd="picoauth__subcmd__help__subcmd__users__subcmd__passwd"
                 ;;
+            picoauth__subcmd__help__subcmd__users,registration)
+                cmd="picoauth__subcmd__help__subcmd__users__subcmd__registration"
+                ;;
             picoauth__subcmd__help__subcmd__users,set-role)
                 cmd="picoauth__subcmd__help__subcmd__users__subcmd__set__subcmd__role"
                 ;;
@@ -226,6 +229,9 @@ _picoauth() {
             picoauth__subcmd__users,passwd)
                 cmd="picoauth__subcmd__users__subcmd__passwd"
                 ;;
+            picoauth__subcmd__users,registration)
+                cmd="picoauth__subcmd__users__subcmd__registration"
+                ;;
             picoauth__subcmd__users,set-role)
                 cmd="picoauth__subcmd__users__subcmd__set__subcmd__role"
                 ;;
@@ -252,6 +258,9 @@ _picoauth() {
                 ;;
             picoauth__subcmd__users__subcmd__help,passwd)
                 cmd="picoauth__subcmd__users__subcmd__help__subcmd__passwd"
+                ;;
+            picoauth__subcmd__users__subcmd__help,registration)
+                cmd="picoauth__subcmd__users__subcmd__help__subcmd__registration"
                 ;;
             picoauth__subcmd__users__subcmd__help,set-role)
                 cmd="picoauth__subcmd__users__subcmd__help__subcmd__set__subcmd__role"
@@ -1726,7 +1735,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help__subcmd__users)
-            opts="list add set-role passwd disable enable delete import"
+            opts="list add set-role passwd disable enable delete registration import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1824,6 +1833,20 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__help__subcmd__users__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__help__subcmd__users__subcmd__registration)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2372,7 +2395,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__serve)
-            opts="-h -V --listen --token-algorithm --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="-h -V --listen --token-algorithm --access-token-ttl --refresh-token-ttl --registration-enabled --auto-create-admin --admin-email --challenge-ttl --max-pending-challenges --wallet-algorithms --wallet-subject --fleet-session-ttl --fleet-max-ttl --fleet-allowed-roles --mint-audit-min-ttl --mint-audit-retention --log-level --log-format --metrics-listen --rate-limit-per-second --login-free-failures --login-max-delay --trusted-proxies --max-connections --request-timeout --max-connections-per-client --tls-cert-file --tls-key-file --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2440,6 +2463,13 @@ _picoauth() {
                     ;;
                 --wallet-algorithms)
                     COMPREPLY=($(compgen -W "ML-DSA-65 Ed25519 secp256k1" -- "${cur}"))
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --wallet-subject)
+                    COMPREPLY=($(compgen -W "address public_key" -- "${cur}"))
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
@@ -2651,7 +2681,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users)
-            opts="list add set-role passwd disable enable delete import help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="list add set-role passwd disable enable delete registration import help -h -V --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2728,7 +2758,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__add)
-            opts="-h -V --role --display-name --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            opts="-h -V --role --display-name --org --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2739,6 +2769,13 @@ _picoauth() {
                     return 0
                     ;;
                 --display-name)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
@@ -3047,7 +3084,7 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__help)
-            opts="list add set-role passwd disable enable delete import help"
+            opts="list add set-role passwd disable enable delete registration import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3159,6 +3196,20 @@ _picoauth() {
             return 0
             ;;
         picoauth__subcmd__users__subcmd__help__subcmd__passwd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__users__subcmd__help__subcmd__registration)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3357,6 +3408,83 @@ _picoauth() {
             ;;
         picoauth__subcmd__users__subcmd__passwd)
             opts="-h -V --password-stdin --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --key-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --key-encryption-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        picoauth__subcmd__users__subcmd__registration)
+            opts="-h -V --enable --disable --json --config --db --key-dir --key-encryption-key-file --issuer --audience --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -30,7 +30,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --version 'Print version'
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
-            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch'
             cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
@@ -52,6 +52,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --challenge-ttl 'Lifetime of a wallet challenge. [default: 60s] [env: PICOAUTH_CHALLENGE_TTL]'
             cand --max-pending-challenges 'Wallet challenges pending at once. [default: 100000] [env: PICOAUTH_MAX_PENDING_CHALLENGES]'
             cand --wallet-algorithms 'Wallet algorithms accepted, comma-separated. [default: ML-DSA-65,Ed25519,secp256k1] [env: PICOAUTH_WALLET_ALGORITHMS]'
+            cand --wallet-subject 'What wallet tokens name a wallet by: `address` or `public_key`. [default: address] [env: PICOAUTH_WALLET_SUBJECT]'
             cand --fleet-session-ttl 'Default lifetime of fleet tokens. [default: 24h] [env: PICOAUTH_FLEET_SESSION_TTL]'
             cand --fleet-max-ttl 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]'
             cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated. [default: agent,service] [env: PICOAUTH_FLEET_ALLOWED_ROLES]'
@@ -115,6 +116,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand disable 'Disable an account: its logins are refused (403) and its sessions end'
             cand enable 'Enable a disabled account'
             cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand registration 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)'
             cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -134,6 +136,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;users;add'= {
             cand --role 'The account''s role'
             cand --display-name 'The name shown to people'
+            cand --org 'The account''s organisation (1 to 64 ASCII letters, digits, `-`, `_`, `.`) [default: default]'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
@@ -208,6 +211,21 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'picoauth;users;registration'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --enable 'Open registration'
+            cand --disable 'Close registration'
+            cand --json 'Print the `/users/registration` response object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'picoauth;users;import'= {
             cand --from-pico-auth 'The pico-auth SQLite file'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
@@ -229,6 +247,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand disable 'Disable an account: its logins are refused (403) and its sessions end'
             cand enable 'Enable a disabled account'
             cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand registration 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)'
             cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -245,6 +264,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;users;help;enable'= {
         }
         &'picoauth;users;help;delete'= {
+        }
+        &'picoauth;users;help;registration'= {
         }
         &'picoauth;users;help;import'= {
         }
@@ -522,7 +543,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help'= {
             cand serve 'Run the HTTP API (creates the database, a signing key and the admin on first start)'
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
-            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import'
+            cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch'
             cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
@@ -545,6 +566,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand disable 'Disable an account: its logins are refused (403) and its sessions end'
             cand enable 'Enable a disabled account'
             cand delete 'Delete an account and its sessions; asks for confirmation on a terminal'
+            cand registration 'Show whether `POST /register` is open, or open or close it for every server on the database (from its next request, across restarts)'
             cand import 'Import the accounts of a pico-auth database, keeping ids and passwords; idempotent'
         }
         &'picoauth;help;users;list'= {
@@ -560,6 +582,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help;users;enable'= {
         }
         &'picoauth;help;users;delete'= {
+        }
+        &'picoauth;help;users;registration'= {
         }
         &'picoauth;help;users;import'= {
         }

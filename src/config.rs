@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::keys::SigningAlgorithm;
 use crate::roles::Role;
-use crate::wallet::WalletAlgorithm;
+use crate::wallet::{WalletAlgorithm, WalletSubject};
 
 /// A secret string (password, shared secret) that never shows up in logs or `Debug` output.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -92,6 +92,9 @@ pub struct Config {
     pub max_pending_challenges: u64,
     /// Wallet algorithms accepted by `/sign-in`.
     pub wallet_algorithms: Vec<WalletAlgorithm>,
+    /// What wallet tokens name a wallet by: its address (API.md §5) or its public key's hex
+    /// (pico-server-auth 0.2, API.md §9).
+    pub wallet_subject: WalletSubject,
     /// Shared secrets for `POST /fleet/sessions`; several may be valid at once. Empty: endpoint off.
     pub fleet_mint_secrets: Vec<Secret>,
     /// Default lifetime of a fleet token.
@@ -296,6 +299,8 @@ pub enum Kind {
     Secret,
     /// A token signing algorithm (`RS256`, `ML-DSA-65`, `ML-DSA-87`).
     TokenAlgorithm,
+    /// `address` or `public_key`.
+    WalletSubject,
 }
 
 impl Kind {
@@ -318,6 +323,7 @@ impl Kind {
             Kind::Networks => "CIDRS",
             Kind::Secret => "SECRET",
             Kind::TokenAlgorithm => "ALG",
+            Kind::WalletSubject => "SUBJECT",
         }
     }
 
@@ -433,7 +439,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 34] = [
+pub static SETTINGS: [Setting; 35] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -642,6 +648,19 @@ pub static SETTINGS: [Setting; 34] = [
             config.wallet_algorithms = list(value)
                 .map(WalletAlgorithm::parse)
                 .collect::<std::result::Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "wallet_subject",
+        flag: Flag::Serve,
+        kind: Kind::WalletSubject,
+        default: DefaultValue::Value("address"),
+        help: "What wallet tokens name a wallet by: `address` or `public_key`.",
+        more: "`address` (API.md §5): `sub`, `wallet_address` and the `address` of `/sign-in` are `0x` and 40 hex digits of SHA-256 of the key. `public_key`, for pico-server-auth 0.2 clients: they are the lowercase hex of the public key as the client sent it. Sessions keep the subject they signed in with across refreshes.",
+        read_by: &[],
+        apply: |config, value| {
+            config.wallet_subject = WalletSubject::parse(value)?;
             Ok(())
         },
     },
@@ -1070,6 +1089,7 @@ impl Config {
             challenge_ttl: 0,
             max_pending_challenges: 0,
             wallet_algorithms: Vec::new(),
+            wallet_subject: WalletSubject::Address,
             fleet_mint_secrets: Vec::new(),
             fleet_session_ttl: 0,
             fleet_max_ttl: 0,

@@ -162,7 +162,9 @@ fn completions_offer_values_and_files_only_where_files_are_meant() {
     let bash = &run.stdout;
     // `picoauth users <TAB>` lists the subcommands before the options.
     assert!(
-        bash.contains("opts=\"list add set-role passwd disable enable delete import help -h"),
+        bash.contains(
+            "opts=\"list add set-role passwd disable enable delete registration import help -h"
+        ),
         "{bash}"
     );
     assert!(

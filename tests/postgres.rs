@@ -343,6 +343,8 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
         .with_bearer(&admin.access_token)
         .send()
         .ok_json();
+    // The registration switch set at run time comes along (runtime_settings).
+    run_on(&dir, &["users", "registration", "--disable"], &[]).assert_code(0);
     sqlite.stop();
 
     let migrate = |extra: &[&str]| {
@@ -392,6 +394,7 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     assert!(rows("mints").unwrap() >= 4, "{report}");
     assert_eq!(rows("groups"), Some(1), "{report}");
     assert_eq!(rows("group_members"), Some(1), "{report}");
+    assert_eq!(rows("runtime_settings"), Some(1), "{report}");
 
     // Twice: refused, naming why, with nothing changed.
     let again = migrate(&["--key-encryption-key-file", &kek]);
@@ -404,6 +407,13 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     let replica = Server::start_on_db(&replica_dir, &db.url, &["--key-encryption-key-file", &kek]);
     assert_eq!(jwks(&replica), jwks_before);
     assert_ne!(replica.kid(), old_kid, "the rotated-to key still signs");
+    replica
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "closed@example.com", "password": "closed-door-password"}),
+        )
+        .send()
+        .assert_error(403, "forbidden");
     replica
         .get("/api/v1/auth/me")
         .with_bearer(&session.access_token)

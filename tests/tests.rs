@@ -5,6 +5,7 @@
 
 mod util;
 
+mod admin_users;
 mod attacks;
 mod attacks_found;
 mod attacks_pg;

@@ -29,26 +29,27 @@ enum Key {
     Secp256k1(k256::ecdsa::SigningKey),
 }
 
-/// A wallet as a client holds it: a key, and what it sends for it.
-struct Wallet {
+/// A wallet as a client holds it: a key, and what it sends for it (also used by
+/// `admin_users`'s wallet-subject tests).
+pub(crate) struct Wallet {
     key: Key,
 }
 
 impl Wallet {
-    fn ml_dsa_65(seed: u8) -> Wallet {
+    pub(crate) fn ml_dsa_65(seed: u8) -> Wallet {
         let key = ml_dsa::SigningKey::<ml_dsa::MlDsa65>::from_seed(&ml_dsa::Seed::from([seed; 32]));
         Wallet {
             key: Key::MlDsa65(Box::new(key)),
         }
     }
 
-    fn ed25519(seed: u8) -> Wallet {
+    pub(crate) fn ed25519(seed: u8) -> Wallet {
         Wallet {
             key: Key::Ed25519(ed25519_dalek::SigningKey::from_bytes(&[seed; 32])),
         }
     }
 
-    fn secp256k1(seed: u8) -> Wallet {
+    pub(crate) fn secp256k1(seed: u8) -> Wallet {
         let key =
             k256::ecdsa::SigningKey::from_slice(&[seed; 32]).expect("a valid secp256k1 scalar");
         Wallet {
@@ -57,7 +58,7 @@ impl Wallet {
     }
 
     /// The algorithm's wire name, as `/sign-in` answers it.
-    fn algorithm(&self) -> &'static str {
+    pub(crate) fn algorithm(&self) -> &'static str {
         match self.key {
             Key::MlDsa65(_) => "ML-DSA-65",
             Key::Ed25519(_) => "Ed25519",
@@ -66,7 +67,7 @@ impl Wallet {
     }
 
     /// The canonical public key bytes (secp256k1: the 33-byte compressed point).
-    fn public_key(&self) -> Vec<u8> {
+    pub(crate) fn public_key(&self) -> Vec<u8> {
         match &self.key {
             Key::MlDsa65(key) => key.expanded_key().verifying_key().encode().to_vec(),
             Key::Ed25519(key) => key.verifying_key().as_bytes().to_vec(),
@@ -75,7 +76,7 @@ impl Wallet {
     }
 
     /// The 65-byte uncompressed SEC1 point of a secp256k1 wallet.
-    fn uncompressed_public_key(&self) -> Vec<u8> {
+    pub(crate) fn uncompressed_public_key(&self) -> Vec<u8> {
         let Key::Secp256k1(key) = &self.key else {
             panic!("only secp256k1 keys have an uncompressed form")
         };
@@ -83,13 +84,13 @@ impl Wallet {
     }
 
     /// `0x` and the first 40 hex digits of SHA-256 over the canonical key bytes.
-    fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         let hash = hex(digest(&SHA256, &self.public_key()).as_ref());
         format!("0x{}", &hash[..40])
     }
 
     /// The signature a wallet sends for `challenge` (secp256k1: DER).
-    fn sign(&self, challenge: &str) -> Vec<u8> {
+    pub(crate) fn sign(&self, challenge: &str) -> Vec<u8> {
         let message = challenge.as_bytes();
         match &self.key {
             Key::MlDsa65(key) => key

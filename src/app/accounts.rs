@@ -13,8 +13,8 @@ use crate::keys;
 use crate::password::{self, Verdict};
 use crate::roles::Role;
 use crate::store::{
-    NewRefreshToken, ReadTransaction, RefreshOwner, RefreshRotation, Revocation, User, UserStatus,
-    WriteTransaction,
+    FamilyAccessToken, NewRefreshToken, ReadTransaction, RefreshOwner, RefreshRotation, Revocation,
+    User, UserStatus, WriteTransaction,
 };
 use crate::tokens::{self, Claims};
 use crate::wallet::WalletAlgorithm;
@@ -87,6 +87,10 @@ pub fn email_pseudonym(email: &str) -> String {
 impl App {
     /// Creates an account with role viewer (`POST /register`).
     ///
+    /// Whether registration is open is read from the database (the switch set at run time,
+    /// else the `registration_enabled` setting): before the hash, so a closed door costs no
+    /// argon2, and again in the transaction that inserts, so a switch flipped meanwhile holds.
+    ///
     /// # Errors
     /// `Forbidden` if registration is off, `InvalidInput` for a bad email, name or password,
     /// `Conflict` if the email is taken.
@@ -97,8 +101,12 @@ impl App {
         display_name: Option<&str>,
         now: i64,
     ) -> Result<User> {
-        if !self.config.registration_enabled {
-            return Err(Error::forbidden("registration is disabled on this server"));
+        let closed = || Error::forbidden("registration is disabled on this server");
+        if !self
+            .store
+            .read(|transaction| self.registration_in(transaction))?
+        {
+            return Err(closed());
         }
         let email = normalise_email(email)?;
         let display_name = check_display_name(display_name.unwrap_or(""))?;
@@ -114,8 +122,12 @@ impl App {
             created_at: now,
             last_login_at: None,
         };
-        self.store
-            .write(|transaction| transaction.insert_user(&user))?;
+        self.store.write(|transaction| {
+            if !self.registration_in(transaction)? {
+                return Err(closed());
+            }
+            transaction.insert_user(&user)
+        })?;
         Ok(user)
     }
 
@@ -318,8 +330,23 @@ impl App {
         family_id: &str,
         now: i64,
     ) -> Result<usize> {
+        let tokens = transaction.list_family_access_tokens(family_id)?;
+        self.revoke_living_access_tokens(transaction, tokens, REUSE_REASON, REUSE_REVOKER, now)
+    }
+
+    /// Puts those of `tokens` (access tokens handed out with refresh tokens) that are still
+    /// alive at `now` on the denylist, with `reason` and `revoked_by`, inside the caller's
+    /// transaction. Returns how many.
+    pub(super) fn revoke_living_access_tokens(
+        &self,
+        transaction: &mut dyn WriteTransaction,
+        tokens: Vec<FamilyAccessToken>,
+        reason: &str,
+        revoked_by: &str,
+        now: i64,
+    ) -> Result<usize> {
         let mut revoked = 0;
-        for token in transaction.list_family_access_tokens(family_id)? {
+        for token in tokens {
             // An access token the audit does not know lived at most the longest lifetime a
             // token can have from its issue.
             let expires_at = token.exp.unwrap_or_else(|| {
@@ -333,8 +360,8 @@ impl App {
             let revocation = Revocation {
                 jti: token.jti,
                 revoked_at: now,
-                reason: REUSE_REASON.to_owned(),
-                revoked_by: REUSE_REVOKER.to_owned(),
+                reason: reason.to_owned(),
+                revoked_by: revoked_by.to_owned(),
             };
             transaction.insert_revocation(&revocation, expires_at)?;
             revoked += 1;

@@ -55,7 +55,7 @@ pub use operator::{Inspection, KnownToken, OperatorRevocation, Rejection};
 use shared_read::SharedRead;
 use signing::KeyVault;
 pub use signing::{KeyInfo, KeyMaterial};
-pub use users::NewUser;
+pub use users::{MAX_ORG_ID_LENGTH, NewUser, check_org_id};
 pub use wallet::{Challenge, SignInRequest, WalletSession};
 
 use crate::config::Config;

@@ -191,19 +191,22 @@ impl App {
     }
 
     /// Checks what `users add` can check before it asks for a password: the email's syntax,
-    /// that no account has it yet, the role and the display name.
+    /// that no account has it yet, the role, the display name and the organisation id.
     ///
     /// # Errors
-    /// `InvalidInput` for a bad email, role or name, `Conflict` if the email is taken.
+    /// `InvalidInput` for a bad email, role, name or organisation id, `Conflict` if the email
+    /// is taken.
     pub fn check_new_user(
         &self,
         email: &str,
         role: &str,
         display_name: Option<&str>,
+        org_id: Option<&str>,
     ) -> Result<()> {
         let email = accounts::normalise_email(email)?;
         Role::parse_user_role(role).map_err(Error::invalid_input)?;
         accounts::check_display_name(display_name.unwrap_or(""))?;
+        org_id.map(super::check_org_id).transpose()?;
         let taken = self
             .store
             .read(|transaction| transaction.get_user_by_email(&email))?

@@ -1,11 +1,16 @@
 //! Administering accounts: listing, creating, changing role, password and status, deleting;
-//! for superadmins, org_admins and the CLI.
+//! for superadmins, org_admins and the CLI. Also the registration switch set at run time
+//! (`GET`/`PUT /users/registration`, `picoauth users registration`).
 //!
 //! # Invariants
 //! - An org_admin sees and changes only accounts of its own organisation, and can neither
-//!   grant nor take away superadmin, nor change a superadmin in any way.
+//!   grant nor take away superadmin, nor change a superadmin in any way; it creates accounts
+//!   only in its own organisation (naming another is `Forbidden`).
 //! - A role change, a new password, disabling and deleting delete the account's refresh tokens
-//!   in the same transaction.
+//!   in the same transaction; a new password set by an admin also revokes the access tokens
+//!   still alive that were issued with them (a reset usually means the password leaked).
+//! - The registration switch, once set, is a row of the database that wins over the
+//!   `registration_enabled` setting; only a superadmin or the CLI sets it.
 //! - The last active superadmin cannot be demoted, disabled or deleted.
 //! - Accounts are named by id or by email, whichever the caller has.
 
@@ -13,7 +18,13 @@ use super::{Actor, App, DEFAULT_ORG, accounts, token_user};
 use crate::error::{Error, ErrorKind, Result};
 use crate::password;
 use crate::roles::Role;
-use crate::store::{ReadTransaction, User, UserStatus};
+use crate::store::{ReadTransaction, RuntimeSetting, User, UserStatus};
+
+/// The longest organisation id (`users add --org`, `POST /users`'s `org_id`).
+pub const MAX_ORG_ID_LENGTH: usize = 64;
+
+/// The `reason` of access tokens revoked by an admin's password reset.
+const RESET_REASON: &str = "password reset by an administrator";
 
 impl App {
     /// The accounts the actor may administer (`GET /users`): all of them for a superadmin or
@@ -50,15 +61,18 @@ impl App {
         let role = Role::parse_user_role(new_user.role).map_err(Error::invalid_input)?;
         let email = accounts::normalise_email(new_user.email)?;
         let display_name = accounts::check_display_name(new_user.display_name.unwrap_or(""))?;
+        let requested_org = new_user.org_id.map(check_org_id).transpose()?;
         password::check_new(new_user.password)?;
+        // The rights are checked before the hash too (and again in the transaction, which
+        // decides): a caller that may not create this account costs no argon2.
+        self.store.read(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            rights.org_for_new_user(requested_org.as_deref(), role)
+        })?;
         let password_hash = password::hash(new_user.password)?;
         self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
-            if !rights.superadmin && role == Role::Superadmin {
-                return Err(Error::forbidden(
-                    "only a superadmin can create a superadmin",
-                ));
-            }
+            let org_id = rights.org_for_new_user(requested_org.as_deref(), role)?;
             // A fresh id per run of the closure is harmless: only the committed one is kept.
             let user = User {
                 id: accounts::new_user_id()?,
@@ -66,7 +80,7 @@ impl App {
                 display_name: display_name.clone(),
                 password_hash: password_hash.clone(),
                 role,
-                org_id: rights.org_id.unwrap_or_else(|| DEFAULT_ORG.to_owned()),
+                org_id,
                 status: UserStatus::Active,
                 created_at: now,
                 last_login_at: None,
@@ -105,21 +119,81 @@ impl App {
         })
     }
 
-    /// Sets an account's password (`picoauth users passwd`) and ends its sessions.
+    /// Sets an account's password (`PUT /users/{id}/password`, `picoauth users passwd`) and
+    /// ends its sessions: its refresh tokens are deleted and the access tokens issued with them
+    /// that are still alive are revoked, in one transaction.
     ///
     /// # Errors
-    /// `InvalidInput` if the password breaks the rules, and as [`App::find_user`].
-    pub fn set_password(&self, actor: Actor<'_>, user: &str, password: &str) -> Result<User> {
+    /// `InvalidInput` if the password breaks the rules, `Forbidden` when an org_admin names a
+    /// superadmin, and as [`App::find_user`].
+    pub fn set_password(
+        &self,
+        actor: Actor<'_>,
+        user: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<User> {
         password::check_new(password)?;
+        // Who may do this is known before the hash: a refused caller costs no argon2.
+        self.store.read(|transaction| {
+            let rights = admin_rights(transaction, actor)?;
+            let found = administered_user(transaction, &rights, user)?;
+            guard_superadmin(&rights, &found)
+        })?;
         let password_hash = password::hash(password)?;
+        let revoked_by = actor.audit_name();
         self.store.write(|transaction| {
             let rights = admin_rights(transaction, actor)?;
             let user = administered_user(transaction, &rights, user)?;
             guard_superadmin(&rights, &user)?;
             transaction.update_password_hash(&user.id, &password_hash)?;
+            let tokens = transaction.list_user_access_tokens(&user.id)?;
+            self.revoke_living_access_tokens(transaction, tokens, RESET_REASON, &revoked_by, now)?;
             transaction.delete_user_refresh_tokens(&user.id)?;
             Ok(user)
         })
+    }
+
+    /// Whether `POST /register` is open (`GET /users/registration`): the switch last set at
+    /// run time, else the `registration_enabled` setting.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor administers accounts (superadmin, org_admin, the CLI).
+    pub fn registration(&self, actor: Actor<'_>) -> Result<bool> {
+        self.store.read(|transaction| {
+            admin_rights(transaction, actor)?;
+            self.registration_in(transaction)
+        })
+    }
+
+    /// Opens or closes `POST /register` (`PUT /users/registration`, `users registration`)
+    /// for every process on the database, from its next request, across restarts; returns the
+    /// new state.
+    ///
+    /// # Errors
+    /// `Forbidden` unless the actor is a superadmin or the CLI.
+    pub fn set_registration(&self, actor: Actor<'_>, enabled: bool, now: i64) -> Result<bool> {
+        let setting = RuntimeSetting {
+            value: enabled,
+            updated_at: now,
+            updated_by: actor.audit_name(),
+        };
+        self.store.write(|transaction| {
+            if !admin_rights(transaction, actor)?.superadmin {
+                return Err(Error::forbidden(
+                    "only a superadmin can open or close registration",
+                ));
+            }
+            transaction.set_registration_enabled(&setting)?;
+            Ok(enabled)
+        })
+    }
+
+    /// Whether registration is open, as `transaction` sees it.
+    pub(super) fn registration_in(&self, transaction: &mut dyn ReadTransaction) -> Result<bool> {
+        Ok(transaction
+            .get_registration_enabled()?
+            .map_or(self.config.registration_enabled, |setting| setting.value))
     }
 
     /// Disables or enables an account (`picoauth users disable / enable`); disabling ends its
@@ -170,6 +244,30 @@ pub struct NewUser<'a> {
     pub role: &'a str,
     /// Shown to people; empty if not given.
     pub display_name: Option<&'a str>,
+    /// The organisation; only the CLI and a superadmin may name another than their own.
+    /// Unset, the creator's organisation (`default` for the CLI).
+    pub org_id: Option<&'a str>,
+}
+
+/// Checks an organisation id: 1 to [`MAX_ORG_ID_LENGTH`] ASCII letters, digits, `-`, `_` and
+/// `.` (it is compared byte for byte, appears in tokens and tables, and must not pass for
+/// another id).
+///
+/// # Errors
+/// `InvalidInput` naming the rule.
+pub fn check_org_id(org_id: &str) -> Result<String> {
+    let valid = !org_id.is_empty()
+        && org_id.len() <= MAX_ORG_ID_LENGTH
+        && org_id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'));
+    if valid {
+        Ok(org_id.to_owned())
+    } else {
+        Err(Error::invalid_input(format!(
+            "org_id must be 1 to {MAX_ORG_ID_LENGTH} ASCII letters, digits, `-`, `_` or `.`"
+        )))
+    }
 }
 
 /// The account named by an id or an email, within the actor's reach.
@@ -225,6 +323,29 @@ struct AdminRights {
     superadmin: bool,
     /// The one organisation an org_admin is confined to; `None` means all.
     org_id: Option<String>,
+    /// The actor's own organisation, where the accounts it creates go unless it names one
+    /// (`default` for the CLI).
+    own_org: String,
+}
+
+impl AdminRights {
+    /// The organisation of an account this actor creates with `role`, having asked for
+    /// `requested`: any for the CLI and a superadmin, only its own for an org_admin, which
+    /// creates no superadmin either.
+    fn org_for_new_user(&self, requested: Option<&str>, role: Role) -> Result<String> {
+        if !self.superadmin && role == Role::Superadmin {
+            return Err(Error::forbidden(
+                "only a superadmin can create a superadmin",
+            ));
+        }
+        match (requested, &self.org_id) {
+            (Some(requested), Some(own)) if requested != own => Err(Error::forbidden(
+                "an org_admin creates accounts only in its own organisation",
+            )),
+            (Some(requested), _) => Ok(requested.to_owned()),
+            (None, _) => Ok(self.own_org.clone()),
+        }
+    }
 }
 
 fn admin_rights(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Result<AdminRights> {
@@ -233,6 +354,7 @@ fn admin_rights(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Resu
             return Ok(AdminRights {
                 superadmin: true,
                 org_id: None,
+                own_org: DEFAULT_ORG.to_owned(),
             });
         }
         Actor::FleetSecret => {
@@ -245,10 +367,12 @@ fn admin_rights(transaction: &mut dyn ReadTransaction, actor: Actor<'_>) -> Resu
         Role::Superadmin => Ok(AdminRights {
             superadmin: true,
             org_id: None,
+            own_org: user.org_id,
         }),
         Role::OrgAdmin => Ok(AdminRights {
             superadmin: false,
-            org_id: Some(user.org_id),
+            org_id: Some(user.org_id.clone()),
+            own_org: user.org_id,
         }),
         _ => Err(Error::forbidden(
             "this needs the superadmin or org_admin role",

@@ -3,7 +3,9 @@
 //!
 //! # Invariants
 //! - The identity (`sub`, `wallet_address`) is derived from the verified public key; the
-//!   client's `address` is only checked against it.
+//!   client's `address` is only checked against it. It is the canonical address, or with
+//!   `wallet_subject = "public_key"` the lowercase hex of the key's bytes as sent; a wallet's
+//!   refresh tokens are stored under that subject, so its sessions refresh to the same one.
 //! - A challenge is taken out of the database by the first sign-in attempt that names it,
 //!   right or wrong, in one statement, before the signature is checked: it works once.
 //! - Asking for a challenge never cancels another client's pending one and is never refused
@@ -63,6 +65,9 @@ pub struct WalletSession {
     pub refresh_token: String,
     /// The canonical address derived from the key.
     pub address: WalletAddress,
+    /// What the tokens name the wallet by (`wallet_subject`): the canonical address, or the
+    /// lowercase hex of the public key as sent. `/sign-in` answers it as `address`.
+    pub subject: String,
     /// The algorithm the wallet signed with.
     pub algorithm: WalletAlgorithm,
     /// Lifetime of the access token in seconds.
@@ -164,9 +169,12 @@ impl App {
         if !key.verify(challenge.as_bytes(), &signature) {
             return Err(Error::invalid_token("signature verification failed"));
         }
-        let claims = self.wallet_claims(address.as_str(), algorithm, now)?;
+        // The refresh chain keeps the subject it started with, so a session signed in under
+        // one `wallet_subject` refreshes to the same `sub` after the setting changes.
+        let subject = self.config.wallet_subject.of(&address, &key_bytes);
+        let claims = self.wallet_claims(&subject, algorithm, now)?;
         let owner = RefreshOwner::Wallet {
-            address: address.as_str().to_owned(),
+            address: subject.clone(),
             algorithm: algorithm.as_str().to_owned(),
         };
         let keys = self.keys(now)?;
@@ -178,6 +186,7 @@ impl App {
             access_token: sign_with(&keys, &claims)?,
             refresh_token,
             address,
+            subject,
             algorithm,
             expires_in: self.config.access_token_ttl,
         })

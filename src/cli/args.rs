@@ -13,7 +13,7 @@ use clap::{Arg, ArgMatches, Args as ClapArgs, FromArgMatches, Parser, Subcommand
 use crate::config::{self, Flag, Kind};
 use crate::keys::SigningAlgorithm;
 use crate::roles::Role;
-use crate::wallet::WalletAlgorithm;
+use crate::wallet::{WalletAlgorithm, WalletSubject};
 
 /// picoauth: a JWT auth server and its admin tool, on one SQLite file and one key directory.
 ///
@@ -59,7 +59,8 @@ pub enum Command {
     )]
     Keygen(KeygenArgs),
 
-    /// Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import.
+    /// Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import,
+    /// and the registration switch.
     #[command(
         subcommand,
         after_help = "Examples:\n  picoauth users list\n  picoauth users add ada@example.com --role operator\n  PICOAUTH_DB=/var/lib/picoauth/picoauth.db picoauth users disable ada@example.com"
@@ -180,7 +181,7 @@ pub enum UsersCommand {
     },
     /// Create an account; prints its id. The password is asked twice on a terminal.
     #[command(
-        after_help = "Examples:\n  picoauth users add ada@example.com --role operator --display-name Ada\n  printf '%s\\n' \"$PASSWORD\" | picoauth users add ci@example.com --password-stdin"
+        after_help = "Examples:\n  picoauth users add ada@example.com --role operator --display-name Ada\n  picoauth users add bob@acme.example --role org_admin --org acme\n  printf '%s\\n' \"$PASSWORD\" | picoauth users add ci@example.com --password-stdin"
     )]
     Add {
         /// The email, which is the login name.
@@ -192,6 +193,9 @@ pub enum UsersCommand {
         /// The name shown to people.
         #[arg(long, value_name = "NAME", value_hint = ValueHint::Other)]
         display_name: Option<String>,
+        /// The account's organisation (1 to 64 ASCII letters, digits, `-`, `_`, `.`) [default: default].
+        #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
+        org: Option<String>,
         /// Read the password from the first line of stdin instead of asking.
         #[arg(long)]
         password_stdin: bool,
@@ -243,6 +247,25 @@ pub enum UsersCommand {
         /// Delete without asking.
         #[arg(long)]
         yes: bool,
+    },
+    /// Show whether `POST /register` is open, or open or close it for every server on the
+    /// database (from its next request, across restarts).
+    ///
+    /// Once set here or with `PUT /api/v1/auth/users/registration`, the switch wins over the
+    /// registration_enabled setting, which is only its initial value.
+    #[command(
+        after_help = "Examples:\n  picoauth users registration\n  picoauth users registration --disable\n  picoauth users registration --json"
+    )]
+    Registration {
+        /// Open registration.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Close registration.
+        #[arg(long)]
+        disable: bool,
+        /// Print the `/users/registration` response object.
+        #[arg(long)]
+        json: bool,
     },
     /// Import the accounts of a pico-auth database, keeping ids and passwords; idempotent.
     #[command(
@@ -601,6 +624,10 @@ fn possible_values(kind: Kind) -> Option<PossibleValuesParser> {
             .map(|algorithm| PossibleValue::new(algorithm.as_str()))
             .collect(),
         Kind::TokenAlgorithm => token_algorithms(),
+        Kind::WalletSubject => WalletSubject::ALL
+            .iter()
+            .map(|subject| PossibleValue::new(subject.as_str()))
+            .collect(),
         _ => return None,
     };
     Some(PossibleValuesParser::new(values))

@@ -54,7 +54,7 @@ pub fn run(args: ListMintsArgs, app: &App) -> Result<ExitCode> {
         let mut row = vec![
             item.jti.clone(),
             item.kind.clone(),
-            item.sub.clone(),
+            shortened(&item.sub),
             item.role.clone(),
             item.agent_id.clone().unwrap_or_default(),
             status,
@@ -69,4 +69,36 @@ pub fn run(args: ListMintsArgs, app: &App) -> Result<ExitCode> {
     }
     render::print(&format!("{table}\n"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The longest subject the table shows whole: a wallet named by its public key
+/// (`wallet_subject = "public_key"`) has one of up to 3,904 hex digits, which `--json` prints.
+const MAX_SHOWN_SUB: usize = 72;
+
+/// `sub` as the table shows it: whole, or its head and tail around `…` when longer than
+/// [`MAX_SHOWN_SUB`] (subjects are ASCII hex there; other text is cut on character bounds).
+fn shortened(sub: &str) -> String {
+    let n_chars = sub.chars().count();
+    if n_chars <= MAX_SHOWN_SUB {
+        return sub.to_owned();
+    }
+    let head: String = sub.chars().take(24).collect();
+    let tail: String = sub.chars().skip(n_chars - 8).collect();
+    format!("{head}…{tail} ({n_chars} characters)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_subjects_are_shortened_in_the_table() {
+        assert_eq!(shortened("0xabc"), "0xabc");
+        let sub = format!("{}{}", "a".repeat(3896), "bcdefghi");
+        assert_eq!(
+            shortened(&sub),
+            format!("{}…bcdefghi (3904 characters)", "a".repeat(24))
+        );
+        assert_eq!(shortened(&"é".repeat(72)), "é".repeat(72));
+    }
 }

@@ -34,16 +34,18 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             email,
             role,
             display_name,
+            org,
             password_stdin,
         } => {
             // A typo in the email must not cost the operator a password typed twice.
-            app.check_new_user(&email, &role, display_name.as_deref())?;
+            app.check_new_user(&email, &role, display_name.as_deref(), org.as_deref())?;
             let password = read_new_password(password_stdin)?;
             let new_user = NewUser {
                 email: &email,
                 password: &password,
                 role: &role,
                 display_name: display_name.as_deref(),
+                org_id: org.as_deref(),
             };
             let created = app.add_user(actor, new_user, super::now())?;
             render::print(&format!("{}\n", created.id))?;
@@ -59,7 +61,7 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             // Fail on an unknown account before asking for a password.
             app.find_user(actor, &user)?;
             let password = read_new_password(password_stdin)?;
-            let changed = app.set_password(actor, &user, &password)?;
+            let changed = app.set_password(actor, &user, &password, super::now())?;
             render::print(&format!(
                 "password of {} changed; its sessions ended\n",
                 changed.email
@@ -83,6 +85,23 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
             }
             let deleted = app.delete_user(actor, &found.id)?;
             render::print(&format!("deleted {}\n", deleted.email))?;
+        }
+        UsersCommand::Registration {
+            enable,
+            disable,
+            json,
+        } => {
+            let enabled = if enable || disable {
+                app.set_registration(actor, enable, super::now())?
+            } else {
+                app.registration(actor)?
+            };
+            if json {
+                render::print_json(&json!({ "registration_enabled": enabled }))?;
+            } else {
+                let state = if enabled { "open" } else { "closed" };
+                render::print(&format!("registration is {state}\n"))?;
+            }
         }
         UsersCommand::Import { from_pico_auth } => {
             let report = app.import_pico_auth(&from_pico_auth, super::now())?;
@@ -133,7 +152,7 @@ pub fn run(command: UsersCommand, app: &App) -> Result<ExitCode> {
 /// The accounts as a table that fits the terminal: under 120 columns, the name and creation
 /// time (both in `--json`) give their room to the rest.
 fn print_table(users: &[User]) -> Result<()> {
-    let mut header = vec!["id", "email", "role", "status", "last login"];
+    let mut header = vec!["id", "email", "role", "org", "status", "last login"];
     let mut table = render::table(&header);
     let wide = table.width().is_none_or(|width| width >= 120);
     if wide {
@@ -142,13 +161,15 @@ fn print_table(users: &[User]) -> Result<()> {
             "email",
             "name",
             "role",
+            "org",
             "status",
             "created",
             "last login",
         ];
         table = render::table(&header);
     }
-    render::keep_whole(&mut table, &["id"]);
+    // The id and the email are what an operator copies into the next command: never wrapped.
+    render::keep_whole(&mut table, &["id", "email"]);
     for user in users {
         let last_login = user
             .last_login_at
@@ -160,6 +181,7 @@ fn print_table(users: &[User]) -> Result<()> {
                 user.email.clone(),
                 user.display_name.clone(),
                 user.role.to_string(),
+                user.org_id.clone(),
                 user.status.as_str().to_owned(),
                 render::utc(user.created_at),
                 last_login,
@@ -169,6 +191,7 @@ fn print_table(users: &[User]) -> Result<()> {
                 user.id.clone(),
                 user.email.clone(),
                 user.role.to_string(),
+                user.org_id.clone(),
                 user.status.as_str().to_owned(),
                 last_login,
             ]

@@ -38,6 +38,8 @@ enum Route {
     MePassword,
     Users,
     UserRole(String),
+    UserPassword(String),
+    Registration,
     FleetSessions,
     Revoke,
     RevokedJtis,
@@ -71,6 +73,7 @@ impl Route {
             "/me" => Route::Me,
             "/me/password" => Route::MePassword,
             "/users" => Route::Users,
+            "/users/registration" => Route::Registration,
             "/fleet/sessions" => Route::FleetSessions,
             "/revoke" => Route::Revoke,
             "/revoked-jtis" => Route::RevokedJtis,
@@ -78,11 +81,17 @@ impl Route {
             "/challenge" => Route::Challenge,
             "/sign-in" => Route::SignIn,
             _ => {
-                let id = rest.strip_prefix("/users/")?.strip_suffix("/role")?;
+                let rest = rest.strip_prefix("/users/")?;
+                let (id, route): (_, fn(String) -> Route) =
+                    if let Some(id) = rest.strip_suffix("/role") {
+                        (id, Route::UserRole)
+                    } else {
+                        (rest.strip_suffix("/password")?, Route::UserPassword)
+                    };
                 if id.is_empty() || id.contains('/') {
                     return None;
                 }
-                Route::UserRole(id.to_owned())
+                route(id.to_owned())
             }
         })
     }
@@ -101,6 +110,8 @@ impl Route {
             Route::MePassword => "me/password",
             Route::Users => "users",
             Route::UserRole(_) => "users/{id}/role",
+            Route::UserPassword(_) => "users/{id}/password",
+            Route::Registration => "users/registration",
             Route::FleetSessions => "fleet/sessions",
             Route::Revoke => "revoke",
             Route::RevokedJtis => "revoked-jtis",
@@ -130,13 +141,28 @@ impl Route {
             return groups.answers(method);
         }
         let own = self.method();
-        *method == own || (*method == Method::HEAD && own == Method::GET)
+        *method == own
+            || (*method == Method::HEAD && own == Method::GET)
+            || self.other_method().as_ref() == Some(method)
+    }
+
+    /// The second method of a path that answers two (API.md §9: `POST /users` beside
+    /// `GET /users`, `PUT /users/registration` beside `GET`).
+    fn other_method(&self) -> Option<Method> {
+        match self {
+            Route::Users => Some(Method::POST),
+            Route::Registration => Some(Method::PUT),
+            _ => None,
+        }
     }
 
     /// The `Allow` header of a 405 (RFC 9110 §10.2.1).
     fn allow(&self) -> &'static str {
-        if let Route::Groups(groups) = self {
-            return groups.allow();
+        match self {
+            Route::Groups(groups) => return groups.allow(),
+            Route::Users => return "GET, HEAD, POST",
+            Route::Registration => return "GET, HEAD, PUT",
+            _ => {}
         }
         match self.method() {
             Method::GET => "GET, HEAD",
@@ -152,7 +178,8 @@ impl Route {
             | Route::OpenidConfiguration
             | Route::Jwks
             | Route::Me
-            | Route::Users => Method::GET,
+            | Route::Users
+            | Route::Registration => Method::GET,
             Route::Register
             | Route::Login
             | Route::Refresh
@@ -162,7 +189,7 @@ impl Route {
             | Route::Challenge
             | Route::SignIn => Method::POST,
             Route::RevokedJtis | Route::Mints => Method::GET,
-            Route::UserRole(_) => Method::PUT,
+            Route::UserRole(_) | Route::UserPassword(_) => Method::PUT,
             // Several methods: `answers` and `allow` ask the path itself.
             Route::Groups(_) => Method::GET,
         }
@@ -307,8 +334,11 @@ async fn dispatch(
         Route::Refresh => accounts::post_refresh(state, request).await,
         Route::Me => accounts::get_me(state, request).await,
         Route::MePassword => accounts::post_me_password(state, request).await,
+        Route::Users if request.method() == Method::POST => users::post_users(state, request).await,
         Route::Users => users::get_users(state, request).await,
         Route::UserRole(id) => users::put_user_role(state, request, id.clone()).await,
+        Route::UserPassword(id) => users::put_user_password(state, request, id.clone()).await,
+        Route::Registration => users::registration(state, request).await,
         Route::FleetSessions => fleet::post_fleet_sessions(state, request).await,
         Route::Revoke => fleet::post_revoke(state, request).await,
         Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
@@ -399,6 +429,12 @@ mod tests {
         assert_eq!(Route::Jwks.allow(), "GET, HEAD");
         assert_eq!(Route::Login.allow(), "POST");
         assert_eq!(Route::UserRole("x".into()).allow(), "PUT");
+        assert!(Route::Users.answers(&Method::POST));
+        assert!(!Route::Users.answers(&Method::PUT));
+        assert!(Route::Registration.answers(&Method::PUT));
+        assert!(Route::Registration.answers(&Method::HEAD));
+        assert!(!Route::Registration.answers(&Method::POST));
+        assert_eq!(Route::Registration.allow(), "GET, HEAD, PUT");
     }
 
     #[test]
@@ -417,6 +453,13 @@ mod tests {
             "/api/v1/auth/users/abc123/role",
             Some(Route::UserRole("abc123".into())),
         );
+        check(
+            "/api/v1/auth/users/abc123/password",
+            Some(Route::UserPassword("abc123".into())),
+        );
+        check("/api/v1/auth/users/registration", Some(Route::Registration));
+        check("/api/v1/auth/users//password", None);
+        check("/api/v1/auth/users/a/b/password", None);
         check("/api/v1/auth/users//role", None);
         check("/api/v1/auth/users/a/b/role", None);
         check("/api/v1/auth/jwks/", None);

@@ -77,7 +77,7 @@ pub async fn post_sign_in(state: Arc<State>, request: Request<Incoming>) -> Resu
         "refresh_token": session.refresh_token,
         "token_type": "Bearer",
         "expires_in": session.expires_in,
-        "address": session.address.as_str(),
+        "address": session.subject,
         "algorithm": session.algorithm.as_str(),
     })))
 }

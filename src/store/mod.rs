@@ -197,7 +197,8 @@ pub enum RefreshOwner {
     User(String),
     /// A wallet, by canonical address and algorithm wire name.
     Wallet {
-        /// The canonical address.
+        /// The wallet's subject: its canonical address, or under `wallet_subject =
+        /// "public_key"` its public key's hex, as the session's tokens name it.
         address: String,
         /// The algorithm it signed in with.
         algorithm: String,
@@ -405,6 +406,42 @@ pub struct LoginFailures {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Settings changed at run time: stored in the database, so they survive restarts and every
+// process on it sees them (table `runtime_settings`, one row per setting).
+
+/// A setting's value as set at run time, with who set it and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeSetting<T> {
+    /// The value.
+    pub value: T,
+    /// When it was set, Unix seconds.
+    pub updated_at: i64,
+    /// Who set it, as `kind:subject` (`user:<account id>`, `cli:<os user>`).
+    pub updated_by: String,
+}
+
+/// The `name` of the registration switch's row in `runtime_settings`.
+pub const REGISTRATION_ENABLED: &str = "registration_enabled";
+
+/// How a boolean runtime setting is stored: the words, so the table reads the same on both
+/// backends.
+fn format_bool(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+/// A stored boolean runtime setting.
+fn parse_bool(value: &str) -> Result<bool> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(Error::new(
+            crate::error::ErrorKind::Storage,
+            format!("a runtime setting holds `{other}`, not true or false"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The transactions.
 
 /// What a read transaction can see: committed data. Each call sees what was committed when it
@@ -431,6 +468,10 @@ pub trait ReadTransaction {
     /// The access tokens issued along a chain (one per refresh token still stored), with their
     /// expiry where the mint audit knows it.
     fn list_family_access_tokens(&mut self, family_id: &str) -> Result<Vec<FamilyAccessToken>>;
+    /// The access tokens issued along every chain of an account (one per refresh token still
+    /// stored), with their expiry where the mint audit knows it: what an admin's password
+    /// reset revokes with the sessions.
+    fn list_user_access_tokens(&mut self, user_id: &str) -> Result<Vec<FamilyAccessToken>>;
     /// Whether `access_jti` was issued with a refresh token whose chain has not ended at `now`:
     /// the access token of a live session, which `picoauth revoke` knows even when it was too
     /// short-lived for the mint audit.
@@ -500,6 +541,10 @@ pub trait ReadTransaction {
     fn count_user_groups(&mut self, user_id: &str) -> Result<u64>;
     /// Whether an account is a member of a group.
     fn is_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool>;
+    /// Whether `POST /register` is open, as last set at run time (`PUT /users/registration`,
+    /// `picoauth users registration`); `None` while it was never set, when the
+    /// `registration_enabled` setting decides.
+    fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>>;
 }
 
 /// What a write transaction can change, on top of what it can read. Run only inside
@@ -613,6 +658,9 @@ pub trait WriteTransaction: ReadTransaction {
     fn insert_group_member(&mut self, member: &GroupMember) -> Result<bool>;
     /// Deletes a membership; whether it existed.
     fn delete_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool>;
+    /// Stores whether `POST /register` is open, replacing what was set before; it wins over
+    /// the `registration_enabled` setting from then on, for every process on the database.
+    fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1089,6 +1137,36 @@ mod tests {
             stored.map(|stored| stored.failures),
             expected.last().copied()
         );
+    }
+
+    /// The registration switch's promises, on whichever backend `store` is: unset until set,
+    /// then the last value written, by whom and when; seen by a second store on the database.
+    pub(super) fn check_registration_switch(store: &Store, second: &Store) {
+        let get = |store: &Store| {
+            store
+                .read(|transaction| transaction.get_registration_enabled())
+                .unwrap()
+        };
+        assert_eq!(get(store), None, "never set");
+        for (value, at) in [(false, 10), (true, 20), (false, 30)] {
+            let setting = RuntimeSetting {
+                value,
+                updated_at: at,
+                updated_by: format!("cli:op{at}"),
+            };
+            store
+                .write(|transaction| transaction.set_registration_enabled(&setting))
+                .unwrap();
+            assert_eq!(get(store), Some(setting.clone()));
+            assert_eq!(get(second), Some(setting), "another process sees it");
+        }
+    }
+
+    #[test]
+    fn the_registration_switch_is_stored_and_replaced() {
+        let temp = temp_store("registration");
+        let second = Store::open(&DbLocation::Sqlite(temp.dir.join("picoauth.db"))).unwrap();
+        check_registration_switch(&temp.store, &second);
     }
 
     #[test]

@@ -85,6 +85,50 @@ impl WalletAlgorithm {
     }
 }
 
+/// What a wallet token names its wallet by (`wallet_subject`, API.md §9): its `sub`,
+/// `wallet_address` and the `address` of `/sign-in`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WalletSubject {
+    /// The canonical address of API.md §5 (`0x` and 40 hex digits): the default.
+    #[default]
+    Address,
+    /// The lowercase hex of the public key as the client sent it (pico-server-auth 0.2).
+    PublicKey,
+}
+
+impl WalletSubject {
+    /// Every choice, in the order help lists them.
+    pub const ALL: [WalletSubject; 2] = [WalletSubject::Address, WalletSubject::PublicKey];
+
+    /// The setting's value: the one mapping between choices and strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WalletSubject::Address => "address",
+            WalletSubject::PublicKey => "public_key",
+        }
+    }
+
+    /// Parses the setting's value, ignoring letter case.
+    ///
+    /// # Errors
+    /// A sentence naming the value and the choices.
+    pub fn parse(text: &str) -> Result<WalletSubject, String> {
+        WalletSubject::ALL
+            .into_iter()
+            .find(|subject| subject.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("`{text}` is not address or public_key"))
+    }
+
+    /// The subject of a wallet that signed in with `public_key` (its bytes as the client sent
+    /// them in hex), whose canonical address is `address`.
+    pub fn of(self, address: &WalletAddress, public_key: &[u8]) -> String {
+        match self {
+            WalletSubject::Address => address.as_str().to_owned(),
+            WalletSubject::PublicKey => crate::keys::hex(public_key),
+        }
+    }
+}
+
 impl fmt::Display for WalletAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -183,6 +227,31 @@ mod tests {
             Ok(WalletAlgorithm::MlDsa65)
         );
         assert!(WalletAlgorithm::parse("RSA").is_err());
+    }
+
+    #[test]
+    fn wallet_subjects_parse_and_name_the_wallet() {
+        for subject in WalletSubject::ALL {
+            assert_eq!(WalletSubject::parse(subject.as_str()), Ok(subject));
+        }
+        assert_eq!(
+            WalletSubject::parse(" Public_Key "),
+            Ok(WalletSubject::PublicKey)
+        );
+        assert!(WalletSubject::parse("pubkey").is_err());
+        let key = algorithm_key();
+        let address = WalletAddress::of(key.as_ref());
+        let sent = decode_hex("k", "0xABCD").unwrap();
+        assert_eq!(WalletSubject::Address.of(&address, &sent), address.as_str());
+        assert_eq!(WalletSubject::PublicKey.of(&address, &sent), "abcd");
+    }
+
+    /// Some Ed25519 key.
+    fn algorithm_key() -> Box<dyn WalletKey> {
+        let signing_key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        WalletAlgorithm::Ed25519
+            .parse_key(signing_key.verifying_key().as_bytes())
+            .unwrap()
     }
 
     #[test]

@@ -209,6 +209,21 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX group_members_by_user ON group_members (user_id);
     "#,
+    // 5: SQLite's migration 15, settings changed at run time (`PUT /users/registration`).
+    // And the mint audit's index by subject only over user tokens, the only ones read through
+    // it (`MintSelection::Account`): with `wallet_subject = "public_key"` a wallet token's
+    // `sub` is the hex of its key, 3,904 characters for ML-DSA-65, past the 2,704 bytes a
+    // B-tree entry may hold, so indexing wallet subjects would refuse those mints.
+    r#"
+    CREATE TABLE runtime_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT NOT NULL
+    );
+    DROP INDEX mints_by_sub;
+    CREATE INDEX mints_by_sub ON mints (sub, id) WHERE kind = 'user';
+    "#,
 ];
 
 /// The schema version this picoauth writes.

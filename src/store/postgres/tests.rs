@@ -615,6 +615,56 @@ fn groups_are_unique_per_organisation_and_memberships_cascade() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn the_registration_switch_is_stored_and_replaced() {
+    let db = TestDb::create();
+    let store = |pg| crate::store::Store {
+        backend: crate::store::Backend::Postgres(pg),
+    };
+    crate::store::tests::check_registration_switch(&store(db.open()), &store(db.open()));
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn wallet_subjects_as_long_as_an_ml_dsa_key_are_audited() {
+    // With `wallet_subject = "public_key"` an ML-DSA-65 wallet's `sub` is 3,904 hex digits,
+    // more than a B-tree entry holds: the audit must not index it (migration 5).
+    let db = TestDb::create();
+    let store = db.open();
+    let sub = "ab".repeat(1952);
+    store
+        .write(|transaction| {
+            transaction.insert_mint(&MintRecord {
+                id: 0,
+                jti: "j-wallet".to_owned(),
+                kind: "wallet".to_owned(),
+                sub: sub.clone(),
+                role: "wallet".to_owned(),
+                org_id: None,
+                iat: 0,
+                exp: 100,
+                scope: None,
+                agent_id: None,
+                session_id: None,
+                minted_by: "POST /sign-in".to_owned(),
+                revoked: false,
+            })
+        })
+        .unwrap();
+    let listed = store
+        .read(|transaction| transaction.list_mints(&[MintSelection::Unowned], 10, None))
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].sub, sub);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn a_statement_is_prepared_once_per_connection_and_outlives_a_rollback() {
     let db = TestDb::create();
     drop(db.open());

@@ -20,9 +20,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
-    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshOwner,
-    RefreshRecord, RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
-    WriteTransaction,
+    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, REGISTRATION_ENABLED,
+    ReadTransaction, RefreshOwner, RefreshRecord, RefreshRotation, Revocation, RuntimeSetting,
+    SigningKeyRecord, User, UserStatus, WriteTransaction, format_bool, parse_bool,
 };
 
 /// One statement's parameters.
@@ -326,6 +326,24 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
         .collect()
     }
 
+    fn list_user_access_tokens(&mut self, user_id: &str) -> Result<Vec<FamilyAccessToken>> {
+        self.query(
+            "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
+             LEFT JOIN mints m ON m.jti = t.access_jti \
+             WHERE t.user_id = $1 AND t.access_jti IS NOT NULL",
+            &[&user_id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(FamilyAccessToken {
+                jti: get(row, 0)?,
+                issued_at: get(row, 1)?,
+                exp: get(row, 2)?,
+            })
+        })
+        .collect()
+    }
+
     fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool> {
         Ok(self
             .query_opt(
@@ -582,6 +600,22 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
                 &[&group_id, &user_id],
             )?
             .is_some())
+    }
+
+    fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>> {
+        self.query_opt(
+            "SELECT value, updated_at, updated_by FROM runtime_settings WHERE name = $1",
+            &[&REGISTRATION_ENABLED],
+        )?
+        .map(|row| {
+            let value: String = get(&row, 0)?;
+            Ok(RuntimeSetting {
+                value: parse_bool(&value)?,
+                updated_at: get(&row, 1)?,
+                updated_by: get(&row, 2)?,
+            })
+        })
+        .transpose()
     }
 }
 
@@ -1022,5 +1056,21 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
             &[&group_id, &user_id],
         )?;
         Ok(changed == 1)
+    }
+
+    fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()> {
+        self.execute(
+            "INSERT INTO runtime_settings (name, value, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            &[
+                &REGISTRATION_ENABLED,
+                &format_bool(setting.value),
+                &setting.updated_at,
+                &setting.updated_by,
+            ],
+        )?;
+        Ok(())
     }
 }

@@ -20,6 +20,7 @@ mod login_failures;
 mod mints;
 mod refresh;
 mod revocations;
+mod runtime_settings;
 mod schema;
 mod sealed_keys;
 mod transaction;

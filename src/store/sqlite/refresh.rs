@@ -178,6 +178,31 @@ pub fn list_family_access_tokens(
     Ok(tokens)
 }
 
+/// The access tokens issued along every chain of an account.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn list_user_access_tokens(
+    connection: &Connection,
+    user_id: &str,
+) -> Result<Vec<FamilyAccessToken>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
+         LEFT JOIN mints m ON m.jti = t.access_jti \
+         WHERE t.user_id = ?1 AND t.access_jti IS NOT NULL",
+    )?;
+    let tokens = statement
+        .query_map([user_id], |row| {
+            Ok(FamilyAccessToken {
+                jti: row.get(0)?,
+                issued_at: row.get(1)?,
+                exp: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(tokens)
+}
+
 /// Deletes a whole chain (reuse detected, or its owner is gone).
 ///
 /// # Errors

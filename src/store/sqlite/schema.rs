@@ -273,6 +273,17 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX group_members_by_user ON group_members (user_id);
     "#,
+    // 15: settings changed at run time (`PUT /users/registration`), one row per setting, so
+    // they survive restarts and every process on the database reads the same value. Only
+    // names picoauth knows are written (one row each), so the table stays tiny.
+    r#"
+    CREATE TABLE runtime_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

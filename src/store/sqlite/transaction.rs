@@ -8,14 +8,16 @@
 use rusqlite::Connection;
 
 use super::{
-    challenges, groups, keys, login_failures, mints, refresh, revocations, sealed_keys, users,
+    challenges, groups, keys, login_failures, mints, refresh, revocations, runtime_settings,
+    sealed_keys, users,
 };
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
     MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
+    RefreshRotation, Revocation, RuntimeSetting, SigningKeyRecord, User, UserStatus,
+    WriteTransaction,
 };
 
 /// A connection lent for one read or write transaction.
@@ -58,6 +60,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn list_family_access_tokens(&mut self, family_id: &str) -> Result<Vec<FamilyAccessToken>> {
         refresh::list_family_access_tokens(self.connection, family_id)
+    }
+
+    fn list_user_access_tokens(&mut self, user_id: &str) -> Result<Vec<FamilyAccessToken>> {
+        refresh::list_user_access_tokens(self.connection, user_id)
     }
 
     fn has_live_session_of_access_token(&mut self, access_jti: &str, now: i64) -> Result<bool> {
@@ -163,6 +169,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn is_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
         groups::is_group_member(self.connection, group_id, user_id)
+    }
+
+    fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>> {
+        runtime_settings::get_registration_enabled(self.connection)
     }
 }
 
@@ -310,5 +320,9 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_group_member(&mut self, group_id: &str, user_id: &str) -> Result<bool> {
         groups::delete_group_member(self.connection, group_id, user_id)
+    }
+
+    fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()> {
+        runtime_settings::set_registration_enabled(self.connection, setting)
     }
 }
