@@ -8,7 +8,7 @@
 //!   replica has already started on, is refused with nothing written); the source is read in
 //!   one read transaction, so a server still writing to it cannot tear the copy.
 //! - What is copied is what outlives a restart: accounts, refresh tokens, signing keys (with the
-//!   sealed private keys the caller hands in), the mint audit and the denylist, in the
+//!   sealed private keys the caller hands in), the mint audit, the denylist and the OAuth clients, in the
 //!   source's order (the audit pages newest first by insertion). Pending wallet challenges
 //!   (minutes of life) and trigger-kept counters are not copied: the target's triggers count
 //!   what arrives.
@@ -29,6 +29,7 @@ const TABLES: &[(&str, &str)] = &[
     ("signing_keys", "ORDER BY rowid"),
     ("mints", "ORDER BY id"),
     ("revocations", "ORDER BY rowid"),
+    ("oauth_clients", "ORDER BY rowid"),
 ];
 
 /// Rows per multi-row `INSERT`: few round trips, far below PostgreSQL's 65,535 parameters.

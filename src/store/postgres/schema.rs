@@ -190,6 +190,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 6: SQLite's migration 16, the OAuth 2.0 machine clients (API.md §10). (Numbered 6 across
+    // the parallel branches: 4 and 5 are G14's and U14's.)
+    r#"
+    CREATE TABLE oauth_clients (
+        client_id TEXT PRIMARY KEY CHECK (length(client_id) BETWEEN 1 AND 64),
+        role TEXT NOT NULL,
+        scopes TEXT NOT NULL DEFAULT '',
+        ttl BIGINT NOT NULL,
+        secret_hash BYTEA NOT NULL CHECK (octet_length(secret_hash) = 32),
+        previous_secret_hash BYTEA CHECK (octet_length(previous_secret_hash) = 32),
+        previous_valid_until BIGINT,
+        created_at BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this picoauth writes.

@@ -603,6 +603,18 @@ fn login_failures_count_forget_clear_and_stay_bounded() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn clients_are_added_rotated_listed_and_deleted() {
+    let db = TestDb::create();
+    crate::store::tests::check_clients(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn a_statement_is_prepared_once_per_connection_and_outlives_a_rollback() {
     let db = TestDb::create();
     drop(db.open());

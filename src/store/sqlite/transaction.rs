@@ -7,12 +7,12 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
+use super::{challenges, clients, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
-    NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
+    NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge, ReadTransaction, RefreshRecord,
     RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
 };
 
@@ -125,6 +125,14 @@ impl ReadTransaction for SqliteTransaction<'_> {
 
     fn count_login_failures(&mut self) -> Result<u64> {
         login_failures::count_login_failures(self.connection)
+    }
+
+    fn get_client(&mut self, client_id: &str) -> Result<Option<OAuthClient>> {
+        clients::get_client(self.connection, client_id)
+    }
+
+    fn list_clients(&mut self) -> Result<Vec<OAuthClient>> {
+        clients::list_clients(self.connection)
     }
 }
 
@@ -252,5 +260,29 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_excess_login_failures(&mut self, max_rows: u64) -> Result<usize> {
         login_failures::delete_excess_login_failures(self.connection, max_rows)
+    }
+
+    fn insert_client(&mut self, client: &OAuthClient) -> Result<()> {
+        clients::insert_client(self.connection, client)
+    }
+
+    fn update_client_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &[u8],
+        previous_secret_hash: Option<&[u8]>,
+        previous_valid_until: Option<i64>,
+    ) -> Result<()> {
+        clients::update_client_secret(
+            self.connection,
+            client_id,
+            secret_hash,
+            previous_secret_hash,
+            previous_valid_until,
+        )
+    }
+
+    fn delete_client(&mut self, client_id: &str) -> Result<bool> {
+        clients::delete_client(self.connection, client_id)
     }
 }
