@@ -311,6 +311,25 @@ impl App {
         family_id: &str,
         now: i64,
     ) -> Result<usize> {
+        self.revoke_family_access_tokens_as(
+            transaction,
+            family_id,
+            now,
+            REUSE_REASON,
+            REUSE_REVOKER,
+        )
+    }
+
+    /// Puts every still-living access token issued along the chain `family_id` on the
+    /// denylist, with `reason` and `revoked_by`. Returns how many.
+    pub(super) fn revoke_family_access_tokens_as(
+        &self,
+        transaction: &mut dyn WriteTransaction,
+        family_id: &str,
+        now: i64,
+        reason: &str,
+        revoked_by: &str,
+    ) -> Result<usize> {
         let mut revoked = 0;
         for token in transaction.list_family_access_tokens(family_id)? {
             // An access token the audit does not know lived at most the longest lifetime a
@@ -326,8 +345,8 @@ impl App {
             let revocation = Revocation {
                 jti: token.jti,
                 revoked_at: now,
-                reason: REUSE_REASON.to_owned(),
-                revoked_by: REUSE_REVOKER.to_owned(),
+                reason: reason.to_owned(),
+                revoked_by: revoked_by.to_owned(),
             };
             transaction.insert_revocation(&revocation, expires_at)?;
             revoked += 1;

@@ -20,8 +20,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, LoginFailures, MintRecord, MintSelection,
-    NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge, ReadTransaction, RefreshOwner, RefreshRecord,
-    RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus, WriteTransaction,
+    NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge, ReadTransaction, RefreshOwner,
+    RefreshRecord, RefreshRotation, Revocation, SigningKeyRecord, User, UserStatus,
+    WriteTransaction,
 };
 
 /// One statement's parameters.

@@ -74,7 +74,9 @@ pub fn insert_client(connection: &Connection, client: &OAuthClient) -> Result<()
             client.previous_valid_until,
             client.created_at,
         ])
-        .map_err(|error| super::conflict_on_unique(error, "a client with this id already exists"))?;
+        .map_err(|error| {
+            super::conflict_on_unique(error, "a client with this id already exists")
+        })?;
     Ok(())
 }
 

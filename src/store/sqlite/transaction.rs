@@ -7,7 +7,9 @@
 
 use rusqlite::Connection;
 
-use super::{challenges, clients, keys, login_failures, mints, refresh, revocations, sealed_keys, users};
+use super::{
+    challenges, clients, keys, login_failures, mints, refresh, revocations, sealed_keys, users,
+};
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
