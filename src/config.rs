@@ -1278,7 +1278,7 @@ pub fn parse_duration(text: &str) -> std::result::Result<u64, String> {
 
 /// Like [`parse_duration`], but zero (`0`, `0s`, `0m`, …) is allowed: for settings where
 /// zero means "no threshold" (`mint_audit_min_ttl = 0` audits every token, API.md §7).
-fn parse_duration_or_zero(text: &str) -> std::result::Result<u64, String> {
+pub fn parse_duration_or_zero(text: &str) -> std::result::Result<u64, String> {
     let text = text.trim();
     let amount = text
         .strip_suffix(['s', 'm', 'h', 'd', 'w'])
