@@ -15,7 +15,7 @@ use hyper::{Method, Request, Response};
 
 use super::respond::{Body, error_response};
 use super::throttle::Bucket;
-use super::{State, accounts, fleet, users, wallet, well_known};
+use super::{State, accounts, fleet, token, users, wallet, well_known};
 use crate::config::IpNet;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys;
@@ -43,6 +43,9 @@ enum Route {
     Mints,
     Challenge,
     SignIn,
+    OAuthAuthorizationServer,
+    Token,
+    Introspect,
 }
 
 impl Route {
@@ -53,6 +56,11 @@ impl Route {
             // OpenID Connect Discovery 1.0 §4 puts it at the issuer's root; pico-auth served it
             // there too. It is also under the API prefix, where API.md §3 lists it.
             "/.well-known/openid-configuration" => return Some(Route::OpenidConfiguration),
+            // RFC 8414 §3: at the issuer's root (an issuer without a path), and under the API
+            // prefix beside the OpenID document.
+            "/.well-known/oauth-authorization-server" => {
+                return Some(Route::OAuthAuthorizationServer);
+            }
             _ => {}
         }
         let rest = path.strip_prefix(API_PREFIX)?;
@@ -71,6 +79,9 @@ impl Route {
             "/mints" => Route::Mints,
             "/challenge" => Route::Challenge,
             "/sign-in" => Route::SignIn,
+            "/.well-known/oauth-authorization-server" => Route::OAuthAuthorizationServer,
+            "/token" => Route::Token,
+            "/introspect" => Route::Introspect,
             _ => {
                 let id = rest.strip_prefix("/users/")?.strip_suffix("/role")?;
                 if id.is_empty() || id.contains('/') {
@@ -101,6 +112,9 @@ impl Route {
             Route::Mints => "mints",
             Route::Challenge => "challenge",
             Route::SignIn => "sign-in",
+            Route::OAuthAuthorizationServer => "oauth-authorization-server",
+            Route::Token => "token",
+            Route::Introspect => "introspect",
         }
     }
 
@@ -113,6 +127,7 @@ impl Route {
             Route::Challenge => Some(Bucket::Challenge),
             Route::SignIn => Some(Bucket::SignIn),
             Route::FleetSessions => Some(Bucket::FleetSessions),
+            Route::Token => Some(Bucket::Token),
             _ => None,
         }
     }
@@ -137,6 +152,7 @@ impl Route {
             Route::Healthz
             | Route::Readyz
             | Route::OpenidConfiguration
+            | Route::OAuthAuthorizationServer
             | Route::Jwks
             | Route::Me
             | Route::Users => Method::GET,
@@ -147,7 +163,9 @@ impl Route {
             | Route::FleetSessions
             | Route::Revoke
             | Route::Challenge
-            | Route::SignIn => Method::POST,
+            | Route::SignIn
+            | Route::Token
+            | Route::Introspect => Method::POST,
             Route::RevokedJtis | Route::Mints => Method::GET,
             Route::UserRole(_) => Method::PUT,
         }
@@ -295,11 +313,16 @@ async fn dispatch(
         Route::Users => users::get_users(state, request).await,
         Route::UserRole(id) => users::put_user_role(state, request, id.clone()).await,
         Route::FleetSessions => fleet::post_fleet_sessions(state, request).await,
+        // RFC 7009's form beside API.md §3's JSON: the body's type says which.
+        Route::Revoke if token::is_form(&request) => token::post_revoke_form(state, request).await,
         Route::Revoke => fleet::post_revoke(state, request).await,
         Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
         Route::Mints => fleet::get_mints(state, request).await,
         Route::Challenge => wallet::post_challenge(state, request).await,
         Route::SignIn => wallet::post_sign_in(state, request).await,
+        Route::OAuthAuthorizationServer => well_known::get_oauth_authorization_server(state).await,
+        Route::Token => token::post_token(state, request).await,
+        Route::Introspect => token::post_introspect(state, request).await,
     }
 }
 
@@ -397,6 +420,12 @@ mod tests {
             Some(Route::OpenidConfiguration),
         );
         check("/api/v1/auth/jwks", Some(Route::Jwks));
+        check("/api/v1/auth/token", Some(Route::Token));
+        check("/api/v1/auth/introspect", Some(Route::Introspect));
+        check(
+            "/.well-known/oauth-authorization-server",
+            Some(Route::OAuthAuthorizationServer),
+        );
         check(
             "/api/v1/auth/users/abc123/role",
             Some(Route::UserRole("abc123".into())),
