@@ -19,6 +19,7 @@ mod fleet;
 mod generated;
 mod hardening;
 mod keys;
+mod oauth;
 mod operator;
 mod postgres;
 mod pqc;
