@@ -786,3 +786,77 @@ fn fleet_tokens_carry_their_scope_as_a_list_too() {
     assert_eq!(claims["scope"], "read:a write:b");
     assert_eq!(claims["scopes"], json!(["read:a", "write:b"]));
 }
+
+// --- a real OAuth 2.0 client library ---
+
+/// authlib (PyPI) drives `client_credentials`, introspection and revocation through the RFC
+/// 8414 metadata, and pico-client-auth checks the token (`tests/clients/oauth_library_check.py`),
+/// with the Python that `PICOAUTH_TEST_PYTHON` names (`.ci/run` installs authlib in it). A
+/// Python without authlib makes the test say SKIPPED on stderr and pass.
+#[test]
+#[cfg_attr(
+    not(picoauth_test_python),
+    ignore = "needs authlib and pico-client-auth: set PICOAUTH_TEST_PYTHON to a python that has them (.ci/run makes one)"
+)]
+fn authlib_fetches_introspects_and_revokes_client_credentials_tokens() {
+    let Some(python) = std::env::var_os("PICOAUTH_TEST_PYTHON") else {
+        panic!(
+            "set PICOAUTH_TEST_PYTHON to a python with authlib and pico-client-auth (see .ci/run)"
+        );
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("bind a free port");
+    let dir = TestDir::new();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Server::start_with(&dir, &["--listen", &listen], &[ADMIN_ENV]);
+    // The issuer follows listen (http://localhost:PORT): the CLI must stamp the same one.
+    let issuer = format!("http://localhost:{port}");
+    let env = [("PICOAUTH_ISSUER", Some(issuer.as_str()))];
+    let run = run_on(
+        &dir,
+        &[
+            "clients",
+            "add",
+            "billing",
+            "--scopes",
+            "invoices:read invoices:write",
+        ],
+        &env,
+    );
+    run.assert_code(0);
+    let secret = run.stdout.trim().to_owned();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients/oauth_library_check.py");
+    let output = std::process::Command::new(&python)
+        .arg(&script)
+        .args([
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "billing",
+            "--client-secret",
+            &secret,
+        ])
+        .args(["--scopes", "invoices:read invoices:write"])
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the OAuth library check");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = format!(
+        "--- stdout ---\n{stdout}--- stderr ---\n{}--- server ---\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        server.stop()
+    );
+    if output.status.code() == Some(3) {
+        eprintln!("SKIPPED: {}", stdout.trim());
+        return;
+    }
+    assert!(output.status.success(), "the check failed\n{report}");
+    assert!(
+        stdout.lines().any(|line| line == "7 passed, 0 failed"),
+        "{report}"
+    );
+}
