@@ -859,4 +859,5 @@ fn authlib_fetches_introspects_and_revokes_client_credentials_tokens() {
         stdout.lines().any(|line| line == "7 passed, 0 failed"),
         "{report}"
     );
+    println!("{stdout}");
 }

@@ -38,7 +38,8 @@ use crate::store::OAuthClient;
 /// RFC 8693's grant type.
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// The grant types `POST /token` answers (for discovery).
-pub const GRANT_TYPES: [&str; 3] = ["client_credentials", "refresh_token", TOKEN_EXCHANGE];
+// D15: add TOKEN_EXCHANGE here once `app::delegation` answers it (see `token`).
+pub const GRANT_TYPES: [&str; 2] = ["client_credentials", "refresh_token"];
 /// The client authentication methods (RFC 8414 `token_endpoint_auth_methods_supported`).
 pub const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 /// The realm of the Basic challenge.
