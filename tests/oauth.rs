@@ -587,12 +587,8 @@ fn introspection_tells_active_tokens_from_expired_revoked_foreign_and_malformed_
     );
 
     // Foreign: our kid, not our signature; and a kid we never had.
-    let jwt = decode_jwt(
-        &client_credentials(&server, "gateway", &secret).ok_json()["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    );
+    let fresh = client_credentials(&server, "gateway", &secret).ok_json();
+    let jwt = decode_jwt(fresh["access_token"].as_str().unwrap());
     let forged = encode_jwt(&jwt.header, &jwt.claims, |_| vec![7; 256]);
     assert_eq!(
         introspect(&server, client, &forged),

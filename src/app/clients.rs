@@ -488,7 +488,8 @@ mod tests {
         );
         assert!(checked_scopes("a\"b").is_err());
         assert!(checked_scopes("a\\b").is_err());
-        assert!(checked_scopes(&"x ".repeat(1)).is_ok());
+        assert!(checked_scopes(&format!("x {}", "y".repeat(MAX_SCOPE_LENGTH))).is_ok());
+        assert!(checked_scopes(&"y".repeat(MAX_SCOPE_LENGTH + 1)).is_err());
         let many: Vec<String> = (0..65).map(|n| format!("s{n}")).collect();
         assert!(checked_scopes(&many.join(" ")).is_err());
     }
