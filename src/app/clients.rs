@@ -23,7 +23,7 @@
 
 use serde::Serialize;
 
-use super::{App, seconds};
+use super::{App, KeyMaterial, seconds};
 use crate::config::Secret;
 use crate::error::{Error, ErrorKind, OAuthError, Result};
 use crate::roles::Role;
@@ -192,7 +192,34 @@ impl App {
         secret: &str,
         now: i64,
     ) -> Result<OAuthClient> {
+        self.check_client_secret(&*self.keys(now)?, client_id, secret, now)
+    }
+
+    /// The `client_credentials` grant in one call: [`App::authenticate_client`], then
+    /// [`App::mint_client_token`], with the keys loaded once (the token endpoint's hot path).
+    ///
+    /// # Errors
+    /// As the two.
+    pub fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: &str,
+        scope: Option<&str>,
+        now: i64,
+    ) -> Result<ClientToken> {
         let keys = self.keys(now)?;
+        let client = self.check_client_secret(&keys, client_id, secret, now)?;
+        self.mint_client_token_with(&keys, &client, scope, now)
+    }
+
+    /// [`App::authenticate_client`] with keys already loaded.
+    fn check_client_secret(
+        &self,
+        keys: &KeyMaterial,
+        client_id: &str,
+        secret: &str,
+        now: i64,
+    ) -> Result<OAuthClient> {
         // Hashed before anything is looked up, whatever the id: the work is the same for an id
         // that names no client.
         let presented = keys.refresh_key.client_secret_hash(client_id, secret);
@@ -238,12 +265,22 @@ impl App {
         scope: Option<&str>,
         now: i64,
     ) -> Result<ClientToken> {
+        self.mint_client_token_with(&*self.keys(now)?, client, scope, now)
+    }
+
+    /// [`App::mint_client_token`] with keys already loaded.
+    fn mint_client_token_with(
+        &self,
+        keys: &KeyMaterial,
+        client: &OAuthClient,
+        scope: Option<&str>,
+        now: i64,
+    ) -> Result<ClientToken> {
         let granted = granted_scopes(&client.scopes, scope)?;
         let ttl = client.ttl.clamp(
             MIN_CLIENT_TTL,
             self.config.fleet_max_ttl.max(MIN_CLIENT_TTL),
         );
-        let keys = self.keys(now)?;
         let mut claims = self.claims(&client.client_id, client.role, now, ttl)?;
         claims.client_id = Some(client.client_id.clone());
         let scope = granted.join(" ");
@@ -253,7 +290,7 @@ impl App {
         self.store
             .write(|transaction| self.audit_mint(transaction, &claims, &minted_by))?;
         Ok(ClientToken {
-            access_token: super::sign_with(&keys, &claims)?,
+            access_token: super::sign_with(keys, &claims)?,
             token_type: "Bearer",
             expires_in: ttl,
             scope,

@@ -192,6 +192,21 @@ async fn authenticated_client(
     context: &Context,
     presented: Presented,
 ) -> Result<OAuthClient> {
+    authenticated(state, context, presented, |app, client_id, secret, now| {
+        app.authenticate_client(client_id, secret, now)
+    })
+    .await
+}
+
+/// Runs `work` (which authenticates the presented client first, and may go on in the same
+/// blocking task) under the throttle of client secrets: an `invalid_client` from it counts as
+/// a wrong secret, anything else ends the attempt.
+async fn authenticated<T: Send + 'static>(
+    state: &Arc<State>,
+    context: &Context,
+    presented: Presented,
+    work: impl FnOnce(&crate::app::App, &str, &str, i64) -> Result<T> + Send + 'static,
+) -> Result<T> {
     let address = Failures::ClientSecretClient(context.client);
     let client_id = Failures::client_id(&presented.client_id);
     let attempt = state
@@ -206,7 +221,7 @@ async fn authenticated_client(
         })?;
     let id = presented.client_id.clone();
     let checked = state
-        .run(move |app, now| app.authenticate_client(&presented.client_id, &presented.secret, now))
+        .run(move |app, now| work(app, &presented.client_id, &presented.secret, now))
         .await;
     match &checked {
         Ok(_) => {
@@ -253,11 +268,14 @@ async fn token(state: Arc<State>, request: Request<Incoming>) -> Result<Response
     let grant_type = form.require("grant_type")?;
     match grant_type {
         "client_credentials" => {
-            let client = required_client(&state, &context, presented).await?;
+            let presented =
+                presented.ok_or_else(|| invalid_client("client authentication is required"))?;
             let scope = form.get("scope").map(str::to_owned);
-            let token = state
-                .run(move |app, now| app.mint_client_token(&client, scope.as_deref(), now))
-                .await?;
+            // Authenticated and minted in one blocking task, with the keys loaded once.
+            let token = authenticated(&state, &context, presented, move |app, id, secret, now| {
+                app.client_credentials(id, secret, scope.as_deref(), now)
+            })
+            .await?;
             Ok(json(&token))
         }
         "refresh_token" => {
