@@ -382,6 +382,13 @@ impl App {
             || "POST /revoke".to_owned(),
             |client| format!("client:{}", client.client_id),
         );
+        // Looked up in a read first: a stranger's random tokens cost no write transaction.
+        let known = self
+            .store
+            .read(|transaction| transaction.get_refresh_token(&token_hash))?;
+        if known.is_none() {
+            return Ok(());
+        }
         self.store.write(|transaction| {
             let Some(record) = transaction.get_refresh_token(&token_hash)? else {
                 return Ok(());
