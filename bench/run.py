@@ -135,8 +135,13 @@ def cli(workdir, *args):
                           check=True).stdout.strip()
 
 
-def wrk(server, path, seconds, connections, method="GET", body=None, bearer=None, secret=None):
+def wrk(server, path, seconds, connections, method="GET", body=None, bearer=None, secret=None,
+        form=None, basic=None):
     env = dict(os.environ, WRK_METHOD=method)
+    if form is not None:
+        env["WRK_FORM_BODY"] = form
+    if basic is not None:
+        env["WRK_BASIC"] = basic
     if body is not None:
         env["WRK_BODY"] = json.dumps(body)
     if bearer:
@@ -633,6 +638,7 @@ def measure_everything_but_hostile(args, openssl_rate, rows, facts):
         sampler.join()
         row(rows, "POST /fleet/sessions (RS256 mint + audit row)", fleet, ratio_to=openssl_rate)
         facts.append(("RSS under mint load (peak)", f"{peak_rss[0]:.1f} MiB"))
+        client_credentials_mint(server, workdir, seconds, rows, facts, fleet)
 
         log("3. wallet sign-in (challenge + sign-in)")
         for algorithm in ("Ed25519", "ML-DSA-65"):
@@ -684,6 +690,22 @@ def measure_everything_but_hostile(args, openssl_rate, rows, facts):
         facts.append(("`picoauth serve` start to healthy /healthz (median)",
                       f"{start_to_healthy_ms(workdir, 10):.1f} ms"))
 
+
+
+def client_credentials_mint(server, workdir, seconds, rows, facts, fleet):
+    """2b. `POST /token` with `client_credentials` (issue 15) beside the fleet-secret mint of the
+    same run: the same RS256 signature and audit row, plus the client's lookup and its secret's
+    HMAC (target: at least 0.8 times the fleet mints per second)."""
+    log("2b. POST /token (client_credentials, HTTP Basic)")
+    secret = cli(workdir, "clients", "add", "bench-client", "--scopes", "bench:read bench:write")
+    basic = base64.b64encode(f"bench-client:{secret}".encode()).decode()
+    minted = wrk(server, "/api/v1/auth/token", seconds, 16, method="POST",
+                 form="grant_type=client_credentials", basic=basic)
+    row(rows, "POST /token client_credentials (RS256 mint + audit row)", minted)
+    fleet_rate = fleet["requests"] / fleet["seconds"]
+    client_rate = minted["requests"] / minted["seconds"]
+    facts.append(("client-credentials mints ÷ fleet-secret mints, same run (target ≥ 0.8×)",
+                  f"{client_rate / fleet_rate:.2f}×"))
 
 
 def hostile(args, facts):

@@ -6,6 +6,16 @@ if body then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
 end
+-- A form body (the OAuth 2.0 token endpoint) and HTTP Basic client authentication.
+local form = os.getenv("WRK_FORM_BODY")
+if form then
+  wrk.body = form
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+local basic = os.getenv("WRK_BASIC")
+if basic then
+  wrk.headers["Authorization"] = "Basic " .. basic
+end
 local secret = os.getenv("WRK_FLEET_SECRET")
 if secret then
   wrk.headers["X-Fleet-Secret"] = secret

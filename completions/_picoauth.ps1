@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
+            [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'Manage OAuth 2.0 machine clients: add, list, rotate-secret, delete')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
@@ -61,6 +62,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('--fleet-max-ttl', '--fleet-max-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]')
             [CompletionResult]::new('--fleet-allowed-roles', '--fleet-allowed-roles', [CompletionResultType]::ParameterName, 'Roles the fleet secret may mint, comma-separated. [default: agent,service] [env: PICOAUTH_FLEET_ALLOWED_ROLES]')
             [CompletionResult]::new('--mint-audit-min-ttl', '--mint-audit-min-ttl', [CompletionResultType]::ParameterName, 'Tokens living at least this long are recorded in the mint audit; `0` records every token. [default: 5m] [env: PICOAUTH_MINT_AUDIT_MIN_TTL]')
+            [CompletionResult]::new('--client-secret-grace', '--client-secret-grace', [CompletionResultType]::ParameterName, 'How long a machine client''s previous secret keeps working after `clients rotate-secret`; `0` ends it at once. [default: 1h] [env: PICOAUTH_CLIENT_SECRET_GRACE]')
             [CompletionResult]::new('--mint-audit-retention', '--mint-audit-retention', [CompletionResultType]::ParameterName, 'How long the mint audit keeps a token after it has expired; `0` deletes it at expiry. [default: 90d] [env: PICOAUTH_MINT_AUDIT_RETENTION]')
             [CompletionResult]::new('--log-level', '--log-level', [CompletionResultType]::ParameterName, 'Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr. [default: info for serve, warn for the other commands] [env: PICOAUTH_LOG_LEVEL]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]')
@@ -491,6 +493,104 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         'picoauth;groups;help;help' {
             break
         }
+        'picoauth;clients' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a machine client; stdout is its secret alone, shown this once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the machine clients (never a secret)')
+            [CompletionResult]::new('rotate-secret', 'rotate-secret', [CompletionResultType]::ParameterValue, 'Give a client a new secret (stdout, shown this once); the old one works for the grace period')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a machine client: its secrets stop working and this server refuses its tokens')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;clients;add' {
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'The role its tokens carry')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'The scopes it may ask for, space-separated; a token gets all of them when it asks for none')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Its tokens'' lifetime, e.g. 15m, 1h, 24h [default: 1h]; at most fleet_max_ttl')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;clients;list' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print `{clients:[{client_id, role, scopes, ttl, created_at}]}` instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;clients;rotate-secret' {
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old secret keeps working, e.g. 0, 10m, 24h [default: client_secret_grace]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;clients;delete' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
+            [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
+            [CompletionResult]::new('--key-encryption-key-file', '--key-encryption-key-file', [CompletionResultType]::ParameterName, 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]')
+            [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]')
+            [CompletionResult]::new('--audience', '--audience', [CompletionResultType]::ParameterName, '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'picoauth;clients;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a machine client; stdout is its secret alone, shown this once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the machine clients (never a secret)')
+            [CompletionResult]::new('rotate-secret', 'rotate-secret', [CompletionResultType]::ParameterValue, 'Give a client a new secret (stdout, shown this once); the old one works for the grace period')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a machine client: its secrets stop working and this server refuses its tokens')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'picoauth;clients;help;add' {
+            break
+        }
+        'picoauth;clients;help;list' {
+            break
+        }
+        'picoauth;clients;help;rotate-secret' {
+            break
+        }
+        'picoauth;clients;help;delete' {
+            break
+        }
+        'picoauth;clients;help;help' {
+            break
+        }
         'picoauth;mint-fleet' {
             [CompletionResult]::new('--session-id', '--session-id', [CompletionResultType]::ParameterName, 'The session the token is for (its `sub` and `session_id`)')
             [CompletionResult]::new('--agent-id', '--agent-id', [CompletionResultType]::ParameterName, 'The agent holding the session (`agent_id`)')
@@ -602,6 +702,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Manage the signing keys: create the first, rotate, list, retire')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch')
             [CompletionResult]::new('groups', 'groups', [CompletionResultType]::ParameterValue, 'Manage groups of accounts and their members: list, add, show, rename, delete, members')
+            [CompletionResult]::new('clients', 'clients', [CompletionResultType]::ParameterValue, 'Manage OAuth 2.0 machine clients: add, list, rotate-secret, delete')
             [CompletionResult]::new('mint-fleet', 'mint-fleet', [CompletionResultType]::ParameterValue, 'Mint a fleet token for an agent session; stdout is the token alone')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Decode a token and say whether this server would accept it now, and why not')
@@ -690,6 +791,25 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;help;groups;members;remove' {
+            break
+        }
+        'picoauth;help;clients' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a machine client; stdout is its secret alone, shown this once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the machine clients (never a secret)')
+            [CompletionResult]::new('rotate-secret', 'rotate-secret', [CompletionResultType]::ParameterValue, 'Give a client a new secret (stdout, shown this once); the old one works for the grace period')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a machine client: its secrets stop working and this server refuses its tokens')
+            break
+        }
+        'picoauth;help;clients;add' {
+            break
+        }
+        'picoauth;help;clients;list' {
+            break
+        }
+        'picoauth;help;clients;rotate-secret' {
+            break
+        }
+        'picoauth;help;clients;delete' {
             break
         }
         'picoauth;help;mint-fleet' {

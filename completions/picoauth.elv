@@ -32,6 +32,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch'
             cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
+            cand clients 'Manage OAuth 2.0 machine clients: add, list, rotate-secret, delete'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
@@ -57,6 +58,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --fleet-max-ttl 'Longest lifetime of fleet tokens. [default: 30d] [env: PICOAUTH_FLEET_MAX_TTL]'
             cand --fleet-allowed-roles 'Roles the fleet secret may mint, comma-separated. [default: agent,service] [env: PICOAUTH_FLEET_ALLOWED_ROLES]'
             cand --mint-audit-min-ttl 'Tokens living at least this long are recorded in the mint audit; `0` records every token. [default: 5m] [env: PICOAUTH_MINT_AUDIT_MIN_TTL]'
+            cand --client-secret-grace 'How long a machine client''s previous secret keeps working after `clients rotate-secret`; `0` ends it at once. [default: 1h] [env: PICOAUTH_CLIENT_SECRET_GRACE]'
             cand --mint-audit-retention 'How long the mint audit keeps a token after it has expired; `0` deletes it at expiry. [default: 90d] [env: PICOAUTH_MINT_AUDIT_RETENTION]'
             cand --log-level 'Log filter (`debug`, `picoauth=debug`, `audit=info`, ...); logs go to stderr. [default: info for serve, warn for the other commands] [env: PICOAUTH_LOG_LEVEL]'
             cand --log-format '`text`, or `json` for one JSON object per line. [default: text] [env: PICOAUTH_LOG_FORMAT]'
@@ -441,6 +443,93 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;groups;help;help'= {
         }
+        &'picoauth;clients'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a machine client; stdout is its secret alone, shown this once'
+            cand list 'List the machine clients (never a secret)'
+            cand rotate-secret 'Give a client a new secret (stdout, shown this once); the old one works for the grace period'
+            cand delete 'Delete a machine client: its secrets stop working and this server refuses its tokens'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;clients;add'= {
+            cand --role 'The role its tokens carry'
+            cand --scopes 'The scopes it may ask for, space-separated; a token gets all of them when it asks for none'
+            cand --ttl 'Its tokens'' lifetime, e.g. 15m, 1h, 24h [default: 1h]; at most fleet_max_ttl'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;clients;list'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand --json 'Print `{clients:[{client_id, role, scopes, ttl, created_at}]}` instead of a table'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;clients;rotate-secret'= {
+            cand --grace 'How long the old secret keeps working, e.g. 0, 10m, 24h [default: client_secret_grace]'
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;clients;delete'= {
+            cand --config 'TOML file with settings (keys as in the README''s configuration table)'
+            cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
+            cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
+            cand --key-encryption-key-file 'On PostgreSQL: the file with the key-encryption key (32 random bytes in base64). [default: none] [env: PICOAUTH_KEY_ENCRYPTION_KEY_FILE]'
+            cand --issuer '`iss` of every token and base of the discovery URLs. [default: from listen] [env: PICOAUTH_ISSUER]'
+            cand --audience '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'picoauth;clients;help'= {
+            cand add 'Add a machine client; stdout is its secret alone, shown this once'
+            cand list 'List the machine clients (never a secret)'
+            cand rotate-secret 'Give a client a new secret (stdout, shown this once); the old one works for the grace period'
+            cand delete 'Delete a machine client: its secrets stop working and this server refuses its tokens'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'picoauth;clients;help;add'= {
+        }
+        &'picoauth;clients;help;list'= {
+        }
+        &'picoauth;clients;help;rotate-secret'= {
+        }
+        &'picoauth;clients;help;delete'= {
+        }
+        &'picoauth;clients;help;help'= {
+        }
         &'picoauth;mint-fleet'= {
             cand --session-id 'The session the token is for (its `sub` and `session_id`)'
             cand --agent-id 'The agent holding the session (`agent_id`)'
@@ -545,6 +634,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand keygen 'Manage the signing keys: create the first, rotate, list, retire'
             cand users 'Manage user accounts: list, add, set-role, passwd, disable, enable, delete, import, and the registration switch'
             cand groups 'Manage groups of accounts and their members: list, add, show, rename, delete, members'
+            cand clients 'Manage OAuth 2.0 machine clients: add, list, rotate-secret, delete'
             cand mint-fleet 'Mint a fleet token for an agent session; stdout is the token alone'
             cand revoke 'Revoke tokens by jti (or give the whole token); a running server refuses them on their next use'
             cand inspect 'Decode a token and say whether this server would accept it now, and why not'
@@ -612,6 +702,20 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         &'picoauth;help;groups;members;add'= {
         }
         &'picoauth;help;groups;members;remove'= {
+        }
+        &'picoauth;help;clients'= {
+            cand add 'Add a machine client; stdout is its secret alone, shown this once'
+            cand list 'List the machine clients (never a secret)'
+            cand rotate-secret 'Give a client a new secret (stdout, shown this once); the old one works for the grace period'
+            cand delete 'Delete a machine client: its secrets stop working and this server refuses its tokens'
+        }
+        &'picoauth;help;clients;add'= {
+        }
+        &'picoauth;help;clients;list'= {
+        }
+        &'picoauth;help;clients;rotate-secret'= {
+        }
+        &'picoauth;help;clients;delete'= {
         }
         &'picoauth;help;mint-fleet'= {
         }

@@ -105,6 +105,8 @@ pub struct Config {
     pub fleet_allowed_roles: Vec<Role>,
     /// Tokens living at least this long are recorded in the mint audit.
     pub mint_audit_min_ttl: u64,
+    /// How long a machine client's previous secret keeps working after `clients rotate-secret`.
+    pub client_secret_grace: u64,
     /// How long an audit row outlives its token's expiry before `prune` deletes it; 0 deletes
     /// it as soon as the token has expired.
     pub mint_audit_retention: u64,
@@ -431,15 +433,16 @@ const ADMIN_COMMANDS: &[&str] = &[
     "list-mints",
     "inspect",
     "migrate-db",
+    "clients",
 ];
 /// Those that use the longest token lifetime (key grace periods, how long a revocation is kept).
-const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke"];
+const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke", "clients"];
 
 /// Every setting, in the order help, man pages and the README list them (API.md §7).
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 35] = [
+pub static SETTINGS: [Setting; 36] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -728,6 +731,19 @@ pub static SETTINGS: [Setting; 35] = [
         read_by: &["mint-fleet"],
         apply: |config, value| {
             config.mint_audit_min_ttl = parse_duration_or_zero(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "client_secret_grace",
+        flag: Flag::Serve,
+        kind: Kind::Duration,
+        default: DefaultValue::Value("1h"),
+        help: "How long a machine client's previous secret keeps working after `clients rotate-secret`; `0` ends it at once.",
+        more: "Read when the secret is rotated; `rotate-secret --grace` overrides it for one rotation.",
+        read_by: &["clients"],
+        apply: |config, value| {
+            config.client_secret_grace = parse_duration_or_zero(value)?;
             Ok(())
         },
     },
@@ -1095,6 +1111,7 @@ impl Config {
             fleet_max_ttl: 0,
             fleet_allowed_roles: Vec::new(),
             mint_audit_min_ttl: 0,
+            client_secret_grace: 0,
             mint_audit_retention: 0,
             log_level: None,
             log_format: LogFormat::Text,
@@ -1282,7 +1299,7 @@ pub fn parse_duration(text: &str) -> std::result::Result<u64, String> {
 
 /// Like [`parse_duration`], but zero (`0`, `0s`, `0m`, …) is allowed: for settings where
 /// zero means "no threshold" (`mint_audit_min_ttl = 0` audits every token, API.md §7).
-fn parse_duration_or_zero(text: &str) -> std::result::Result<u64, String> {
+pub fn parse_duration_or_zero(text: &str) -> std::result::Result<u64, String> {
     let text = text.trim();
     let amount = text
         .strip_suffix(['s', 'm', 'h', 'd', 'w'])

@@ -380,10 +380,13 @@ fn fleet_token_carries_the_claims_and_verifies_against_jwks() {
             "role",
             "session_id",
             "agent_id",
-            "scope"
+            "scope",
+            "scopes"
         ]),
         "{claims}"
     );
+    // Issue 15: the list form of `scope`, for pico-client-auth's `@requires_scope`.
+    assert_eq!(claims["scopes"], json!(["deploy:staging"]), "{claims}");
     assert_eq!(claims["iss"], DEFAULT_ISSUER, "{claims}");
     assert_eq!(claims["aud"], DEFAULT_AUDIENCE, "{claims}");
     assert_eq!(claims["sub"], "sess-42", "{claims}");

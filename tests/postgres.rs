@@ -337,6 +337,10 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
         .unwrap()
         .to_owned();
     run_on(&dir, &["revoke", &revoked_jti], &[]).assert_code(0);
+    // An OAuth client (issue 15): its secret, hashed under the refresh key, works after.
+    let client = run_on(&dir, &["clients", "add", "billing", "--scopes", "a b"], &[]);
+    client.assert_code(0);
+    let client_secret = client.stdout.trim().to_owned();
     let jwks_before = jwks(&sqlite);
     let mints_before = sqlite
         .get("/api/v1/auth/mints")
@@ -395,6 +399,7 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
     assert_eq!(rows("groups"), Some(1), "{report}");
     assert_eq!(rows("group_members"), Some(1), "{report}");
     assert_eq!(rows("runtime_settings"), Some(1), "{report}");
+    assert_eq!(rows("oauth_clients"), Some(1), "{report}");
 
     // Twice: refused, naming why, with nothing changed.
     let again = migrate(&["--key-encryption-key-file", &kek]);
@@ -429,6 +434,18 @@ fn migrate_db_moves_a_populated_sqlite_deployment_and_its_sessions_keep_working(
         crate::util::decode_jwt(&refreshed.access_token).claims["groups"],
         json!([group])
     );
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("billing:{client_secret}"));
+    let token = replica
+        .request("POST", "/api/v1/auth/token")
+        .header("Authorization", &format!("Basic {basic}"))
+        .body(
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials".to_vec(),
+        )
+        .send()
+        .ok_json();
+    assert_eq!(token["scope"], "a b", "{token}");
     // The CLI on the copy, with the key-encryption key, accepts the fleet token minted before.
     let inspected = run_picoauth(&[
         "inspect",

@@ -208,7 +208,7 @@ fn openid_configuration_is_served_at_both_paths() {
     );
     assert_eq!(
         discovery["token_endpoint"],
-        format!("{DEFAULT_ISSUER}/api/v1/auth/login"),
+        format!("{DEFAULT_ISSUER}/api/v1/auth/token"),
         "{response}"
     );
     for list in ["response_types_supported", "subject_types_supported"] {

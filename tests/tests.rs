@@ -22,6 +22,7 @@ mod generated;
 mod groups;
 mod hardening;
 mod keys;
+mod oauth;
 mod operator;
 mod postgres;
 mod pqc;

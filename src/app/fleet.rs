@@ -159,6 +159,8 @@ impl App {
         claims.session_id = Some(session_id.to_owned());
         claims.agent_id = Some(agent_id.to_owned());
         claims.scope = scope.map(str::to_owned);
+        // The list form, which pico-client-auth's `@requires_scope` reads (issue 15).
+        claims.scopes = scope.map(|scope| scope.split_whitespace().map(str::to_owned).collect());
         self.store
             .write(|transaction| self.audit_mint(transaction, &claims, &actor.audit_name()))?;
         Ok(FleetToken {

@@ -9,7 +9,8 @@
 //! groups from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet
 //! tokens, revocation, the mint audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
-//! `login_failures` (the failed-login counters every process on the database shares).
+//! `login_failures` (the failed-login counters every process on the database shares), `clients`
+//! (OAuth 2.0 machine clients, their tokens, introspection and RFC 7009 revocation).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created in one write transaction
@@ -29,6 +30,7 @@
 //!   it reads them, so a membership change shows in the next token.
 
 mod accounts;
+mod clients;
 mod fleet;
 mod groups;
 mod import;
@@ -43,6 +45,10 @@ mod wallet;
 use std::sync::{Arc, Mutex};
 
 pub use accounts::{LoginError, MAX_EMAIL_LENGTH, Session, email_pseudonym};
+pub use clients::{
+    CLIENT_ROLES, ClientToken, DEFAULT_CLIENT_TTL, MAX_CLIENT_ID_LENGTH, NewClient,
+    checked_client_id,
+};
 pub use fleet::{FleetToken, FleetTokenRequest};
 pub use groups::{
     GroupChange, GroupRef, MAX_GROUP_DESCRIPTION_LENGTH, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_LENGTH,
@@ -117,6 +123,7 @@ impl Actor<'_> {
                     TokenKind::User => "user",
                     TokenKind::Wallet => "wallet",
                     TokenKind::Fleet => "fleet",
+                    TokenKind::Client => "client",
                 };
                 format!("{kind}:{}", claims.sub)
             }
@@ -224,11 +231,22 @@ impl App {
             &self.config.audience,
             now,
         )?;
-        let revoked = self
-            .store
-            .read(|transaction| transaction.is_revoked(&claims.jti))?;
+        let (revoked, client_gone) = self.store.read(|transaction| {
+            let revoked = transaction.is_revoked(&claims.jti)?;
+            // A deleted machine client's tokens end with it (API.md §10).
+            let client_gone = match (&claims.client_id, claims.kind()) {
+                (Some(client_id), TokenKind::Client) => {
+                    transaction.get_client(client_id)?.is_none()
+                }
+                _ => false,
+            };
+            Ok((revoked, client_gone))
+        })?;
         if revoked {
             return Err(Error::invalid_token("the token has been revoked"));
+        }
+        if client_gone {
+            return Err(Error::invalid_token("the client of this token was deleted"));
         }
         Ok(claims)
     }
@@ -367,6 +385,7 @@ impl App {
             TokenKind::User => "user",
             TokenKind::Wallet => "wallet",
             TokenKind::Fleet => "fleet",
+            TokenKind::Client => "client",
         };
         transaction.insert_mint(&MintRecord {
             jti: claims.jti.clone(),

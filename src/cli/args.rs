@@ -77,6 +77,16 @@ pub enum Command {
         after_help = "Examples:\n  picoauth groups add ops --description \"on-call engineers\"\n  picoauth groups members add ops ada@example.com\n  picoauth groups show ops --json"
     )]
     Groups(GroupsCommand),
+    /// Manage OAuth 2.0 machine clients: add, list, rotate-secret, delete.
+    ///
+    /// A client gets tokens from `POST /api/v1/auth/token` (client_credentials) with its id
+    /// and secret, by HTTP Basic or client_secret_post. Its secret is shown once, by `add` and
+    /// `rotate-secret`, and stored only as a keyed hash.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  SECRET=$(picoauth clients add billing --role service --scopes \"invoices:read invoices:write\" --ttl 1h)\n  picoauth clients list --json\n  picoauth clients rotate-secret billing --grace 24h\n  picoauth clients delete billing"
+    )]
+    Clients(ClientsCommand),
 
     /// Mint a fleet token for an agent session; stdout is the token alone.
     ///
@@ -390,6 +400,55 @@ pub enum GroupMembersCommand {
     },
 }
 
+/// `picoauth clients …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Add a machine client; stdout is its secret alone, shown this once.
+    #[command(
+        after_help = "Examples:\n  SECRET=$(picoauth clients add billing --scopes \"invoices:read\")\n  picoauth clients add planner --role agent --scopes \"treasury:read treasury:write:*\" --ttl 15m"
+    )]
+    Add {
+        /// The client id: 1 to 64 of A-Z a-z 0-9 - . _ ~ (its tokens' `sub` and `client_id`).
+        #[arg(value_name = "CLIENT_ID", value_hint = ValueHint::Other)]
+        client_id: String,
+        /// The role its tokens carry.
+        #[arg(long, value_name = "ROLE", default_value = "service", value_parser = client_roles())]
+        role: String,
+        /// The scopes it may ask for, space-separated; a token gets all of them when it asks for none.
+        #[arg(long, value_name = "SCOPES", value_hint = ValueHint::Other)]
+        scopes: Option<String>,
+        /// Its tokens' lifetime, e.g. 15m, 1h, 24h [default: 1h]; at most fleet_max_ttl.
+        #[arg(long, value_name = "DURATION", value_hint = ValueHint::Other)]
+        ttl: Option<String>,
+    },
+    /// List the machine clients (never a secret).
+    #[command(after_help = "Examples:\n  picoauth clients list\n  picoauth clients list --json")]
+    List {
+        /// Print `{clients:[{client_id, role, scopes, ttl, created_at}]}` instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a client a new secret (stdout, shown this once); the old one works for the grace period.
+    #[command(
+        after_help = "Examples:\n  picoauth clients rotate-secret billing\n  picoauth clients rotate-secret billing --grace 0   # the old secret leaked: end it now"
+    )]
+    RotateSecret {
+        /// The client id.
+        #[arg(value_name = "CLIENT_ID", value_hint = ValueHint::Other)]
+        client_id: String,
+        /// How long the old secret keeps working, e.g. 0, 10m, 24h [default: client_secret_grace].
+        #[arg(long, value_name = "DURATION", value_hint = ValueHint::Other)]
+        grace: Option<String>,
+    },
+    /// Delete a machine client: its secrets stop working and this server refuses its tokens.
+    #[command(after_help = "Examples:\n  picoauth clients delete billing")]
+    Delete {
+        /// The client id.
+        #[arg(value_name = "CLIENT_ID", value_hint = ValueHint::Other)]
+        client_id: String,
+    },
+}
+
 /// `picoauth mint-fleet`.
 #[derive(Debug, ClapArgs)]
 pub struct MintFleetArgs {
@@ -647,6 +706,15 @@ fn user_roles() -> PossibleValuesParser {
         Role::ALL
             .iter()
             .filter(|role| role.is_user_role())
+            .map(|role| PossibleValue::new(role.as_str())),
+    )
+}
+
+/// The roles a machine client may hold, for `clients add --role`.
+fn client_roles() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        crate::app::CLIENT_ROLES
+            .iter()
             .map(|role| PossibleValue::new(role.as_str())),
     )
 }

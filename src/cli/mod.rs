@@ -10,6 +10,7 @@
 //! - This door reads the clock and the environment and passes them to the core.
 
 pub mod args;
+mod clients;
 pub mod generate;
 mod groups;
 mod inspect;
@@ -72,6 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Keygen(keygen_args) => keygen::run(keygen_args, &app),
         Command::Users(users_command) => users::run(users_command, &app),
         Command::Groups(groups_command) => groups::run(groups_command, &app),
+        Command::Clients(clients_command) => clients::run(clients_command, &app),
         Command::MintFleet(mint_args) => mint_fleet::run(mint_args, &app),
         Command::Revoke(revoke_args) => revoke::run(revoke_args, &app),
         Command::ListMints(list_args) => list_mints::run(list_args, &app),

@@ -34,6 +34,7 @@ mod respond;
 mod router;
 mod throttle;
 pub mod tls;
+mod token;
 mod transport;
 mod users;
 mod wallet;

@@ -186,8 +186,8 @@ pub fn query_param<B>(request: &Request<B>, name: &str) -> Result<Option<String>
     Ok(None)
 }
 
-/// Decodes `%XX` escapes and `+` (as a space) of a query value.
-fn percent_decode(text: &str) -> Option<String> {
+/// Decodes `%XX` escapes and `+` (as a space) of a query or form value.
+pub fn percent_decode(text: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&first, tail)) = rest.split_first() {

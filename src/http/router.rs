@@ -16,7 +16,7 @@ use hyper::{Method, Request, Response};
 use super::groups::GroupPath;
 use super::respond::{Body, error_response};
 use super::throttle::Bucket;
-use super::{State, accounts, fleet, groups, users, wallet, well_known};
+use super::{State, accounts, fleet, groups, token, users, wallet, well_known};
 use crate::config::IpNet;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keys;
@@ -48,6 +48,9 @@ enum Route {
     SignIn,
     /// The groups family under `/api/v1/groups`, with several methods per path.
     Groups(GroupPath),
+    OAuthAuthorizationServer,
+    Token,
+    Introspect,
 }
 
 impl Route {
@@ -58,6 +61,11 @@ impl Route {
             // OpenID Connect Discovery 1.0 §4 puts it at the issuer's root; pico-auth served it
             // there too. It is also under the API prefix, where API.md §3 lists it.
             "/.well-known/openid-configuration" => return Some(Route::OpenidConfiguration),
+            // RFC 8414 §3: at the issuer's root (an issuer without a path), and under the API
+            // prefix beside the OpenID document.
+            "/.well-known/oauth-authorization-server" => {
+                return Some(Route::OAuthAuthorizationServer);
+            }
             _ => {}
         }
         if let Some(groups) = GroupPath::parse(path) {
@@ -80,6 +88,9 @@ impl Route {
             "/mints" => Route::Mints,
             "/challenge" => Route::Challenge,
             "/sign-in" => Route::SignIn,
+            "/.well-known/oauth-authorization-server" => Route::OAuthAuthorizationServer,
+            "/token" => Route::Token,
+            "/introspect" => Route::Introspect,
             _ => {
                 let rest = rest.strip_prefix("/users/")?;
                 let (id, route): (_, fn(String) -> Route) =
@@ -119,6 +130,9 @@ impl Route {
             Route::Challenge => "challenge",
             Route::SignIn => "sign-in",
             Route::Groups(groups) => groups.name(),
+            Route::OAuthAuthorizationServer => "oauth-authorization-server",
+            Route::Token => "token",
+            Route::Introspect => "introspect",
         }
     }
 
@@ -131,6 +145,7 @@ impl Route {
             Route::Challenge => Some(Bucket::Challenge),
             Route::SignIn => Some(Bucket::SignIn),
             Route::FleetSessions => Some(Bucket::FleetSessions),
+            Route::Token => Some(Bucket::Token),
             _ => None,
         }
     }
@@ -176,6 +191,7 @@ impl Route {
             Route::Healthz
             | Route::Readyz
             | Route::OpenidConfiguration
+            | Route::OAuthAuthorizationServer
             | Route::Jwks
             | Route::Me
             | Route::Users
@@ -187,7 +203,9 @@ impl Route {
             | Route::FleetSessions
             | Route::Revoke
             | Route::Challenge
-            | Route::SignIn => Method::POST,
+            | Route::SignIn
+            | Route::Token
+            | Route::Introspect => Method::POST,
             Route::RevokedJtis | Route::Mints => Method::GET,
             Route::UserRole(_) | Route::UserPassword(_) => Method::PUT,
             // Several methods: `answers` and `allow` ask the path itself.
@@ -340,12 +358,17 @@ async fn dispatch(
         Route::UserPassword(id) => users::put_user_password(state, request, id.clone()).await,
         Route::Registration => users::registration(state, request).await,
         Route::FleetSessions => fleet::post_fleet_sessions(state, request).await,
+        // RFC 7009's form beside API.md §3's JSON: the body's type says which.
+        Route::Revoke if token::is_form(&request) => token::post_revoke_form(state, request).await,
         Route::Revoke => fleet::post_revoke(state, request).await,
         Route::RevokedJtis => fleet::get_revoked_jtis(state, request).await,
         Route::Mints => fleet::get_mints(state, request).await,
         Route::Challenge => wallet::post_challenge(state, request).await,
         Route::SignIn => wallet::post_sign_in(state, request).await,
         Route::Groups(path) => groups::handle(state, request, path).await,
+        Route::OAuthAuthorizationServer => well_known::get_oauth_authorization_server(state).await,
+        Route::Token => token::post_token(state, request).await,
+        Route::Introspect => token::post_introspect(state, request).await,
     }
 }
 
@@ -449,6 +472,12 @@ mod tests {
             Some(Route::OpenidConfiguration),
         );
         check("/api/v1/auth/jwks", Some(Route::Jwks));
+        check("/api/v1/auth/token", Some(Route::Token));
+        check("/api/v1/auth/introspect", Some(Route::Introspect));
+        check(
+            "/.well-known/oauth-authorization-server",
+            Some(Route::OAuthAuthorizationServer),
+        );
         check(
             "/api/v1/auth/users/abc123/role",
             Some(Route::UserRole("abc123".into())),

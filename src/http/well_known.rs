@@ -84,6 +84,23 @@ pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Respo
 /// # Errors
 /// Whatever loading the keys fails with.
 pub async fn get_openid_configuration(state: Arc<State>) -> Result<Response<Body>> {
+    let document = discovery(&state).await?;
+    cached(json(&document))
+}
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414 §3): the same metadata as the
+/// OpenID document; its `issuer` is the `issuer` setting, as §3.3 requires.
+///
+/// # Errors
+/// Whatever loading the keys fails with.
+pub async fn get_oauth_authorization_server(state: Arc<State>) -> Result<Response<Body>> {
+    let document = discovery(&state).await?;
+    cached(json(&document))
+}
+
+/// The discovery metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2), one document for
+/// both addresses.
+async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
     let keys = state.run(|app, now| app.keys(now)).await?;
     let algorithms: Vec<&str> = keys
         .key_ring
@@ -93,20 +110,45 @@ pub async fn get_openid_configuration(state: Arc<State>) -> Result<Response<Body
         .collect();
     let issuer = &state.app.config().issuer;
     let base = format!("{}{API_PREFIX}", issuer.trim_end_matches('/'));
-    let mut response = json(&json!({
+    let scopes = state
+        .run(|app, _| {
+            let mut scopes: Vec<String> = app
+                .list_clients()?
+                .into_iter()
+                .flat_map(|client| client.scopes)
+                .collect();
+            scopes.sort();
+            scopes.dedup();
+            Ok(scopes)
+        })
+        .await?;
+    Ok(json!({
         "issuer": issuer,
         "jwks_uri": format!("{base}/jwks"),
-        "token_endpoint": format!("{base}/login"),
+        // API.md §10: the OAuth 2.0 token endpoint (RFC 6749 §3.2); `/login` stays for
+        // passwords, which take JSON.
+        "token_endpoint": format!("{base}/token"),
+        "introspection_endpoint": format!("{base}/introspect"),
         "registration_endpoint": format!("{base}/register"),
         "revocation_endpoint": format!("{base}/revoke"),
         "revoked_jtis_endpoint": format!("{base}/revoked-jtis"),
         "response_types_supported": ["token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algorithms,
-        "grant_types_supported": ["password", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
-        "claims_supported": ["iss", "aud", "iat", "exp", "jti", "sub", "role", "email", "org_id"],
-    }));
+        "grant_types_supported": super::token::GRANT_TYPES,
+        "token_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
+        "scopes_supported": scopes,
+        "claims_supported": [
+            "iss", "aud", "iat", "exp", "jti", "sub", "role", "email", "org_id", "scope",
+            "scopes", "client_id", "groups",
+        ],
+    }))
+}
+
+/// A discovery response, cacheable like the JWKS.
+fn cached(mut response: Response<Body>) -> Result<Response<Body>> {
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(JWKS_MAX_AGE),

@@ -249,6 +249,21 @@ impl RefreshKey {
             .to_vec()
     }
 
+    /// The keyed hash of a machine client's secret, as stored (API.md §10): HMAC-SHA-256 of a
+    /// fixed prefix, the client id and the secret. The prefix holds a NUL, which no refresh
+    /// token's text does, so no use of this key meets another; the id binds the hash to its
+    /// client, so one client's hash is no use under another's id.
+    pub fn client_secret_hash(&self, client_id: &str, secret: &str) -> [u8; 32] {
+        let mut context = aws_lc_rs::hmac::Context::with_key(&self.key);
+        context.update(b"picoauth client secret\0");
+        context.update(client_id.as_bytes());
+        context.update(b"\0");
+        context.update(secret.as_bytes());
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(context.sign().as_ref());
+        hash
+    }
+
     /// The key a failed-login counter named `name` is stored under: HMAC-SHA-256 of a fixed
     /// prefix and `name`. Keyed, so that what a stranger typed as an email (now and then a
     /// password) is never stored as a plain digest that a copy of the database could be

@@ -9,8 +9,8 @@
 //!   one read transaction, so a server still writing to it cannot tear the copy.
 //! - What is copied is what outlives a restart: accounts, refresh tokens, signing keys (with the
 //!   sealed private keys the caller hands in), the mint audit, the denylist, groups and their
-//!   memberships, the settings changed at run time, in the source's order (the audit pages
-//!   newest first by insertion). Pending wallet challenges
+//!   memberships, the settings changed at run time and the OAuth clients, in the source's order
+//!   (the audit pages newest first by insertion). Pending wallet challenges
 //!   (minutes of life) and trigger-kept counters are not copied: the target's triggers count
 //!   what arrives.
 //! - The columns are the target's (its identity columns left to it), read from the source by
@@ -33,6 +33,7 @@ const TABLES: &[(&str, &str)] = &[
     ("groups", "ORDER BY rowid"),
     ("group_members", "ORDER BY group_id, user_id"),
     ("runtime_settings", "ORDER BY name"),
+    ("oauth_clients", "ORDER BY rowid"),
 ];
 
 /// Rows per multi-row `INSERT`: few round trips, far below PostgreSQL's 65,535 parameters.

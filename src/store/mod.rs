@@ -442,6 +442,43 @@ fn parse_bool(value: &str) -> Result<bool> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// OAuth 2.0 machine clients (API.md §10).
+
+/// A machine client: what `picoauth clients add` made, with its secret only as keyed hashes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    /// The client's id (`client_id`, and `sub` of its tokens).
+    pub client_id: String,
+    /// The role its tokens carry.
+    pub role: Role,
+    /// The scopes it may ask for.
+    pub scopes: Vec<String>,
+    /// Its tokens' lifetime in seconds.
+    pub ttl: u64,
+    /// The keyed hash of its current secret.
+    pub secret_hash: Vec<u8>,
+    /// The keyed hash of the secret it had before the last rotation, accepted until
+    /// `previous_valid_until`.
+    pub previous_secret_hash: Option<Vec<u8>>,
+    /// When the previous secret stops working, Unix seconds.
+    pub previous_valid_until: Option<i64>,
+    /// When it was added, Unix seconds.
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("client_id", &self.client_id)
+            .field("role", &self.role)
+            .field("scopes", &self.scopes)
+            .field("ttl", &self.ttl)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The transactions.
 
 /// What a read transaction can see: committed data. Each call sees what was committed when it
@@ -545,6 +582,10 @@ pub trait ReadTransaction {
     /// `picoauth users registration`); `None` while it was never set, when the
     /// `registration_enabled` setting decides.
     fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>>;
+    /// The machine client with this id.
+    fn get_client(&mut self, client_id: &str) -> Result<Option<OAuthClient>>;
+    /// Every machine client, by id.
+    fn list_clients(&mut self) -> Result<Vec<OAuthClient>>;
 }
 
 /// What a write transaction can change, on top of what it can read. Run only inside
@@ -661,6 +702,18 @@ pub trait WriteTransaction: ReadTransaction {
     /// Stores whether `POST /register` is open, replacing what was set before; it wins over
     /// the `registration_enabled` setting from then on, for every process on the database.
     fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()>;
+    /// Adds a machine client; `Conflict` if the id exists.
+    fn insert_client(&mut self, client: &OAuthClient) -> Result<()>;
+    /// Replaces a client's secret hashes (a rotation); `NotFound` for an unknown id.
+    fn update_client_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &[u8],
+        previous_secret_hash: Option<&[u8]>,
+        previous_valid_until: Option<i64>,
+    ) -> Result<()>;
+    /// Deletes a machine client; whether there was one.
+    fn delete_client(&mut self, client_id: &str) -> Result<bool>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1295,6 +1348,68 @@ mod tests {
     fn groups_are_unique_per_organisation_and_memberships_cascade() {
         let temp = temp_store("groups");
         check_groups(&temp.store);
+    }
+
+    /// The machine clients' promises, on whichever backend `store` is.
+    pub(super) fn check_clients(store: &Store) {
+        let client = OAuthClient {
+            client_id: "billing".to_owned(),
+            role: Role::Service,
+            scopes: vec!["invoices:read".to_owned(), "invoices:write".to_owned()],
+            ttl: 3600,
+            secret_hash: vec![1; 32],
+            previous_secret_hash: None,
+            previous_valid_until: None,
+            created_at: 7,
+        };
+        store
+            .write(|transaction| transaction.insert_client(&client))
+            .unwrap();
+        let again = store
+            .write(|transaction| transaction.insert_client(&client))
+            .unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::Conflict);
+        let get = |id: &str| {
+            store
+                .read(|transaction| transaction.get_client(id))
+                .unwrap()
+        };
+        assert_eq!(get("billing"), Some(client.clone()));
+        assert_eq!(get("nobody"), None);
+        store
+            .write(|transaction| {
+                transaction.update_client_secret("billing", &[2; 32], Some(&[1; 32]), Some(99))
+            })
+            .unwrap();
+        let rotated = get("billing").unwrap();
+        assert_eq!(rotated.secret_hash, vec![2; 32]);
+        assert_eq!(rotated.previous_secret_hash, Some(vec![1; 32]));
+        assert_eq!(rotated.previous_valid_until, Some(99));
+        let unknown = store
+            .write(|transaction| transaction.update_client_secret("nobody", &[2; 32], None, None))
+            .unwrap_err();
+        assert_eq!(unknown.kind(), ErrorKind::NotFound);
+        let listed = store
+            .read(|transaction| transaction.list_clients())
+            .unwrap();
+        assert_eq!(listed, [rotated]);
+        assert!(
+            store
+                .write(|transaction| transaction.delete_client("billing"))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .write(|transaction| transaction.delete_client("billing"))
+                .unwrap()
+        );
+        assert_eq!(get("billing"), None);
+    }
+
+    #[test]
+    fn clients_are_added_rotated_listed_and_deleted() {
+        let temp = temp_store("clients");
+        check_clients(&temp.store);
     }
 
     #[test]

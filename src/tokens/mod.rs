@@ -64,9 +64,17 @@ pub struct Claims {
     /// Fleet tokens: the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
-    /// Fleet tokens: what the token is for, if given.
+    /// Fleet and client tokens: what the token is for, if given (OAuth: space-separated scopes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// Fleet and client tokens: `scope` as a list (what pico-client-auth's `@requires_scope`
+    /// reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Client tokens (OAuth 2.0 `client_credentials`): the client they were issued to
+    /// (RFC 9068 §2.2), the same as `sub`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
 }
 
 /// Which of the three kinds of API.md §2 a token is.
@@ -78,6 +86,8 @@ pub enum TokenKind {
     Wallet,
     /// Issued by `/fleet/sessions` or `picoauth mint-fleet`.
     Fleet,
+    /// Issued by `POST /token` to a machine client (API.md §10).
+    Client,
 }
 
 impl Claims {
@@ -85,6 +95,8 @@ impl Claims {
     pub fn kind(&self) -> TokenKind {
         if self.session_id.is_some() {
             TokenKind::Fleet
+        } else if self.client_id.is_some() {
+            TokenKind::Client
         } else if self.role == Role::Wallet {
             TokenKind::Wallet
         } else {
@@ -131,6 +143,8 @@ impl Stamp<'_> {
             session_id: None,
             agent_id: None,
             scope: None,
+            scopes: None,
+            client_id: None,
         })
     }
 }

@@ -224,6 +224,19 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX mints_by_sub;
     CREATE INDEX mints_by_sub ON mints (sub, id) WHERE kind = 'user';
     "#,
+    // 6: SQLite's migration 16, the OAuth 2.0 machine clients (API.md §10).
+    r#"
+    CREATE TABLE oauth_clients (
+        client_id TEXT PRIMARY KEY CHECK (length(client_id) BETWEEN 1 AND 64),
+        role TEXT NOT NULL,
+        scopes TEXT NOT NULL DEFAULT '',
+        ttl BIGINT NOT NULL,
+        secret_hash BYTEA NOT NULL CHECK (octet_length(secret_hash) = 32),
+        previous_secret_hash BYTEA CHECK (octet_length(previous_secret_hash) = 32),
+        previous_valid_until BIGINT,
+        created_at BIGINT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this picoauth writes.

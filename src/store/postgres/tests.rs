@@ -615,6 +615,18 @@ fn groups_are_unique_per_organisation_and_memberships_cascade() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn clients_are_added_rotated_listed_and_deleted() {
+    let db = TestDb::create();
+    crate::store::tests::check_clients(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn the_registration_switch_is_stored_and_replaced() {
     let db = TestDb::create();
     let store = |pg| crate::store::Store {

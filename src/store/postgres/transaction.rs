@@ -20,9 +20,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
-    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, REGISTRATION_ENABLED,
-    ReadTransaction, RefreshOwner, RefreshRecord, RefreshRotation, Revocation, RuntimeSetting,
-    SigningKeyRecord, User, UserStatus, WriteTransaction, format_bool, parse_bool,
+    MintSelection, NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge,
+    REGISTRATION_ENABLED, ReadTransaction, RefreshOwner, RefreshRecord, RefreshRotation, Revocation,
+    RuntimeSetting, SigningKeyRecord, User, UserStatus, WriteTransaction, format_bool, parse_bool,
 };
 
 /// One statement's parameters.
@@ -203,6 +203,31 @@ fn group_of(row: &Row) -> Result<Group> {
         name: get(row, 2)?,
         description: get(row, 3)?,
         created_at: get(row, 4)?,
+    })
+}
+
+const CLIENT_COLUMNS: &str = "client_id, role, scopes, ttl, secret_hash, previous_secret_hash, \
+                              previous_valid_until, created_at";
+
+fn client_of(row: &Row) -> Result<OAuthClient> {
+    let role_text: String = get(row, 1)?;
+    let role = Role::parse(&role_text).map_err(|why| {
+        Error::new(
+            ErrorKind::Storage,
+            format!("oauth_clients.role holds an unknown role: {why}"),
+        )
+    })?;
+    let scopes: String = get(row, 2)?;
+    let ttl: i64 = get(row, 3)?;
+    Ok(OAuthClient {
+        client_id: get(row, 0)?,
+        role,
+        scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+        ttl: ttl.max(0).unsigned_abs(),
+        secret_hash: get(row, 4)?,
+        previous_secret_hash: get(row, 5)?,
+        previous_valid_until: get(row, 6)?,
+        created_at: get(row, 7)?,
     })
 }
 
@@ -616,6 +641,26 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
             })
         })
         .transpose()
+    }
+
+    fn get_client(&mut self, client_id: &str) -> Result<Option<OAuthClient>> {
+        self.query_opt(
+            &format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients WHERE client_id = $1"),
+            &[&client_id],
+        )?
+        .as_ref()
+        .map(client_of)
+        .transpose()
+    }
+
+    fn list_clients(&mut self) -> Result<Vec<OAuthClient>> {
+        self.query(
+            &format!("SELECT {CLIENT_COLUMNS} FROM oauth_clients ORDER BY client_id"),
+            &[],
+        )?
+        .iter()
+        .map(client_of)
+        .collect()
     }
 }
 
@@ -1072,5 +1117,62 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
             ],
         )?;
         Ok(())
+    }
+
+    fn insert_client(&mut self, client: &OAuthClient) -> Result<()> {
+        // As `insert_user`: no unique violation is raised, so the transaction stays usable.
+        let inserted = self.execute(
+            &format!(
+                "INSERT INTO oauth_clients ({CLIENT_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+            ),
+            &[
+                &client.client_id,
+                &client.role.as_str(),
+                &client.scopes.join(" "),
+                &i64::try_from(client.ttl).unwrap_or(i64::MAX),
+                &client.secret_hash,
+                &client.previous_secret_hash,
+                &client.previous_valid_until,
+                &client.created_at,
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "a client with this id already exists",
+            ));
+        }
+        Ok(())
+    }
+
+    fn update_client_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &[u8],
+        previous_secret_hash: Option<&[u8]>,
+        previous_valid_until: Option<i64>,
+    ) -> Result<()> {
+        let changed = self.execute(
+            "UPDATE oauth_clients SET secret_hash = $2, previous_secret_hash = $3, \
+             previous_valid_until = $4 WHERE client_id = $1",
+            &[
+                &client_id,
+                &secret_hash,
+                &previous_secret_hash,
+                &previous_valid_until,
+            ],
+        )?;
+        if changed == 0 {
+            return Err(Error::new(ErrorKind::NotFound, "no such client"));
+        }
+        Ok(())
+    }
+
+    fn delete_client(&mut self, client_id: &str) -> Result<bool> {
+        Ok(self.execute(
+            "DELETE FROM oauth_clients WHERE client_id = $1",
+            &[&client_id],
+        )? > 0)
     }
 }

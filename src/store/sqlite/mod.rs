@@ -14,6 +14,7 @@
 //!   rusqlite type.
 
 mod challenges;
+mod clients;
 mod groups;
 mod keys;
 mod login_failures;

@@ -284,6 +284,21 @@ const MIGRATIONS: &[&str] = &[
         updated_by TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 16: OAuth 2.0 machine clients (API.md §10). Secrets only as 32-byte keyed hashes (HMAC-
+    // SHA-256 under the refresh-token key); the previous secret's hash is accepted until
+    // `previous_valid_until` (rotation grace). Scopes are space-separated, as in OAuth.
+    r#"
+    CREATE TABLE oauth_clients (
+        client_id TEXT PRIMARY KEY CHECK (length(client_id) BETWEEN 1 AND 64),
+        role TEXT NOT NULL,
+        scopes TEXT NOT NULL DEFAULT '',
+        ttl INTEGER NOT NULL,
+        secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        previous_secret_hash BLOB CHECK (length(previous_secret_hash) = 32),
+        previous_valid_until INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

@@ -8,15 +8,15 @@
 use rusqlite::Connection;
 
 use super::{
-    challenges, groups, keys, login_failures, mints, refresh, revocations, runtime_settings,
-    sealed_keys, users,
+    challenges, clients, groups, keys, login_failures, mints, refresh, revocations,
+    runtime_settings, sealed_keys, users,
 };
 use crate::error::Result;
 use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
-    MintSelection, NewChallenge, NewRefreshToken, PendingChallenge, ReadTransaction, RefreshRecord,
-    RefreshRotation, Revocation, RuntimeSetting, SigningKeyRecord, User, UserStatus,
+    MintSelection, NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge, ReadTransaction,
+    RefreshRecord, RefreshRotation, Revocation, RuntimeSetting, SigningKeyRecord, User, UserStatus,
     WriteTransaction,
 };
 
@@ -174,6 +174,14 @@ impl ReadTransaction for SqliteTransaction<'_> {
     fn get_registration_enabled(&mut self) -> Result<Option<RuntimeSetting<bool>>> {
         runtime_settings::get_registration_enabled(self.connection)
     }
+
+    fn get_client(&mut self, client_id: &str) -> Result<Option<OAuthClient>> {
+        clients::get_client(self.connection, client_id)
+    }
+
+    fn list_clients(&mut self) -> Result<Vec<OAuthClient>> {
+        clients::list_clients(self.connection)
+    }
 }
 
 impl WriteTransaction for SqliteTransaction<'_> {
@@ -324,5 +332,29 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn set_registration_enabled(&mut self, setting: &RuntimeSetting<bool>) -> Result<()> {
         runtime_settings::set_registration_enabled(self.connection, setting)
+    }
+
+    fn insert_client(&mut self, client: &OAuthClient) -> Result<()> {
+        clients::insert_client(self.connection, client)
+    }
+
+    fn update_client_secret(
+        &mut self,
+        client_id: &str,
+        secret_hash: &[u8],
+        previous_secret_hash: Option<&[u8]>,
+        previous_valid_until: Option<i64>,
+    ) -> Result<()> {
+        clients::update_client_secret(
+            self.connection,
+            client_id,
+            secret_hash,
+            previous_secret_hash,
+            previous_valid_until,
+        )
+    }
+
+    fn delete_client(&mut self, client_id: &str) -> Result<bool> {
+        clients::delete_client(self.connection, client_id)
     }
 }
