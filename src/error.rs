@@ -107,6 +107,51 @@ impl ErrorKind {
     }
 }
 
+/// An RFC 6749 §5.2 error code, attached to an [`Error`] by the OAuth 2.0 endpoints (API.md §10).
+///
+/// The token endpoint answers `{"error": code, "error_description", "detail"}` with this code
+/// instead of the kind's own; everything else about the error (status, exit code) follows the kind
+/// that [`Error::oauth`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthError {
+    /// A missing, repeated or malformed parameter, or one the grant does not support
+    /// (RFC 8693 §2.2.2 also uses it for a bad subject token).
+    InvalidRequest,
+    /// Client authentication failed: unknown client, wrong secret, or no authentication.
+    InvalidClient,
+    /// A bad, expired, revoked or reused grant (here: a refresh token).
+    InvalidGrant,
+    /// A scope the client (or the subject of a token exchange) does not hold.
+    InvalidScope,
+    /// The client may not use this grant type.
+    UnauthorizedClient,
+    /// A grant type this server does not implement.
+    UnsupportedGrantType,
+}
+
+impl OAuthError {
+    /// The RFC 6749 §5.2 string sent as `error`.
+    pub fn code(self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest => "invalid_request",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::InvalidGrant => "invalid_grant",
+            OAuthError::InvalidScope => "invalid_scope",
+            OAuthError::UnauthorizedClient => "unauthorized_client",
+            OAuthError::UnsupportedGrantType => "unsupported_grant_type",
+        }
+    }
+
+    /// The kind an error with this code has: `invalid_client` is a 401 (RFC 6749 §5.2), every
+    /// other code a 400.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            OAuthError::InvalidClient => ErrorKind::Unauthorized,
+            _ => ErrorKind::InvalidInput,
+        }
+    }
+}
+
 /// The crate's error: a kind, a sentence for a person, and optionally the underlying cause.
 pub struct Error {
     kind: ErrorKind,
@@ -114,6 +159,8 @@ pub struct Error {
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
     /// Seconds the caller should wait before trying again (HTTP `Retry-After`).
     retry_after: Option<u64>,
+    /// The RFC 6749 §5.2 code the OAuth 2.0 endpoints answer with; `None` elsewhere.
+    oauth: Option<OAuthError>,
 }
 
 /// The crate's result type.
@@ -127,7 +174,21 @@ impl Error {
             detail: detail.into(),
             source: None,
             retry_after: None,
+            oauth: None,
         }
+    }
+
+    /// An OAuth 2.0 error (RFC 6749 §5.2): `code` is sent as `error`, `detail` as
+    /// `error_description` and `detail`; the kind (status, exit code) is [`OAuthError::kind`].
+    pub fn oauth(code: OAuthError, detail: impl Into<String>) -> Error {
+        let mut error = Error::new(code.kind(), detail);
+        error.oauth = Some(code);
+        error
+    }
+
+    /// The RFC 6749 §5.2 code attached by [`Error::oauth`], if any.
+    pub fn oauth_code(&self) -> Option<OAuthError> {
+        self.oauth
     }
 
     /// Attaches the underlying cause, shown to operators after the detail.
@@ -276,6 +337,24 @@ mod tests {
         check(ErrorKind::Unavailable, 503, 1, "unavailable");
         check(ErrorKind::Storage, 500, 1, "internal");
         check(ErrorKind::Internal, 500, 1, "internal");
+    }
+
+    #[test]
+    fn oauth_codes_map_to_rfc_6749() {
+        let check = |code: OAuthError, text: &str, status: u16| {
+            let error = Error::oauth(code, "why");
+            assert_eq!(error.oauth_code(), Some(code));
+            assert_eq!(code.code(), text);
+            assert_eq!(error.kind().http_status(), status, "{code:?}");
+            assert_eq!(error.detail(), "why");
+        };
+        check(OAuthError::InvalidRequest, "invalid_request", 400);
+        check(OAuthError::InvalidClient, "invalid_client", 401);
+        check(OAuthError::InvalidGrant, "invalid_grant", 400);
+        check(OAuthError::InvalidScope, "invalid_scope", 400);
+        check(OAuthError::UnauthorizedClient, "unauthorized_client", 400);
+        check(OAuthError::UnsupportedGrantType, "unsupported_grant_type", 400);
+        assert_eq!(Error::invalid_input("x").oauth_code(), None);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! accounts), `import` (accounts from pico-auth), `migrate` (a SQLite deployment copied to PostgreSQL), `fleet` (fleet tokens, revocation, the mint
 //! audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
-//! `login_failures` (the failed-login counters every process on the database shares).
+//! `login_failures` (the failed-login counters every process on the database shares),
+//! `delegation` (RFC 8693 token exchange: agent tokens that only narrow).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created in one write transaction
@@ -26,6 +27,7 @@
 //!   disabled account loses them at once.
 
 mod accounts;
+pub mod delegation;
 mod fleet;
 mod import;
 mod login_failures;
@@ -105,12 +107,7 @@ impl Actor<'_> {
         match self {
             Actor::Cli(user) => format!("cli:{user}"),
             Actor::Token(claims) => {
-                let kind = match claims.kind() {
-                    TokenKind::User => "user",
-                    TokenKind::Wallet => "wallet",
-                    TokenKind::Fleet => "fleet",
-                };
-                format!("{kind}:{}", claims.sub)
+                format!("{}:{}", kind_name(claims.kind()), claims.sub)
             }
             Actor::FleetSecret => "POST /fleet/sessions".to_owned(),
         }
@@ -201,7 +198,9 @@ impl App {
         Ok(())
     }
 
-    /// Checks a bearer access token: signature, issuer, audience, expiry, and the denylist.
+    /// Checks a bearer access token: signature, issuer, audience, expiry, and the denylist,
+    /// for its own jti and, for an agent token, every jti it was exchanged from
+    /// (`parent_jtis`), in one read.
     ///
     /// # Errors
     /// `InvalidToken` if it does not pass or is revoked; `Keys` if no key can be loaded.
@@ -218,7 +217,7 @@ impl App {
         )?;
         let revoked = self
             .store
-            .read(|transaction| transaction.is_revoked(&claims.jti))?;
+            .read(|transaction| transaction.is_any_revoked(&claims.chain_jtis()))?;
         if revoked {
             return Err(Error::invalid_token("the token has been revoked"));
         }
@@ -355,14 +354,9 @@ impl App {
         if ttl < seconds(self.config.mint_audit_min_ttl) {
             return Ok(());
         }
-        let kind = match claims.kind() {
-            TokenKind::User => "user",
-            TokenKind::Wallet => "wallet",
-            TokenKind::Fleet => "fleet",
-        };
         transaction.insert_mint(&MintRecord {
             jti: claims.jti.clone(),
-            kind: kind.to_owned(),
+            kind: kind_name(claims.kind()).to_owned(),
             sub: claims.sub.clone(),
             role: claims.role.as_str().to_owned(),
             iat: claims.iat,
@@ -374,6 +368,7 @@ impl App {
             revoked: false,
             id: 0,
             org_id: claims.org_id.clone(),
+            parent_jti: None,
         })
     }
 
@@ -439,6 +434,16 @@ pub struct Pruned {
     pub login_failures: usize,
     /// Audit rows of tokens expired longer than `mint_audit_retention`.
     pub mints: usize,
+}
+
+/// How the audit and `kind:subject` names call a kind of token.
+fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::User => "user",
+        TokenKind::Wallet => "wallet",
+        TokenKind::Fleet => "fleet",
+        TokenKind::Agent => "agent",
+    }
 }
 
 /// Signs `claims` with the active key of `keys`: for a request that loaded its keys once and

@@ -242,7 +242,7 @@ pub struct MintRecord {
     pub id: i64,
     /// The token's id.
     pub jti: String,
-    /// `user`, `wallet` or `fleet`.
+    /// `user`, `wallet`, `fleet` or `agent`.
     pub kind: String,
     /// The token's subject.
     pub sub: String,
@@ -264,6 +264,10 @@ pub struct MintRecord {
     pub minted_by: String,
     /// Whether the jti is on the denylist.
     pub revoked: bool,
+    /// Agent tokens (RFC 8693 token exchange): the jti of the token it was exchanged from;
+    /// revoking that one revokes this one too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_jti: Option<String>,
 }
 
 /// A part of the audit, which a backend reads as one index range; `app` decides who gets
@@ -418,6 +422,10 @@ pub trait ReadTransaction {
 
     /// Whether a jti is on the denylist.
     fn is_revoked(&mut self, jti: &str) -> Result<bool>;
+    /// Whether any of `jtis` is on the denylist, in one statement: a token and the tokens it
+    /// was exchanged from (at most `max_delegation_depth` + 1 jtis).
+    fn is_any_revoked(&mut self, jtis: &[&str]) -> Result<bool>;
+
     /// The denylist entry of one jti, if it is revoked.
     fn get_revocation(&mut self, jti: &str) -> Result<Option<Revocation>>;
     /// The entries revoked at or after `since` that still matter at `now`, newest first.
@@ -500,6 +508,17 @@ pub trait WriteTransaction: ReadTransaction {
     -> Result<Revocation>;
     /// Deletes entries of tokens that have expired at `now`: a dead token needs no entry.
     fn delete_expired_revocations(&mut self, now: i64) -> Result<usize>;
+    /// Puts on the denylist, as `revocation` says (its `jti` is the parent's), the audited
+    /// tokens exchanged from that jti, directly or through others (by `parent_jti`, at most
+    /// `max_depth` hops down), that have not expired at `revocation.revoked_at`: at most
+    /// `limit`, in one statement, each kept until its own `exp`. Entries already there stay.
+    /// How many were added.
+    fn revoke_descendants(
+        &mut self,
+        revocation: &Revocation,
+        max_depth: u32,
+        limit: u32,
+    ) -> Result<usize>;
 
     /// Stores a new challenge within `limits`: a client at its quota loses its own oldest; a
     /// full store loses its expired challenges first, then the oldest of the client holding

@@ -190,6 +190,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 7 (4 to 6 are other branches' of issue 14 and 15; the lead orders them at merge):
+    // SQLite's migration 17, the jti each exchanged (agent) token was exchanged from, indexed
+    // for the revocation of a delegation chain. No foreign key, as on SQLite.
+    r#"
+    ALTER TABLE mints ADD COLUMN parent_jti TEXT;
+    CREATE INDEX mints_by_parent ON mints (parent_jti) WHERE parent_jti IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this picoauth writes.

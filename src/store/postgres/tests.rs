@@ -451,6 +451,7 @@ fn revocations_keep_the_first_entry_and_move_the_version() {
         session_id: None,
         minted_by: "cli:root".to_owned(),
         revoked: false,
+        parent_jti: None,
     };
     store
         .write(|transaction| transaction.insert_mint(&mint))

@@ -253,6 +253,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_failures_by_time ON login_failures (failed_at_ms);
     CREATE INDEX login_failures_by_weight ON login_failures (failures, failed_at_ms);
     "#,
+    // 17 (14 to 16 are other branches' of issue 14 and 15; the lead orders them at merge): RFC
+    // 8693 token exchange. Each exchanged (agent) token's audit row names the jti it was
+    // exchanged from, so revoking a token finds, through this index, every token delegated
+    // from it. No foreign key: the parent may be a short-lived token the audit never held, or
+    // one already pruned.
+    r#"
+    ALTER TABLE mints ADD COLUMN parent_jti TEXT;
+    CREATE INDEX mints_by_parent ON mints (parent_jti) WHERE parent_jti IS NOT NULL;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

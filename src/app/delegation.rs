@@ -1,0 +1,625 @@
+//! RFC 8693 token exchange (API.md §10): an agent, authenticated as an OAuth client (the
+//! actor), trades a user's access token, or a parent agent's, for an agent token that holds
+//! at most what both the subject and the client hold.
+//!
+//! The HTTP door (the token endpoint) authenticates the client and parses the form; this
+//! module checks the subject token, applies the narrowing rules and mints. It does not render
+//! RFC 6749 errors: it returns [`Error::oauth`] codes for the door to render.
+//!
+//! # Narrowing rules (each a pure function below, unit-tested)
+//! - Scopes: every requested pattern is covered ([`scopes::covers`]) by the subject's scopes
+//!   (a user token: what `agent_scopes` grants the account's role today; an agent token: its
+//!   `scopes`, and again what its user's role grants today) and by the client's own scopes;
+//!   without `scope`, the token gets the intersection of those sets, and an empty
+//!   intersection is `invalid_scope`.
+//! - `exp` ≤ the subject's `exp` and ≤ now + the client's token lifetime.
+//! - `spend_limit` (a decimal string, compared exactly, never as a float) ≤ the subject's; a
+//!   child of a limited token asking none inherits the parent's.
+//! - Depth: `parent_chain` (the client ids that delegated before) has one entry per earlier
+//!   exchange, so a token's depth is `len(parent_chain) + 1`, at most `max_delegation_depth`.
+//! - The task context (`task_type`, `task_id`, `conversation_id`, `session_id`) is inherited
+//!   from a parent agent token and may not be changed by a child (a new `task_id` would open a
+//!   new budget at resource servers that count spending per task); it may be set where the
+//!   parent had none.
+//!
+//! # Invariants
+//! - The subject token passes exactly the checks of a bearer token (signature, `iss`, `aud`,
+//!   `exp`, and the denylist for its own jti and every jti it was exchanged from), the
+//!   denylist read inside the write transaction that audits the new token: a revocation of a
+//!   parent either commits first (and the exchange is refused) or finds the new token in the
+//!   audit (and revokes it too).
+//! - Only user tokens and agent tokens are subjects; wallet, fleet and client-credentials
+//!   tokens act for no user and are refused (`invalid_request`).
+//! - Every exchanged token is written to the mint audit, whatever its lifetime, with its
+//!   parent's jti (`parent_jti`), before it is signed.
+//! - Every agent token carries the jtis of its chain (`parent_jtis`, one per hop, so at most
+//!   `max_delegation_depth`), which `App::authenticate` checks with its own in one read.
+
+use super::{App, is_hidden_char, seconds, sign_with};
+use crate::error::{Error, OAuthError, Result};
+use crate::roles::Role;
+use crate::scopes;
+use crate::store::{MintRecord, UserStatus};
+use crate::tokens::{self, ActClaim, Claims, TokenKind};
+
+/// The only `subject_token_type` accepted (RFC 8693 §3).
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// The most scopes one exchange may ask for.
+const MAX_REQUESTED_SCOPES: usize = 100;
+/// The longest task context value (`task_type`, `task_id`, `conversation_id`, `session_id`).
+const MAX_CONTEXT_LENGTH: usize = 256;
+/// The longest `spend_limit` accepted, in characters.
+const MAX_SPEND_LIMIT_LENGTH: usize = 64;
+
+/// The authenticated client that exchanges a token: the actor of RFC 8693 §1.1.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    /// The client's id; the new token's `sub`, and its `act.sub`.
+    pub client_id: &'a str,
+    /// The client's role; the new token's `role`.
+    pub role: Role,
+    /// The scope patterns the client holds.
+    pub scopes: &'a [String],
+    /// The client's token lifetime in seconds.
+    pub ttl: u64,
+}
+
+/// The token-exchange parameters of the form (RFC 8693 §2.1, API.md §10).
+#[derive(Clone, Debug, Default)]
+pub struct ExchangeRequest {
+    /// The user's (or a parent agent's) access token.
+    pub subject_token: String,
+    /// Must be [`ACCESS_TOKEN_TYPE`].
+    pub subject_token_type: Option<String>,
+    /// Space-separated scope patterns asked for; the intersection when absent.
+    pub scope: Option<String>,
+    /// What kind of task the agent runs.
+    pub task_type: Option<String>,
+    /// The task.
+    pub task_id: Option<String>,
+    /// The conversation.
+    pub conversation_id: Option<String>,
+    /// The session.
+    pub session_id: Option<String>,
+    /// The task's budget, a decimal string.
+    pub spend_limit: Option<String>,
+}
+
+/// An exchanged token, as the token endpoint answers it (RFC 8693 §2.2.1).
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// The signed agent token.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// Its scopes, space-separated.
+    pub scope: String,
+}
+
+impl App {
+    /// Exchanges `request.subject_token` for an agent token of `actor` (RFC 8693), narrowed by
+    /// the rules of this module, and records it in the mint audit with its parent's jti.
+    ///
+    /// # Errors
+    /// [`Error::oauth`] with `invalid_request` for a missing or unsupported
+    /// `subject_token_type`; a bad, expired, revoked or foreign subject token, or one that is
+    /// neither a user's nor an agent's, or whose account is gone or disabled; a malformed or
+    /// higher `spend_limit`; a malformed or changed task context; a chain that would be too
+    /// deep. `invalid_scope` for a malformed scope or one the subject or the client does not
+    /// hold (or none in common). `unauthorized_client` for a superadmin client. `Keys`,
+    /// `Storage`, `Unavailable` as every mint.
+    pub fn exchange_token(
+        &self,
+        actor: Actor<'_>,
+        request: ExchangeRequest,
+        now: i64,
+    ) -> Result<IssuedToken> {
+        if actor.role == Role::Superadmin {
+            return Err(Error::oauth(
+                OAuthError::UnauthorizedClient,
+                "a superadmin client may not act for users",
+            ));
+        }
+        match request.subject_token_type.as_deref() {
+            Some(ACCESS_TOKEN_TYPE) => {}
+            Some(_) => {
+                return Err(invalid_request(format!(
+                    "subject_token_type must be {ACCESS_TOKEN_TYPE}"
+                )));
+            }
+            None => return Err(invalid_request("subject_token_type is required")),
+        }
+        let asked = Asked::parse(&request)?;
+        // Loaded once, before the write transaction: the subject is checked and the new token
+        // signed with the same keys.
+        let keys = self.keys(now)?;
+        let subject = tokens::verify(
+            &keys.key_ring,
+            &request.subject_token,
+            &self.config.issuer,
+            &self.config.audience,
+            now,
+        )
+        .map_err(|error| invalid_request(format!("subject_token: {}", error.detail())))?;
+        let kind = subject.kind();
+        // A user token names its account's email; client-credentials tokens, which look like
+        // user tokens otherwise, act for nobody.
+        let is_user = kind == TokenKind::User && subject.email.is_some();
+        if !(is_user || kind == TokenKind::Agent) {
+            return Err(invalid_request(
+                "subject_token must be a user's or an agent's access token",
+            ));
+        }
+        let claims = self.store.write(|transaction| {
+            if transaction.is_any_revoked(&subject.chain_jtis())? {
+                return Err(invalid_request("subject_token: the token has been revoked"));
+            }
+            let user_id = match kind {
+                TokenKind::Agent => subject.user_id.as_deref().unwrap_or_default(),
+                _ => subject.sub.as_str(),
+            };
+            let user = transaction
+                .get_user_by_id(user_id)?
+                .filter(|user| user.status == UserStatus::Active)
+                .ok_or_else(|| {
+                    invalid_request("subject_token: its account no longer exists or is disabled")
+                })?;
+            let role_scopes = self.config.agent_scopes_of(user.role);
+            let parent = Parent::of(&subject, kind)?;
+            let held: Vec<(&str, &[String])> = match kind {
+                TokenKind::Agent => vec![
+                    ("the subject token", parent.scopes),
+                    ("the account's role (agent_scopes)", role_scopes),
+                    ("the client", actor.scopes),
+                ],
+                _ => vec![
+                    ("the account's role (agent_scopes)", role_scopes),
+                    ("the client", actor.scopes),
+                ],
+            };
+            let grant = delegate(
+                &parent,
+                &held,
+                &actor,
+                &asked,
+                self.config.max_delegation_depth,
+                now,
+            )?;
+            let mut claims = self.claims(actor.client_id, actor.role, now, 0)?;
+            claims.exp = grant.exp;
+            claims.org_id = Some(user.org_id.clone());
+            claims.user_id = Some(user.id.clone());
+            claims.scope = Some(grant.scopes.join(" "));
+            claims.scopes = Some(grant.scopes);
+            claims.task_type = grant.context.task_type;
+            claims.task_id = grant.context.task_id;
+            claims.conversation_id = grant.context.conversation_id;
+            claims.session_id = grant.context.session_id;
+            claims.spend_limit = grant.spend_limit;
+            claims.parent_chain = Some(grant.parent_chain);
+            claims.parent_jtis = Some(grant.parent_jtis);
+            claims.act = Some(grant.act);
+            // Every exchanged token, however short-lived: revoking its parent must find it.
+            transaction.insert_mint(&MintRecord {
+                id: 0,
+                jti: claims.jti.clone(),
+                kind: "agent".to_owned(),
+                sub: claims.sub.clone(),
+                role: claims.role.as_str().to_owned(),
+                org_id: claims.org_id.clone(),
+                iat: claims.iat,
+                exp: claims.exp,
+                scope: claims.scope.clone(),
+                agent_id: None,
+                session_id: claims.session_id.clone(),
+                minted_by: format!("client:{}", actor.client_id),
+                revoked: false,
+                parent_jti: Some(subject.jti.clone()),
+            })?;
+            Ok(claims)
+        })?;
+        Ok(IssuedToken {
+            access_token: sign_with(&keys, &claims)?,
+            expires_in: u64::try_from(claims.exp.saturating_sub(now)).unwrap_or(0),
+            scope: claims.scope.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// An `invalid_request` error (RFC 8693 §2.2.2 uses it for a bad subject token too).
+fn invalid_request(detail: impl Into<String>) -> Error {
+    Error::oauth(OAuthError::InvalidRequest, detail)
+}
+
+/// An `invalid_scope` error.
+fn invalid_scope(detail: impl Into<String>) -> Error {
+    Error::oauth(OAuthError::InvalidScope, detail)
+}
+
+/// The task context an agent token carries, each member optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Context {
+    task_type: Option<String>,
+    task_id: Option<String>,
+    conversation_id: Option<String>,
+    session_id: Option<String>,
+}
+
+/// What the request asks for, its fields checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Asked {
+    /// The scopes, if any were asked (minimal, sorted).
+    scopes: Option<Vec<String>>,
+    /// The spend limit as given, with its parsed value.
+    spend_limit: Option<(String, Amount)>,
+    /// The task context asked for.
+    context: Context,
+}
+
+impl Asked {
+    /// Checks the request's fields: scopes (`invalid_scope`), spend limit and context
+    /// (`invalid_request`). An empty value is taken as absent.
+    fn parse(request: &ExchangeRequest) -> Result<Asked> {
+        let present = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned)
+        };
+        let scopes = match present(&request.scope) {
+            Some(scope) => Some(parse_scope(&scope)?),
+            None => None,
+        };
+        let spend_limit = match present(&request.spend_limit) {
+            Some(text) => {
+                let amount = Amount::parse(&text).map_err(invalid_request)?;
+                Some((text, amount))
+            }
+            None => None,
+        };
+        let context_value = |field: &str, value: &Option<String>| -> Result<Option<String>> {
+            let Some(value) = present(value) else {
+                return Ok(None);
+            };
+            if value.chars().count() > MAX_CONTEXT_LENGTH || value.chars().any(is_hidden_char) {
+                return Err(invalid_request(format!(
+                    "{field} must be at most {MAX_CONTEXT_LENGTH} characters, without control or \
+                     format characters"
+                )));
+            }
+            Ok(Some(value))
+        };
+        Ok(Asked {
+            scopes,
+            spend_limit,
+            context: Context {
+                task_type: context_value("task_type", &request.task_type)?,
+                task_id: context_value("task_id", &request.task_id)?,
+                conversation_id: context_value("conversation_id", &request.conversation_id)?,
+                session_id: context_value("session_id", &request.session_id)?,
+            },
+        })
+    }
+}
+
+/// Parses RFC 6749 §3.3's space-separated `scope` into checked patterns (minimal, sorted).
+///
+/// # Errors
+/// `invalid_scope` for a pattern outside the grammar or too many of them.
+fn parse_scope(scope: &str) -> Result<Vec<String>> {
+    let patterns: Vec<String> = scope
+        .split(' ')
+        .filter(|pattern| !pattern.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if patterns.len() > MAX_REQUESTED_SCOPES {
+        return Err(invalid_scope(format!(
+            "at most {MAX_REQUESTED_SCOPES} scopes may be asked for"
+        )));
+    }
+    for pattern in &patterns {
+        scopes::check(pattern).map_err(invalid_scope)?;
+    }
+    Ok(scopes::minimal(patterns))
+}
+
+/// What the subject token gives the new one to narrow.
+#[derive(Clone, Debug)]
+struct Parent<'a> {
+    /// The subject's jti.
+    jti: &'a str,
+    /// The subject's expiry.
+    exp: i64,
+    /// An agent subject's scopes (a user subject's come from `agent_scopes`, not the token).
+    scopes: &'a [String],
+    /// An agent subject's spend limit.
+    spend_limit: Option<(String, Amount)>,
+    /// An agent subject's task context.
+    context: Context,
+    /// For an agent subject: its `parent_chain`, its `parent_jtis`, its client id and its
+    /// `act`; `None` for a user subject.
+    agent: Option<ParentAgent<'a>>,
+}
+
+/// The delegation members of an agent subject.
+#[derive(Clone, Debug)]
+struct ParentAgent<'a> {
+    /// Its client id (`sub`).
+    client_id: &'a str,
+    /// Its `parent_chain`.
+    parent_chain: &'a [String],
+    /// Its `parent_jtis`.
+    parent_jtis: &'a [String],
+    /// Its `act`.
+    act: Option<&'a ActClaim>,
+}
+
+impl<'a> Parent<'a> {
+    /// Reads the subject's members.
+    ///
+    /// # Errors
+    /// `invalid_request` for an agent token whose spend limit does not parse (none of ours).
+    fn of(subject: &'a Claims, kind: TokenKind) -> Result<Parent<'a>> {
+        if kind != TokenKind::Agent {
+            return Ok(Parent {
+                jti: &subject.jti,
+                exp: subject.exp,
+                scopes: &[],
+                spend_limit: None,
+                context: Context::default(),
+                agent: None,
+            });
+        }
+        let spend_limit = match &subject.spend_limit {
+            Some(text) => Some((
+                text.clone(),
+                Amount::parse(text).map_err(|why| invalid_request(format!("subject_token: {why}")))?,
+            )),
+            None => None,
+        };
+        Ok(Parent {
+            jti: &subject.jti,
+            exp: subject.exp,
+            scopes: subject.scopes.as_deref().unwrap_or_default(),
+            spend_limit,
+            context: Context {
+                task_type: subject.task_type.clone(),
+                task_id: subject.task_id.clone(),
+                conversation_id: subject.conversation_id.clone(),
+                session_id: subject.session_id.clone(),
+            },
+            agent: Some(ParentAgent {
+                client_id: &subject.sub,
+                parent_chain: subject.parent_chain.as_deref().unwrap_or_default(),
+                parent_jtis: subject.parent_jtis.as_deref().unwrap_or_default(),
+                act: subject.act.as_ref(),
+            }),
+        })
+    }
+}
+
+/// What the new token is granted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Grant {
+    scopes: Vec<String>,
+    exp: i64,
+    spend_limit: Option<String>,
+    context: Context,
+    parent_chain: Vec<String>,
+    parent_jtis: Vec<String>,
+    act: ActClaim,
+}
+
+/// Applies every narrowing rule: what `actor` may be given, exchanging `parent` (whose scopes
+/// are the intersection of `held`, each named for the error), asking `asked`.
+///
+/// # Errors
+/// `invalid_scope` for a scope some holder lacks or an empty intersection; `invalid_request`
+/// for a spend limit above the parent's, a changed task context, a chain past `max_depth`, or a
+/// token that would be born expired.
+fn delegate(
+    parent: &Parent<'_>,
+    held: &[(&str, &[String])],
+    actor: &Actor<'_>,
+    asked: &Asked,
+    max_depth: u32,
+    now: i64,
+) -> Result<Grant> {
+    let scopes = narrow_scopes(held, asked.scopes.as_deref())?;
+    let exp = parent.exp.min(now.saturating_add(seconds(actor.ttl)));
+    if exp <= now {
+        return Err(invalid_request(
+            "the token would expire at once (the client's token lifetime is zero)",
+        ));
+    }
+    let spend_limit = narrow_spend_limit(parent.spend_limit.as_ref(), asked.spend_limit.as_ref())?;
+    let context = narrow_context(&parent.context, &asked.context)?;
+    let (parent_chain, parent_jtis, act) = match &parent.agent {
+        None => (
+            Vec::new(),
+            vec![parent.jti.to_owned()],
+            ActClaim {
+                sub: actor.client_id.to_owned(),
+                act: None,
+            },
+        ),
+        Some(agent) => {
+            let mut chain = agent.parent_chain.to_vec();
+            chain.push(agent.client_id.to_owned());
+            let mut jtis = agent.parent_jtis.to_vec();
+            jtis.push(parent.jti.to_owned());
+            // RFC 8693 §4.1: the current actor outermost, the earlier ones nested inside.
+            let previous = agent.act.cloned().unwrap_or_else(|| ActClaim {
+                sub: agent.client_id.to_owned(),
+                act: None,
+            });
+            let act = ActClaim {
+                sub: actor.client_id.to_owned(),
+                act: Some(Box::new(previous)),
+            };
+            (chain, jtis, act)
+        }
+    };
+    let depth = parent_chain.len() + 1;
+    if depth > usize::try_from(max_depth).unwrap_or(usize::MAX) {
+        return Err(invalid_request(format!(
+            "the delegation chain would be {depth} exchanges deep; max_delegation_depth is \
+             {max_depth}"
+        )));
+    }
+    Ok(Grant {
+        scopes,
+        exp,
+        spend_limit,
+        context,
+        parent_chain,
+        parent_jtis,
+        act,
+    })
+}
+
+/// The scopes granted: those asked, if each is covered by every holder; otherwise the
+/// intersection of the holders' sets, which must not be empty.
+///
+/// # Errors
+/// `invalid_scope` naming the scope and the holder that lacks it, or saying that the holders
+/// share none.
+fn narrow_scopes(held: &[(&str, &[String])], asked: Option<&[String]>) -> Result<Vec<String>> {
+    if let Some(asked) = asked {
+        for scope in asked {
+            if let Some((holder, _)) = held
+                .iter()
+                .find(|(_, patterns)| !scopes::any_covers(patterns, scope))
+            {
+                return Err(invalid_scope(format!(
+                    "scope `{scope}` is not held by {holder}"
+                )));
+            }
+        }
+        return Ok(asked.to_vec());
+    }
+    let mut common: Option<Vec<String>> = None;
+    for (_, patterns) in held {
+        common = Some(match common {
+            None => scopes::minimal(patterns.to_vec()),
+            Some(common) => scopes::intersection(&common, patterns),
+        });
+    }
+    let common = common.unwrap_or_default();
+    if common.is_empty() {
+        let holders: Vec<&str> = held.iter().map(|(holder, _)| *holder).collect();
+        return Err(invalid_scope(format!(
+            "{} hold no scope in common",
+            holders.join(" and ")
+        )));
+    }
+    Ok(common)
+}
+
+/// The spend limit granted: the one asked, if not above the parent's; the parent's when none
+/// is asked.
+///
+/// # Errors
+/// `invalid_request` for a limit above the parent's.
+fn narrow_spend_limit(
+    parent: Option<&(String, Amount)>,
+    asked: Option<&(String, Amount)>,
+) -> Result<Option<String>> {
+    match (parent, asked) {
+        (_, None) => Ok(parent.map(|(text, _)| text.clone())),
+        (Some((limit, held)), Some((text, amount))) if amount > held => Err(invalid_request(
+            format!("spend_limit {text} is above the subject token's {limit}"),
+        )),
+        (_, Some((text, _))) => Ok(Some(text.clone())),
+    }
+}
+
+/// The task context granted: the parent's, with what it lacks taken from the request.
+///
+/// # Errors
+/// `invalid_request` for a member the request would change.
+fn narrow_context(parent: &Context, asked: &Context) -> Result<Context> {
+    let member = |field: &str, held: &Option<String>, asked: &Option<String>| match (held, asked) {
+        (Some(held), Some(asked)) if held != asked => Err(invalid_request(format!(
+            "{field} is `{held}` in the subject token and may not be changed"
+        ))),
+        (Some(held), _) => Ok(Some(held.clone())),
+        (None, asked) => Ok(asked.clone()),
+    };
+    Ok(Context {
+        task_type: member("task_type", &parent.task_type, &asked.task_type)?,
+        task_id: member("task_id", &parent.task_id, &asked.task_id)?,
+        conversation_id: member(
+            "conversation_id",
+            &parent.conversation_id,
+            &asked.conversation_id,
+        )?,
+        session_id: member("session_id", &parent.session_id, &asked.session_id)?,
+    })
+}
+
+/// A non-negative decimal amount, compared exactly: the digits before the point without
+/// leading zeros, and those after it without trailing zeros. No float is ever involved, so
+/// `0.1 + 0.2`-style rounding cannot let a child exceed its parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Amount {
+    /// The integer digits, without leading zeros (empty for zero).
+    integer: String,
+    /// The fraction digits, without trailing zeros.
+    fraction: String,
+}
+
+impl Amount {
+    /// Parses `digits` or `digits.digits` (at most 64 characters; no sign, exponent or
+    /// spaces).
+    ///
+    /// # Errors
+    /// A sentence naming the text.
+    fn parse(text: &str) -> std::result::Result<Amount, String> {
+        let bad = || {
+            format!(
+                "spend_limit must be a non-negative decimal such as 250 or 99.50, of at most \
+                 {MAX_SPEND_LIMIT_LENGTH} characters: `{}`",
+                text.escape_default()
+            )
+        };
+        if text.len() > MAX_SPEND_LIMIT_LENGTH {
+            return Err(bad());
+        }
+        let (integer, fraction) = match text.split_once('.') {
+            Some((integer, fraction)) => (integer, Some(fraction)),
+            None => (text, None),
+        };
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(integer) || fraction.is_some_and(|fraction| !digits(fraction)) {
+            return Err(bad());
+        }
+        Ok(Amount {
+            integer: integer.trim_start_matches('0').to_owned(),
+            fraction: fraction
+                .unwrap_or_default()
+                .trim_end_matches('0')
+                .to_owned(),
+        })
+    }
+}
+
+impl Ord for Amount {
+    fn cmp(&self, other: &Amount) -> std::cmp::Ordering {
+        // Without leading zeros, more integer digits is more; then digit by digit. Without
+        // trailing zeros, fractions compare as strings (".5" > ".49", ".5" < ".51").
+        self.integer
+            .len()
+            .cmp(&other.integer.len())
+            .then_with(|| self.integer.cmp(&other.integer))
+            .then_with(|| self.fraction.cmp(&other.fraction))
+    }
+}
+
+impl PartialOrd for Amount {
+    fn partial_cmp(&self, other: &Amount) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
