@@ -623,3 +623,637 @@ impl PartialOrd for Amount {
         Some(self.cmp(other))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{NOW, test_app};
+    use crate::error::ErrorKind;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|item| (*item).to_owned()).collect()
+    }
+
+    fn code(result: Result<impl std::fmt::Debug>) -> OAuthError {
+        let error = result.unwrap_err();
+        error
+            .oauth_code()
+            .unwrap_or_else(|| panic!("no OAuth code on {error}"))
+    }
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse(text).unwrap()
+    }
+
+    #[test]
+    fn amounts_compare_exactly_without_floats() {
+        assert_eq!(amount("100"), amount("100.00"));
+        assert_eq!(amount("007.50"), amount("7.5"));
+        assert_eq!(amount("0"), amount("0.000"));
+        assert!(amount("99.999") < amount("100"));
+        assert!(amount("0.5") > amount("0.49"));
+        assert!(amount("0.5") < amount("0.51"));
+        assert!(amount("10") > amount("9.99999999999999999999"));
+        // Far beyond f64's 15 to 17 significant digits, still exact.
+        assert!(
+            amount("12345678901234567890.000000000000000001")
+                > amount("12345678901234567890.0000000000000000009")
+        );
+        assert!(amount("0.30000000000000000001") > amount("0.3"));
+        for bad in [
+            "", "-1", "+1", "1e3", "1.", ".5", " 1", "1 ", "1,5", "NaN", "inf", "0x10", "1.2.3",
+            "١",
+        ] {
+            assert!(Amount::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Amount::parse(&"9".repeat(MAX_SPEND_LIMIT_LENGTH)).is_ok());
+        assert!(Amount::parse(&"9".repeat(MAX_SPEND_LIMIT_LENGTH + 1)).is_err());
+    }
+
+    #[test]
+    fn a_spend_limit_never_rises_and_is_inherited_when_absent() {
+        let limit = |text: &str| (text.to_owned(), amount(text));
+        let parent = limit("100.00");
+        assert_eq!(
+            narrow_spend_limit(Some(&parent), None).unwrap().as_deref(),
+            Some("100.00"),
+            "inherited"
+        );
+        assert_eq!(
+            narrow_spend_limit(Some(&parent), Some(&limit("99.99")))
+                .unwrap()
+                .as_deref(),
+            Some("99.99")
+        );
+        assert_eq!(
+            narrow_spend_limit(Some(&parent), Some(&limit("100")))
+                .unwrap()
+                .as_deref(),
+            Some("100"),
+            "equal is allowed"
+        );
+        assert_eq!(
+            code(narrow_spend_limit(Some(&parent), Some(&limit("100.001")))),
+            OAuthError::InvalidRequest
+        );
+        // A user's token has no limit: the first agent may be given any, or none.
+        assert_eq!(
+            narrow_spend_limit(None, Some(&limit("1000000")))
+                .unwrap()
+                .as_deref(),
+            Some("1000000")
+        );
+        assert_eq!(narrow_spend_limit(None, None).unwrap(), None);
+    }
+
+    #[test]
+    fn asked_scopes_must_be_held_by_every_holder() {
+        let subject = strings(&["treasury:write:*", "docs:read"]);
+        let client = strings(&["treasury:*"]);
+        let held: Vec<(&str, &[String])> = vec![("the subject", &subject), ("the client", &client)];
+        let asked = strings(&["treasury:write:budget:opex"]);
+        assert_eq!(narrow_scopes(&held, Some(&asked)).unwrap(), asked);
+        let asked = strings(&["treasury:write:*"]);
+        assert_eq!(narrow_scopes(&held, Some(&asked)).unwrap(), asked);
+        // Broader than the subject's pattern.
+        let error = narrow_scopes(&held, Some(&strings(&["treasury:*"]))).unwrap_err();
+        assert_eq!(error.oauth_code(), Some(OAuthError::InvalidScope));
+        assert!(error.detail().contains("the subject"), "{error}");
+        // Held by the subject, not by the client.
+        let error = narrow_scopes(&held, Some(&strings(&["docs:read"]))).unwrap_err();
+        assert_eq!(error.oauth_code(), Some(OAuthError::InvalidScope));
+        assert!(error.detail().contains("the client"), "{error}");
+        // Sideways.
+        assert_eq!(
+            code(narrow_scopes(&held, Some(&strings(&["treasury:read"])))),
+            OAuthError::InvalidScope
+        );
+    }
+
+    #[test]
+    fn without_a_scope_the_token_gets_the_intersection_or_nothing() {
+        let subject = strings(&["treasury:write:*", "docs:read"]);
+        let role = strings(&["treasury:*", "docs:*"]);
+        let client = strings(&["treasury:write:budget:*", "treasury:read", "docs:read"]);
+        let held: Vec<(&str, &[String])> = vec![
+            ("the subject", &subject),
+            ("the role", &role),
+            ("the client", &client),
+        ];
+        assert_eq!(
+            narrow_scopes(&held, None).unwrap(),
+            strings(&["docs:read", "treasury:write:budget:*"])
+        );
+        let other = strings(&["billing:*"]);
+        let held: Vec<(&str, &[String])> = vec![("the subject", &subject), ("the client", &other)];
+        let error = narrow_scopes(&held, None).unwrap_err();
+        assert_eq!(error.oauth_code(), Some(OAuthError::InvalidScope));
+        let none: Vec<String> = Vec::new();
+        let held: Vec<(&str, &[String])> = vec![("the role", &none), ("the client", &client)];
+        assert_eq!(code(narrow_scopes(&held, None)), OAuthError::InvalidScope);
+    }
+
+    #[test]
+    fn requested_scopes_are_parsed_against_the_grammar() {
+        assert_eq!(
+            parse_scope("b:read  a:*  a:x").unwrap(),
+            strings(&["a:*", "b:read"])
+        );
+        assert_eq!(code(parse_scope("a:*:b")), OAuthError::InvalidScope);
+        assert_eq!(code(parse_scope("a*")), OAuthError::InvalidScope);
+        let many: Vec<String> = (0..=MAX_REQUESTED_SCOPES).map(|n| format!("s{n}")).collect();
+        assert_eq!(code(parse_scope(&many.join(" "))), OAuthError::InvalidScope);
+        let request = ExchangeRequest {
+            scope: Some("  ".into()),
+            spend_limit: Some(String::new()),
+            ..ExchangeRequest::default()
+        };
+        assert_eq!(
+            Asked::parse(&request).unwrap(),
+            Asked::default(),
+            "blank is absent"
+        );
+        for request in [
+            ExchangeRequest {
+                spend_limit: Some("-5".into()),
+                ..ExchangeRequest::default()
+            },
+            ExchangeRequest {
+                task_id: Some("task\u{202E}1".into()),
+                ..ExchangeRequest::default()
+            },
+            ExchangeRequest {
+                conversation_id: Some("c".repeat(MAX_CONTEXT_LENGTH + 1)),
+                ..ExchangeRequest::default()
+            },
+        ] {
+            assert_eq!(code(Asked::parse(&request)), OAuthError::InvalidRequest);
+        }
+    }
+
+    #[test]
+    fn the_task_context_is_inherited_and_never_changed() {
+        let parent = Context {
+            task_type: Some("purchase".into()),
+            task_id: Some("t-1".into()),
+            conversation_id: None,
+            session_id: None,
+        };
+        let asked = Context {
+            conversation_id: Some("c-9".into()),
+            ..Context::default()
+        };
+        assert_eq!(
+            narrow_context(&parent, &asked).unwrap(),
+            Context {
+                conversation_id: Some("c-9".into()),
+                ..parent.clone()
+            }
+        );
+        let same = Context {
+            task_id: Some("t-1".into()),
+            ..Context::default()
+        };
+        assert_eq!(narrow_context(&parent, &same).unwrap(), parent);
+        let changed = Context {
+            task_id: Some("t-2".into()),
+            ..Context::default()
+        };
+        assert_eq!(
+            code(narrow_context(&parent, &changed)),
+            OAuthError::InvalidRequest
+        );
+    }
+
+    fn actor<'a>(client_id: &'a str, scopes: &'a [String], ttl: u64) -> Actor<'a> {
+        Actor {
+            client_id,
+            role: Role::Agent,
+            scopes,
+            ttl,
+        }
+    }
+
+    #[test]
+    fn expiry_depth_chain_and_act_follow_the_parent() {
+        let everything = strings(&["*"]);
+        let held: Vec<(&str, &[String])> = vec![("the client", &everything)];
+        let user = Parent {
+            jti: "user-jti",
+            exp: NOW + 900,
+            scopes: &[],
+            spend_limit: None,
+            context: Context::default(),
+            agent: None,
+        };
+        let planner = actor("planner", &everything, 3600);
+        let first = delegate(&user, &held, &planner, &Asked::default(), 1, NOW).unwrap();
+        assert_eq!(first.exp, NOW + 900, "never past the subject's exp");
+        assert!(first.parent_chain.is_empty());
+        assert_eq!(first.parent_jtis, ["user-jti"]);
+        assert_eq!(
+            first.act,
+            ActClaim {
+                sub: "planner".into(),
+                act: None
+            }
+        );
+        let short = actor("planner", &everything, 60);
+        assert_eq!(
+            delegate(&user, &held, &short, &Asked::default(), 1, NOW)
+                .unwrap()
+                .exp,
+            NOW + 60,
+            "nor past the client's own lifetime"
+        );
+        let zero = actor("planner", &everything, 0);
+        assert_eq!(
+            code(delegate(&user, &held, &zero, &Asked::default(), 1, NOW)),
+            OAuthError::InvalidRequest
+        );
+
+        let planner_chain: Vec<String> = Vec::new();
+        let planner_jtis = strings(&["user-jti"]);
+        let planner_act = first.act.clone();
+        let agent = Parent {
+            jti: "planner-jti",
+            exp: NOW + 900,
+            scopes: &everything,
+            spend_limit: None,
+            context: Context::default(),
+            agent: Some(ParentAgent {
+                client_id: "planner",
+                parent_chain: &planner_chain,
+                parent_jtis: &planner_jtis,
+                act: Some(&planner_act),
+            }),
+        };
+        let researcher = actor("researcher", &everything, 3600);
+        assert_eq!(
+            code(delegate(
+                &agent,
+                &held,
+                &researcher,
+                &Asked::default(),
+                1,
+                NOW
+            )),
+            OAuthError::InvalidRequest,
+            "max_delegation_depth 1: one exchange only"
+        );
+        let second = delegate(&agent, &held, &researcher, &Asked::default(), 2, NOW).unwrap();
+        assert_eq!(second.parent_chain, ["planner"]);
+        assert_eq!(second.parent_jtis, ["user-jti", "planner-jti"]);
+        assert_eq!(
+            serde_json::to_value(&second.act).unwrap(),
+            serde_json::json!({"sub": "researcher", "act": {"sub": "planner"}})
+        );
+    }
+
+    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, and Ada's
+    /// access token.
+    fn delegating_app(name: &str) -> (crate::app::testing::TestApp, String) {
+        let mut test = test_app(name);
+        test.app.config.agent_scopes = vec![(Role::Viewer, strings(&["treasury:*", "docs:read"]))];
+        test.app.config.max_delegation_depth = 2;
+        let session = test
+            .app
+            .login("ada@example.com", "ada-password-1", NOW)
+            .unwrap();
+        (test, session.access_token)
+    }
+
+    fn exchange(subject_token: &str) -> ExchangeRequest {
+        ExchangeRequest {
+            subject_token: subject_token.to_owned(),
+            subject_token_type: Some(ACCESS_TOKEN_TYPE.to_owned()),
+            ..ExchangeRequest::default()
+        }
+    }
+
+    #[test]
+    fn a_user_delegates_to_an_agent_which_delegates_narrower() {
+        let (test, user_token) = delegating_app("exchange-chain");
+        let app = &test.app;
+        let user = app.authenticate(&user_token, NOW).unwrap();
+        let planner_scopes = strings(&["treasury:*"]);
+        let planner = actor("planner", &planner_scopes, 3600);
+        let issued = app
+            .exchange_token(
+                planner,
+                ExchangeRequest {
+                    scope: Some("treasury:write:*".into()),
+                    spend_limit: Some("100.00".into()),
+                    task_type: Some("purchase".into()),
+                    task_id: Some("t-1".into()),
+                    ..exchange(&user_token)
+                },
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(issued.scope, "treasury:write:*");
+        let first = app.authenticate(&issued.access_token, NOW).unwrap();
+        assert_eq!(first.kind(), TokenKind::Agent);
+        assert_eq!(first.sub, "planner");
+        assert_eq!(first.role, Role::Agent);
+        assert_eq!(first.user_id.as_deref(), Some(user.sub.as_str()));
+        assert_eq!(first.org_id.as_deref(), Some("default"));
+        assert_eq!(first.scopes, Some(strings(&["treasury:write:*"])));
+        assert_eq!(first.spend_limit.as_deref(), Some("100.00"));
+        assert_eq!(first.task_type.as_deref(), Some("purchase"));
+        assert_eq!(first.parent_chain, Some(Vec::new()));
+        assert_eq!(first.parent_jtis, Some(vec![user.jti.clone()]));
+        assert_eq!(first.exp, user.exp, "the user's token ends first");
+        assert_eq!(issued.expires_in, u64::try_from(user.exp - NOW).unwrap());
+        assert!(first.email.is_none(), "the agent's token is not the user's");
+
+        // The sub-agent asks nothing: it gets the intersection, and inherits the limit.
+        let purchaser_scopes = strings(&["treasury:write:budget:*", "treasury:read"]);
+        let purchaser = actor("purchaser", &purchaser_scopes, 60);
+        let issued = app
+            .exchange_token(purchaser, exchange(&issued.access_token), NOW + 10)
+            .unwrap();
+        assert_eq!(issued.scope, "treasury:write:budget:*");
+        let second = app.authenticate(&issued.access_token, NOW + 10).unwrap();
+        assert_eq!(second.sub, "purchaser");
+        assert_eq!(second.spend_limit.as_deref(), Some("100.00"));
+        assert_eq!(second.task_id.as_deref(), Some("t-1"));
+        assert_eq!(second.parent_chain, Some(strings(&["planner"])));
+        assert_eq!(
+            second.parent_jtis,
+            Some(vec![user.jti.clone(), first.jti.clone()])
+        );
+        assert_eq!(second.exp, NOW + 70, "the client's 60 s");
+        let json = serde_json::to_value(&second).unwrap();
+        assert_eq!(
+            json["act"],
+            serde_json::json!({"sub": "purchaser", "act": {"sub": "planner"}})
+        );
+        assert_eq!(json["scopes"], serde_json::json!(["treasury:write:budget:*"]));
+
+        // Both are in the audit with their parents, however short-lived.
+        let mints = app
+            .mints(crate::app::Actor::Cli("root"), 10, false, NOW)
+            .unwrap();
+        let parent_of = |jti: &str| {
+            mints
+                .iter()
+                .find(|record| record.jti == jti)
+                .map(|record| (record.kind.as_str(), record.parent_jti.as_deref()))
+        };
+        assert_eq!(
+            parent_of(&first.jti),
+            Some(("agent", Some(user.jti.as_str())))
+        );
+        assert_eq!(
+            parent_of(&second.jti),
+            Some(("agent", Some(first.jti.as_str())))
+        );
+    }
+
+    #[test]
+    fn every_narrowing_rule_refuses_with_its_code() {
+        let (test, user_token) = delegating_app("exchange-refusals");
+        let app = &test.app;
+        let planner_scopes = strings(&["treasury:*"]);
+        let planner = actor("planner", &planner_scopes, 3600);
+        let parent = app
+            .exchange_token(
+                planner,
+                ExchangeRequest {
+                    scope: Some("treasury:write:*".into()),
+                    spend_limit: Some("100".into()),
+                    task_id: Some("t-1".into()),
+                    ..exchange(&user_token)
+                },
+                NOW,
+            )
+            .unwrap()
+            .access_token;
+        let everything = strings(&["*"]);
+        let sub_agent = actor("sub-agent", &everything, 3600);
+        let refused = |actor: Actor<'_>, request: ExchangeRequest| {
+            code(app.exchange_token(actor, request, NOW + 1))
+        };
+        let cases = [
+            // Scopes.
+            (
+                "broader than the parent token",
+                sub_agent,
+                ExchangeRequest {
+                    scope: Some("treasury:*".into()),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidScope,
+            ),
+            (
+                "outside the user's role",
+                sub_agent,
+                ExchangeRequest {
+                    scope: Some("billing:read".into()),
+                    ..exchange(&user_token)
+                },
+                OAuthError::InvalidScope,
+            ),
+            (
+                "outside the client's scopes",
+                planner,
+                ExchangeRequest {
+                    scope: Some("docs:read".into()),
+                    ..exchange(&user_token)
+                },
+                OAuthError::InvalidScope,
+            ),
+            (
+                "malformed",
+                sub_agent,
+                ExchangeRequest {
+                    scope: Some("treasury:*:write".into()),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidScope,
+            ),
+            // Spend limit.
+            (
+                "a higher spend limit",
+                sub_agent,
+                ExchangeRequest {
+                    spend_limit: Some("100.01".into()),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidRequest,
+            ),
+            (
+                "a malformed spend limit",
+                sub_agent,
+                ExchangeRequest {
+                    spend_limit: Some("1e9".into()),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidRequest,
+            ),
+            // Context.
+            (
+                "another task",
+                sub_agent,
+                ExchangeRequest {
+                    task_id: Some("t-2".into()),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidRequest,
+            ),
+            // The subject token itself.
+            (
+                "no subject_token_type",
+                sub_agent,
+                ExchangeRequest {
+                    subject_token_type: None,
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidRequest,
+            ),
+            (
+                "another subject_token_type",
+                sub_agent,
+                ExchangeRequest {
+                    subject_token_type: Some(
+                        "urn:ietf:params:oauth:token-type:refresh_token".into(),
+                    ),
+                    ..exchange(&parent)
+                },
+                OAuthError::InvalidRequest,
+            ),
+            (
+                "a malformed token",
+                sub_agent,
+                exchange("not-a-token"),
+                OAuthError::InvalidRequest,
+            ),
+        ];
+        for (what, actor, request, expected) in cases {
+            assert_eq!(refused(actor, request), expected, "{what}");
+        }
+        // A superadmin client acts for nobody.
+        let root = Actor {
+            role: Role::Superadmin,
+            ..sub_agent
+        };
+        assert_eq!(
+            refused(root, exchange(&parent)),
+            OAuthError::UnauthorizedClient
+        );
+        // Depth 2: the sub-agent's token cannot be exchanged again.
+        let child = app
+            .exchange_token(sub_agent, exchange(&parent), NOW + 1)
+            .unwrap()
+            .access_token;
+        assert_eq!(
+            refused(sub_agent, exchange(&child)),
+            OAuthError::InvalidRequest
+        );
+        // Expired.
+        let user = app.authenticate(&user_token, NOW).unwrap();
+        assert_eq!(
+            code(app.exchange_token(sub_agent, exchange(&user_token), user.exp)),
+            OAuthError::InvalidRequest
+        );
+        // Foreign: signed by another deployment's key.
+        let (other, foreign_token) = delegating_app("exchange-foreign");
+        drop(other);
+        assert_eq!(
+            refused(sub_agent, exchange(&foreign_token)),
+            OAuthError::InvalidRequest
+        );
+        // A fleet token acts for no user.
+        let fleet = app
+            .mint_fleet_token(
+                crate::app::Actor::Cli("root"),
+                &crate::app::FleetTokenRequest {
+                    session_id: "s-1".into(),
+                    agent_id: "a-1".into(),
+                    ..crate::app::FleetTokenRequest::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(
+            refused(sub_agent, exchange(&fleet.session_token)),
+            OAuthError::InvalidRequest
+        );
+        // A disabled account delegates nothing more, even through an agent's token.
+        let ada = app.authenticate(&user_token, NOW).unwrap().sub;
+        app.set_status(crate::app::Actor::Cli("root"), &ada, UserStatus::Disabled)
+            .unwrap();
+        assert_eq!(
+            refused(sub_agent, exchange(&parent)),
+            OAuthError::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn revoking_a_parent_refuses_and_denylists_every_token_exchanged_from_it() {
+        let (test, user_token) = delegating_app("exchange-revoke");
+        let app = &test.app;
+        let everything = strings(&["*"]);
+        let agent = actor("planner", &everything, 3600);
+        let first = app
+            .exchange_token(agent, exchange(&user_token), NOW)
+            .unwrap()
+            .access_token;
+        let second = app
+            .exchange_token(actor("purchaser", &everything, 3600), exchange(&first), NOW)
+            .unwrap()
+            .access_token;
+        let jti = |token: &str| app.authenticate(token, NOW).unwrap().jti;
+        let (user_jti, first_jti, second_jti) = (jti(&user_token), jti(&first), jti(&second));
+
+        // The middle of the chain: the user's token lives on, the child does not.
+        app.revoke(crate::app::Actor::Cli("root"), &first_jti, None, NOW + 1)
+            .unwrap();
+        assert!(app.authenticate(&user_token, NOW + 1).is_ok());
+        for token in [&first, &second] {
+            let error = app.authenticate(token, NOW + 1).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidToken);
+        }
+        let denylisted = |now| -> Vec<(String, String)> {
+            app.revocations(crate::app::Actor::Cli("root"), 0, now)
+                .unwrap()
+                .into_iter()
+                .map(|entry| (entry.jti, entry.reason))
+                .collect()
+        };
+        assert!(
+            denylisted(NOW + 1).contains(&(
+                second_jti.clone(),
+                format!("exchanged from revoked {first_jti}")
+            )),
+            "resource servers see the child's own jti: {:?}",
+            denylisted(NOW + 1)
+        );
+        assert_eq!(
+            code(app.exchange_token(agent, exchange(&first), NOW + 1)),
+            OAuthError::InvalidRequest,
+            "a revoked token cannot be exchanged"
+        );
+
+        // The root: a new chain from the same user token dies with it.
+        let again = app
+            .exchange_token(agent, exchange(&user_token), NOW + 2)
+            .unwrap()
+            .access_token;
+        let again_jti = jti(&again);
+        app.revoke(crate::app::Actor::Cli("root"), &user_jti, None, NOW + 3)
+            .unwrap();
+        assert_eq!(
+            app.authenticate(&again, NOW + 3).unwrap_err().kind(),
+            ErrorKind::InvalidToken
+        );
+        let listed: Vec<String> = denylisted(NOW + 3)
+            .into_iter()
+            .map(|(jti, _)| jti)
+            .collect();
+        for jti in [&user_jti, &first_jti, &second_jti, &again_jti] {
+            assert!(listed.contains(jti), "{jti} in {listed:?}");
+        }
+    }
+}
