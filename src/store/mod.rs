@@ -510,9 +510,9 @@ pub trait WriteTransaction: ReadTransaction {
     fn delete_expired_revocations(&mut self, now: i64) -> Result<usize>;
     /// Puts on the denylist, as `revocation` says (its `jti` is the parent's), the audited
     /// tokens exchanged from that jti, directly or through others (by `parent_jti`, at most
-    /// `max_depth` hops down), that have not expired at `revocation.revoked_at`: at most
-    /// `limit`, in one statement, each kept until its own `exp`. Entries already there stay.
-    /// How many were added.
+    /// `max_depth` hops down), that have not expired at `revocation.revoked_at` and are not
+    /// on it yet: at most `limit`, in one statement, each kept until its own `exp`. How many
+    /// were added.
     fn revoke_descendants(
         &mut self,
         revocation: &Revocation,
@@ -1029,6 +1029,96 @@ mod tests {
             stored.map(|stored| stored.failures),
             expected.last().copied()
         );
+    }
+
+    /// The delegation audit's promises (RFC 8693 token exchange), on whichever backend
+    /// `store` is: `parent_jti` is kept, a chain's jtis are checked in one read, and revoking
+    /// a jti puts its live descendants on the denylist, within the depth and count bounds.
+    pub(super) fn check_delegation_audit(store: &Store) {
+        let mint = |jti: &str, parent: Option<&str>, exp: i64| MintRecord {
+            id: 0,
+            jti: jti.to_owned(),
+            kind: "agent".to_owned(),
+            sub: "planner".to_owned(),
+            role: "agent".to_owned(),
+            org_id: Some("default".to_owned()),
+            iat: 0,
+            exp,
+            scope: Some("treasury:*".to_owned()),
+            agent_id: None,
+            session_id: None,
+            minted_by: "client:planner".to_owned(),
+            revoked: false,
+            parent_jti: parent.map(str::to_owned),
+        };
+        // `user` (never audited) → a → b → c; `user` → expired; `other` stands apart.
+        store
+            .write(|transaction| {
+                for record in [
+                    mint("a", Some("user"), 100),
+                    mint("b", Some("a"), 100),
+                    mint("c", Some("b"), 90),
+                    mint("expired", Some("user"), 5),
+                    mint("other", None, 100),
+                ] {
+                    transaction.insert_mint(&record)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let stored = store
+            .read(|transaction| transaction.get_mint("b"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.parent_jti.as_deref(), Some("a"));
+        let any_revoked = |jtis: &[&str]| {
+            store
+                .read(|transaction| transaction.is_any_revoked(jtis))
+                .unwrap()
+        };
+        assert!(!any_revoked(&[]));
+        assert!(!any_revoked(&["user", "a", "b"]));
+        let revocation = |jti: &str, at: i64| Revocation {
+            jti: jti.to_owned(),
+            revoked_at: at,
+            reason: format!("exchanged from revoked {jti}"),
+            revoked_by: "cli:root".to_owned(),
+        };
+        let revoke = |jti: &str, at: i64, max_depth: u32, limit: u32| {
+            store
+                .write(|transaction| {
+                    transaction.revoke_descendants(&revocation(jti, at), max_depth, limit)
+                })
+                .unwrap()
+        };
+        // Bounded in depth, then in count.
+        assert_eq!(revoke("user", 10, 1, 100), 1, "a only: one hop");
+        assert!(any_revoked(&["other", "a"]));
+        assert!(!any_revoked(&["b", "c", "expired", "user", "other"]));
+        assert_eq!(revoke("user", 11, 16, 1), 1, "b only: a is there already");
+        assert!(any_revoked(&["b"]));
+        assert_eq!(revoke("user", 12, 16, 100), 1, "c: the expired one needs no entry");
+        assert_eq!(revoke("user", 13, 16, 100), 0, "idempotent");
+        assert!(!any_revoked(&["expired"]));
+        assert!(!any_revoked(&["user"]), "the parent's own entry is its caller's");
+        let entry = store
+            .read(|transaction| transaction.get_revocation("c"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(entry.revoked_at, 12);
+        assert_eq!(entry.reason, "exchanged from revoked user");
+        // Each entry lasts as long as its own token.
+        let pruned = store
+            .write(|transaction| transaction.delete_expired_revocations(90))
+            .unwrap();
+        assert_eq!(pruned, 1, "c expired at 90");
+        assert!(any_revoked(&["a"]) && any_revoked(&["b"]));
+    }
+
+    #[test]
+    fn the_delegation_audit_finds_and_revokes_descendants() {
+        let temp = temp_store("delegation");
+        check_delegation_audit(&temp.store);
     }
 
     #[test]

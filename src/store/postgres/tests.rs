@@ -604,6 +604,18 @@ fn login_failures_count_forget_clear_and_stay_bounded() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn the_delegation_audit_finds_and_revokes_descendants() {
+    let db = TestDb::create();
+    crate::store::tests::check_delegation_audit(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn a_statement_is_prepared_once_per_connection_and_outlives_a_rollback() {
     let db = TestDb::create();
     drop(db.open());

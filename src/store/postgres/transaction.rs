@@ -790,13 +790,14 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
     ) -> Result<usize> {
         self.execute(
             "WITH RECURSIVE descendants (jti, exp, depth) AS ( \
-                 SELECT jti, exp, 1 FROM mints WHERE parent_jti = $1 \
+                 SELECT jti, exp, 1::BIGINT FROM mints WHERE parent_jti = $1 \
                  UNION ALL \
                  SELECT m.jti, m.exp, d.depth + 1 FROM mints m \
-                 JOIN descendants d ON m.parent_jti = d.jti WHERE d.depth < $5 \
+                 JOIN descendants d ON m.parent_jti = d.jti WHERE d.depth < $5::BIGINT \
              ) \
              INSERT INTO revocations (jti, revoked_at, reason, revoked_by, expires_at) \
-             SELECT jti, $2, $3, $4, exp FROM descendants WHERE exp > $2 LIMIT $6 \
+             SELECT jti, $2, $3, $4, exp FROM descendants d WHERE exp > $2 \
+             AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.jti = d.jti) LIMIT $6 \
              ON CONFLICT (jti) DO NOTHING",
             &[
                 &revocation.jti,

@@ -157,7 +157,8 @@ pub fn revoke_descendants(
                  JOIN descendants d ON m.parent_jti = d.jti WHERE d.depth < ?5 \
              ) \
              INSERT INTO revocations (jti, revoked_at, reason, revoked_by, expires_at) \
-             SELECT jti, ?2, ?3, ?4, exp FROM descendants WHERE exp > ?2 LIMIT ?6 \
+             SELECT jti, ?2, ?3, ?4, exp FROM descendants d WHERE exp > ?2 \
+             AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.jti = d.jti) LIMIT ?6 \
              ON CONFLICT (jti) DO NOTHING",
         )?
         .execute(params![
