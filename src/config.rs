@@ -336,7 +336,7 @@ impl Kind {
             Kind::Networks => "CIDRS",
             Kind::Secret => "SECRET",
             Kind::TokenAlgorithm => "ALG",
-            Kind::RoleScopes => "ROLE=SCOPES;…",
+            Kind::RoleScopes => "ROLE=SCOPES",
         }
     }
 
@@ -1491,6 +1491,58 @@ mod tests {
         assert_eq!(config.fleet_allowed_roles, vec![Role::Agent, Role::Service]);
         assert!(config.admin_password.is_empty());
         assert!(config.fleet_mint_secrets.is_empty());
+    }
+
+    #[test]
+    fn agent_scopes_come_as_a_table_or_as_text() {
+        let config = resolve(&[], &[], None).unwrap();
+        assert!(config.agent_scopes.is_empty(), "nothing is delegated by default");
+        assert_eq!(config.max_delegation_depth, 4);
+        let file = "max_delegation_depth = 2\n\
+                    [agent_scopes]\n\
+                    viewer = [\"docs:read\", \"docs:*\"]\n\
+                    operator = [\"treasury:*\", \"billing:read\"]\n";
+        let config = resolve(&[], &[], Some(file)).unwrap();
+        assert_eq!(config.max_delegation_depth, 2);
+        assert_eq!(config.agent_scopes_of(Role::Viewer), ["docs:*"], "minimal");
+        assert_eq!(
+            config.agent_scopes_of(Role::Operator),
+            ["billing:read", "treasury:*"]
+        );
+        assert!(config.agent_scopes_of(Role::Superadmin).is_empty());
+        let env = [(
+            "PICOAUTH_AGENT_SCOPES",
+            "superadmin=treasury:* ; viewer=docs:read docs:list",
+        )];
+        let config = resolve(&[], &env, Some(file)).unwrap();
+        assert_eq!(config.agent_scopes_of(Role::Superadmin), ["treasury:*"]);
+        assert_eq!(
+            config.agent_scopes_of(Role::Viewer),
+            ["docs:list", "docs:read"]
+        );
+        assert!(config.agent_scopes_of(Role::Operator).is_empty(), "env wins whole");
+    }
+
+    #[test]
+    fn bad_agent_scopes_and_depths_are_refused_naming_the_key() {
+        for (file, needle) in [
+            ("[agent_scopes]\nviewer = [\"a:*:b\"]\n", "agent_scopes"),
+            ("[agent_scopes]\nadmin = [\"a\"]\n", "unknown role"),
+            ("[agent_scopes]\nviewer = [1]\n", "agent_scopes.viewer"),
+            ("[agent_scopes]\nviewer = 3\n", "agent_scopes.viewer"),
+            ("[audience]\nviewer = [\"a\"]\n", "audience"),
+            ("max_delegation_depth = 0\n", "max_delegation_depth"),
+            ("max_delegation_depth = 17\n", "max_delegation_depth"),
+        ] {
+            let error = resolve(&[], &[], Some(file)).unwrap_err();
+            assert!(error.detail().contains(needle), "{file}: {error}");
+        }
+        for text in ["viewer", "viewer=a;viewer=b", "viewer=a*"] {
+            let error = resolve(&[], &[("PICOAUTH_AGENT_SCOPES", text)], None).unwrap_err();
+            assert!(error.detail().contains("PICOAUTH_AGENT_SCOPES"), "{text}: {error}");
+        }
+        let config = resolve(&[("max_delegation_depth", "16")], &[], None).unwrap();
+        assert_eq!(config.max_delegation_depth, MAX_DELEGATION_DEPTH);
     }
 
     #[test]
