@@ -954,7 +954,11 @@ const MAX_ROLE_SCOPES: usize = 100;
 /// file's table is turned into). An empty text grants nothing.
 fn parse_role_scopes(text: &str) -> std::result::Result<Vec<(Role, Vec<String>)>, String> {
     let mut table: Vec<(Role, Vec<String>)> = Vec::new();
-    for entry in text.split(';').map(str::trim).filter(|entry| !entry.is_empty()) {
+    for entry in text
+        .split(';')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+    {
         let Some((role, patterns)) = entry.split_once('=') else {
             return Err(format!(
                 "`{entry}` is not `role=patterns` (e.g. `viewer=docs:read docs:list`)"
@@ -1496,7 +1500,10 @@ mod tests {
     #[test]
     fn agent_scopes_come_as_a_table_or_as_text() {
         let config = resolve(&[], &[], None).unwrap();
-        assert!(config.agent_scopes.is_empty(), "nothing is delegated by default");
+        assert!(
+            config.agent_scopes.is_empty(),
+            "nothing is delegated by default"
+        );
         assert_eq!(config.max_delegation_depth, 4);
         let file = "max_delegation_depth = 2\n\
                     [agent_scopes]\n\
@@ -1520,7 +1527,10 @@ mod tests {
             config.agent_scopes_of(Role::Viewer),
             ["docs:list", "docs:read"]
         );
-        assert!(config.agent_scopes_of(Role::Operator).is_empty(), "env wins whole");
+        assert!(
+            config.agent_scopes_of(Role::Operator).is_empty(),
+            "env wins whole"
+        );
     }
 
     #[test]
@@ -1539,7 +1549,10 @@ mod tests {
         }
         for text in ["viewer", "viewer=a;viewer=b", "viewer=a*"] {
             let error = resolve(&[], &[("PICOAUTH_AGENT_SCOPES", text)], None).unwrap_err();
-            assert!(error.detail().contains("PICOAUTH_AGENT_SCOPES"), "{text}: {error}");
+            assert!(
+                error.detail().contains("PICOAUTH_AGENT_SCOPES"),
+                "{text}: {error}"
+            );
         }
         let config = resolve(&[("max_delegation_depth", "16")], &[], None).unwrap();
         assert_eq!(config.max_delegation_depth, MAX_DELEGATION_DEPTH);

@@ -353,7 +353,11 @@ mod tests {
         check(OAuthError::InvalidGrant, "invalid_grant", 400);
         check(OAuthError::InvalidScope, "invalid_scope", 400);
         check(OAuthError::UnauthorizedClient, "unauthorized_client", 400);
-        check(OAuthError::UnsupportedGrantType, "unsupported_grant_type", 400);
+        check(
+            OAuthError::UnsupportedGrantType,
+            "unsupported_grant_type",
+            400,
+        );
         assert_eq!(Error::invalid_input("x").oauth_code(), None);
     }
 

@@ -375,7 +375,8 @@ impl<'a> Parent<'a> {
         let spend_limit = match &subject.spend_limit {
             Some(text) => Some((
                 text.clone(),
-                Amount::parse(text).map_err(|why| invalid_request(format!("subject_token: {why}")))?,
+                Amount::parse(text)
+                    .map_err(|why| invalid_request(format!("subject_token: {why}")))?,
             )),
             None => None,
         };
@@ -761,7 +762,9 @@ mod tests {
         );
         assert_eq!(code(parse_scope("a:*:b")), OAuthError::InvalidScope);
         assert_eq!(code(parse_scope("a*")), OAuthError::InvalidScope);
-        let many: Vec<String> = (0..=MAX_REQUESTED_SCOPES).map(|n| format!("s{n}")).collect();
+        let many: Vec<String> = (0..=MAX_REQUESTED_SCOPES)
+            .map(|n| format!("s{n}"))
+            .collect();
         assert_eq!(code(parse_scope(&many.join(" "))), OAuthError::InvalidScope);
         let request = ExchangeRequest {
             scope: Some("  ".into()),
@@ -989,7 +992,10 @@ mod tests {
             json["act"],
             serde_json::json!({"sub": "purchaser", "act": {"sub": "planner"}})
         );
-        assert_eq!(json["scopes"], serde_json::json!(["treasury:write:budget:*"]));
+        assert_eq!(
+            json["scopes"],
+            serde_json::json!(["treasury:write:budget:*"])
+        );
 
         // Both are in the audit with their parents, however short-lived.
         let mints = app

@@ -1097,10 +1097,17 @@ mod tests {
         assert!(!any_revoked(&["b", "c", "expired", "user", "other"]));
         assert_eq!(revoke("user", 11, 16, 1), 1, "b only: a is there already");
         assert!(any_revoked(&["b"]));
-        assert_eq!(revoke("user", 12, 16, 100), 1, "c: the expired one needs no entry");
+        assert_eq!(
+            revoke("user", 12, 16, 100),
+            1,
+            "c: the expired one needs no entry"
+        );
         assert_eq!(revoke("user", 13, 16, 100), 0, "idempotent");
         assert!(!any_revoked(&["expired"]));
-        assert!(!any_revoked(&["user"]), "the parent's own entry is its caller's");
+        assert!(
+            !any_revoked(&["user"]),
+            "the parent's own entry is its caller's"
+        );
         let entry = store
             .read(|transaction| transaction.get_revocation("c"))
             .unwrap()
