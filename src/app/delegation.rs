@@ -626,7 +626,7 @@ impl PartialOrd for Amount {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::app::testing::{NOW, test_app};
     use crate::error::ErrorKind;
@@ -937,7 +937,13 @@ mod tests {
     #[test]
     fn a_user_delegates_to_an_agent_which_delegates_narrower() {
         let (test, user_token) = delegating_app("exchange-chain");
-        let app = &test.app;
+        check_a_chain_narrows(&test.app, &user_token);
+    }
+
+    /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
+    /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
+    pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
+        let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
         let planner = actor("planner", &planner_scopes, 3600);
@@ -1199,7 +1205,12 @@ mod tests {
     #[test]
     fn revoking_a_parent_refuses_and_denylists_every_token_exchanged_from_it() {
         let (test, user_token) = delegating_app("exchange-revoke");
-        let app = &test.app;
+        check_revoking_a_parent_revokes_its_children(&test.app, &user_token);
+    }
+
+    /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
+    pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
+        let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);
         let first = app
@@ -1212,6 +1223,45 @@ mod tests {
             .access_token;
         let jti = |token: &str| app.authenticate(token, NOW).unwrap().jti;
         let (user_jti, first_jti, second_jti) = (jti(&user_token), jti(&first), jti(&second));
+
+        // The chain's jtis alone: a denylist entry for a parent that no cascade followed (as
+        // past the cascade's bound) still refuses the child, here and in every exchange.
+        let other_session = app
+            .login("ada@example.com", "ada-password-1", NOW)
+            .unwrap()
+            .access_token;
+        let side = app
+            .exchange_token(agent, exchange(&other_session), NOW)
+            .unwrap()
+            .access_token;
+        let other_jti = jti(&other_session);
+        app.store
+            .write(|transaction| {
+                transaction.insert_revocation(
+                    &crate::store::Revocation {
+                        jti: other_jti.clone(),
+                        revoked_at: NOW,
+                        reason: String::new(),
+                        revoked_by: "cli:test".to_owned(),
+                    },
+                    NOW + 3600,
+                )
+            })
+            .unwrap();
+        let listed = app
+            .revocations(crate::app::Actor::Cli("root"), 0, NOW)
+            .unwrap();
+        assert_eq!(listed.len(), 1, "only the parent is on the denylist");
+        assert_eq!(
+            app.authenticate(&side, NOW).unwrap_err().kind(),
+            ErrorKind::InvalidToken,
+            "refused through parent_jtis"
+        );
+        assert_eq!(
+            code(app.exchange_token(agent, exchange(&side), NOW)),
+            OAuthError::InvalidRequest,
+            "a depth the bound allows, refused through parent_jtis"
+        );
 
         // The middle of the chain: the user's token lives on, the child does not.
         app.revoke(crate::app::Actor::Cli("root"), &first_jti, None, NOW + 1)

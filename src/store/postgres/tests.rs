@@ -788,3 +788,49 @@ fn a_statement_whose_table_changed_under_it_is_prepared_afresh() {
         Some("a@example.com")
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn token_exchange_narrows_and_a_revocation_reaches_every_descendant() {
+    use crate::app::delegation::tests::{
+        check_a_chain_narrows, check_revoking_a_parent_revokes_its_children,
+    };
+    use base64::Engine;
+    let db = TestDb::create();
+    let dir = std::env::temp_dir().join(format!("picoauth-pg-exchange-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let kek = dir.join("kek");
+    std::fs::write(
+        &kek,
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+    )
+    .unwrap();
+    let config = crate::config::Config {
+        db: std::path::PathBuf::from(&db.url),
+        key_dir: dir.join("keys"),
+        key_encryption_key_file: Some(kek),
+        admin_password: crate::config::Secret::new("admin-password-1"),
+        agent_scopes: vec![(
+            Role::Viewer,
+            vec!["treasury:*".to_owned(), "docs:read".to_owned()],
+        )],
+        max_delegation_depth: 2,
+        ..crate::config::Config::default()
+    };
+    let now = crate::app::testing::NOW;
+    let app = crate::app::App::open(config, now).unwrap();
+    app.register("ada@example.com", "ada-password-1", None, now)
+        .unwrap();
+    let user_token = app
+        .login("ada@example.com", "ada-password-1", now)
+        .unwrap()
+        .access_token;
+    check_a_chain_narrows(&app, &user_token);
+    check_revoking_a_parent_revokes_its_children(&app, &user_token);
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+}
