@@ -51,6 +51,9 @@ const MAX_REQUESTED_SCOPES: usize = 100;
 const MAX_CONTEXT_LENGTH: usize = 256;
 /// The longest `spend_limit` accepted, in characters.
 const MAX_SPEND_LIMIT_LENGTH: usize = 64;
+/// The largest claims (JSON bytes) an agent token may carry: with an ML-DSA-87 signature and
+/// base64, the token stays under the 16 KiB that every checker of picoauth's reads.
+const MAX_CLAIMS_BYTES: usize = 7 * 1024;
 
 /// The authenticated client that exchanges a token: the actor of RFC 8693 §1.1.
 #[derive(Clone, Copy, Debug)]
@@ -106,7 +109,7 @@ impl App {
     /// `subject_token_type`; a bad, expired, revoked or foreign subject token, or one that is
     /// neither a user's nor an agent's, or whose account is gone or disabled; a malformed or
     /// higher `spend_limit`; a malformed or changed task context; a chain that would be too
-    /// deep. `invalid_scope` for a malformed scope or one the subject or the client does not
+    /// deep, or claims too large for a token. `invalid_scope` for a malformed scope or one the subject or the client does not
     /// hold (or none in common). `unauthorized_client` for a superadmin client. `Keys`,
     /// `Storage`, `Unavailable` as every mint.
     pub fn exchange_token(
@@ -200,6 +203,15 @@ impl App {
             claims.parent_chain = Some(grant.parent_chain);
             claims.parent_jtis = Some(grant.parent_jtis);
             claims.act = Some(grant.act);
+            let size = serde_json::to_vec(&claims)
+                .map_err(|error| Error::internal(format!("cannot serialise claims: {error}")))?
+                .len();
+            if size > MAX_CLAIMS_BYTES {
+                return Err(invalid_request(format!(
+                    "the agent token would be too large ({size} bytes of claims, at most \
+                     {MAX_CLAIMS_BYTES}): ask for fewer scopes"
+                )));
+            }
             // Every exchanged token, however short-lived: revoking its parent must find it.
             transaction.insert_mint(&MintRecord {
                 id: 0,
@@ -1145,6 +1157,20 @@ pub(crate) mod tests {
         for (what, actor, request, expected) in cases {
             assert_eq!(refused(actor, request), expected, "{what}");
         }
+        // Claims too large for a token: many long scopes, all held.
+        let long: Vec<String> = (0..40)
+            .map(|n| format!("treasury:{n}:{}", "x".repeat(200)))
+            .collect();
+        assert_eq!(
+            refused(
+                sub_agent,
+                ExchangeRequest {
+                    scope: Some(long.join(" ")),
+                    ..exchange(&user_token)
+                }
+            ),
+            OAuthError::InvalidRequest
+        );
         // A superadmin client acts for nobody.
         let root = Actor {
             role: Role::Superadmin,

@@ -219,7 +219,11 @@ impl App {
             .store
             .read(|transaction| transaction.is_any_revoked(&claims.chain_jtis()))?;
         if revoked {
-            return Err(Error::invalid_token("the token has been revoked"));
+            return Err(Error::invalid_token(if claims.parent_jtis.is_some() {
+                "the token, or a token it was exchanged from, has been revoked"
+            } else {
+                "the token has been revoked"
+            }));
         }
         Ok(claims)
     }
