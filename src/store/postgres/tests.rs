@@ -834,3 +834,65 @@ fn token_exchange_narrows_and_a_revocation_reaches_every_descendant() {
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn migrate_db_copies_each_exchanged_tokens_parent_jti() {
+    let dir = std::env::temp_dir().join(format!("picoauth-pg-copy-parent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let source =
+        crate::store::Store::open(&crate::store::DbLocation::Sqlite(dir.join("picoauth.db")))
+            .unwrap();
+    let mint = |jti: &str, parent: Option<&str>| MintRecord {
+        id: 0,
+        jti: jti.to_owned(),
+        kind: "agent".to_owned(),
+        sub: "planner".to_owned(),
+        role: "agent".to_owned(),
+        org_id: Some("default".to_owned()),
+        iat: 0,
+        exp: 100,
+        scope: Some("treasury:*".to_owned()),
+        agent_id: None,
+        session_id: None,
+        minted_by: "client:planner".to_owned(),
+        revoked: false,
+        parent_jti: parent.map(str::to_owned),
+    };
+    source
+        .write(|transaction| {
+            transaction.insert_mint(&mint("child", Some("user-jti")))?;
+            transaction.insert_mint(&mint("grandchild", Some("child")))
+        })
+        .unwrap();
+    let db = TestDb::create();
+    let target = crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    };
+    source.copy_into(&target, &[], 0).unwrap();
+    let copied = target
+        .read(|transaction| transaction.get_mint("grandchild"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(copied.parent_jti.as_deref(), Some("child"));
+    let revoked = target
+        .write(|transaction| {
+            transaction.revoke_descendants(
+                &Revocation {
+                    jti: "user-jti".to_owned(),
+                    revoked_at: 10,
+                    reason: "exchanged from revoked user-jti".to_owned(),
+                    revoked_by: "cli:root".to_owned(),
+                },
+                16,
+                100,
+            )
+        })
+        .unwrap();
+    assert_eq!(revoked, 2, "the copied chain is followed on the target");
+    drop(source);
+    let _ = std::fs::remove_dir_all(&dir);
+}
