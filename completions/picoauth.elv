@@ -72,6 +72,8 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --max-connections-per-client 'Connections one client address (an IPv6 /64) may hold at once. [default: 64] [env: PICOAUTH_MAX_CONNECTIONS_PER_CLIENT]'
             cand --tls-cert-file 'PEM certificate chain: with `tls_key_file`, `serve` speaks HTTPS (API.md §12). [default: none] [env: PICOAUTH_TLS_CERT_FILE]'
             cand --tls-key-file 'PEM private key of that certificate. [default: none] [env: PICOAUTH_TLS_KEY_FILE]'
+            cand --agent-scopes 'The scope patterns an agent acting for a user may be delegated, by the user''s role (RFC 8693 token exchange). [default: none: agents acting for users get no scope] [env: PICOAUTH_AGENT_SCOPES]'
+            cand --max-delegation-depth 'The most token exchanges one delegation chain may hold (1 to 16). [default: 4] [env: PICOAUTH_MAX_DELEGATION_DEPTH]'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'

@@ -140,6 +140,21 @@ pub struct Config {
     pub tls_cert_file: Option<PathBuf>,
     /// PEM private key of `tls_cert_file`.
     pub tls_key_file: Option<PathBuf>,
+    /// The scope patterns an agent acting for a user may be delegated, by the user's role
+    /// (RFC 8693 token exchange, API.md §10); a role without an entry delegates nothing.
+    pub agent_scopes: Vec<(Role, Vec<String>)>,
+    /// The most token exchanges one delegation chain may hold (1 to 16).
+    pub max_delegation_depth: u32,
+}
+
+impl Config {
+    /// The scope patterns `agent_scopes` grants agents acting for an account of `role`.
+    pub fn agent_scopes_of(&self, role: Role) -> &[String] {
+        self.agent_scopes
+            .iter()
+            .find(|(granted, _)| *granted == role)
+            .map_or(&[], |(_, patterns)| patterns.as_slice())
+    }
 }
 
 /// How log lines are written.
@@ -303,6 +318,9 @@ pub enum Kind {
     TokenAlgorithm,
     /// `address` or `public_key`.
     WalletSubject,
+    /// Scope patterns by role: a TOML table (`viewer = ["docs:read"]`), or as text
+    /// `viewer=docs:read docs:list;operator=treasury:*`.
+    RoleScopes,
 }
 
 impl Kind {
@@ -326,6 +344,7 @@ impl Kind {
             Kind::Secret => "SECRET",
             Kind::TokenAlgorithm => "ALG",
             Kind::WalletSubject => "SUBJECT",
+            Kind::RoleScopes => "ROLE=SCOPES",
         }
     }
 
@@ -442,7 +461,7 @@ const LONGEST_TTL_READERS: &[&str] = &["keygen", "mint-fleet", "revoke", "client
 ///
 /// A new setting is a field of [`Config`], its blank value in `Config::blank`, and one entry
 /// here; nothing else is written by hand.
-pub static SETTINGS: [Setting; 36] = [
+pub static SETTINGS: [Setting; 38] = [
     Setting {
         key: "listen",
         flag: Flag::Serve,
@@ -926,7 +945,82 @@ pub static SETTINGS: [Setting; 36] = [
             Ok(())
         },
     },
+    Setting {
+        key: "agent_scopes",
+        flag: Flag::Serve,
+        kind: Kind::RoleScopes,
+        default: DefaultValue::Unset("none: agents acting for users get no scope"),
+        help: "The scope patterns an agent acting for a user may be delegated, by the user's role (RFC 8693 token exchange).",
+        more: "In the config file a table, `[agent_scopes]` then `viewer = [\"docs:read\"]`, `operator = [\"treasury:*\"]`; as a variable or flag `viewer=docs:read;operator=treasury:* billing:read`. A pattern is `:`-separated segments, `*` only as a whole last segment; `treasury:*` covers `treasury`, `treasury:write` and `treasury:write:*`.",
+        read_by: &[],
+        apply: |config, value| {
+            config.agent_scopes = parse_role_scopes(value)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "max_delegation_depth",
+        flag: Flag::Serve,
+        kind: Kind::Number,
+        default: DefaultValue::Value("4"),
+        help: "The most token exchanges one delegation chain may hold (1 to 16).",
+        more: "With 2, a user's token can be exchanged, and the result exchanged once more.",
+        read_by: &[],
+        apply: |config, value| {
+            let depth = parse_number::<u32>(value)?;
+            if !(1..=MAX_DELEGATION_DEPTH).contains(&depth) {
+                return Err(format!(
+                    "`{value}` is not between 1 and {MAX_DELEGATION_DEPTH}"
+                ));
+            }
+            config.max_delegation_depth = depth;
+            Ok(())
+        },
+    },
 ];
+
+/// The highest `max_delegation_depth`: it bounds the jtis every agent token carries and every
+/// check of it reads.
+pub const MAX_DELEGATION_DEPTH: u32 = 16;
+
+/// The most patterns `agent_scopes` may grant one role.
+const MAX_ROLE_SCOPES: usize = 100;
+
+/// Parses `agent_scopes`' text form: `role=pattern pattern;role=pattern` (what the config
+/// file's table is turned into). An empty text grants nothing.
+fn parse_role_scopes(text: &str) -> std::result::Result<Vec<(Role, Vec<String>)>, String> {
+    let mut table: Vec<(Role, Vec<String>)> = Vec::new();
+    for entry in text
+        .split(';')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+    {
+        let Some((role, patterns)) = entry.split_once('=') else {
+            return Err(format!(
+                "`{entry}` is not `role=patterns` (e.g. `viewer=docs:read docs:list`)"
+            ));
+        };
+        let role = Role::parse(role.trim())?;
+        if table.iter().any(|(known, _)| *known == role) {
+            return Err(format!("role `{role}` is given twice"));
+        }
+        let patterns: Vec<String> = patterns
+            .split([' ', ','])
+            .filter(|pattern| !pattern.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if patterns.len() > MAX_ROLE_SCOPES {
+            return Err(format!(
+                "role `{role}` is given more than {MAX_ROLE_SCOPES} patterns"
+            ));
+        }
+        for pattern in &patterns {
+            crate::scopes::check(pattern)?;
+        }
+        table.push((role, crate::scopes::minimal(patterns)));
+    }
+    Ok(table)
+}
 
 /// The entry of `key`, if it is a setting.
 pub fn setting(key: &str) -> Option<&'static Setting> {
@@ -1125,6 +1219,8 @@ impl Config {
             max_connections_per_client: 0,
             tls_cert_file: None,
             tls_key_file: None,
+            agent_scopes: Vec::new(),
+            max_delegation_depth: 0,
         }
     }
 
@@ -1249,6 +1345,9 @@ fn parse_file(path: &Path, text: &str) -> Result<Vec<(&'static str, String)>> {
                 }
                 texts.join(",")
             }
+            toml::Value::Table(table) if known.kind == Kind::RoleScopes => {
+                role_scopes_text(&key, path, table)?
+            }
             _ => {
                 return Err(Error::invalid_input(format!(
                     "invalid value for {key} in {}: expected a string, number, boolean or list",
@@ -1259,6 +1358,38 @@ fn parse_file(path: &Path, text: &str) -> Result<Vec<(&'static str, String)>> {
         pairs.push((known.key, text));
     }
     Ok(pairs)
+}
+
+/// A `role → list of patterns` table of the config file in its text form,
+/// `role=pattern pattern;role=pattern`.
+fn role_scopes_text(key: &str, path: &Path, table: toml::Table) -> Result<String> {
+    let mut entries = Vec::new();
+    for (role, patterns) in table {
+        let patterns = match patterns {
+            toml::Value::String(text) => text,
+            toml::Value::Array(items) => {
+                let mut texts = Vec::new();
+                for item in items {
+                    let toml::Value::String(text) = item else {
+                        return Err(Error::invalid_input(format!(
+                            "invalid value for {key}.{role} in {}: expected a list of strings",
+                            path.display()
+                        )));
+                    };
+                    texts.push(text);
+                }
+                texts.join(" ")
+            }
+            _ => {
+                return Err(Error::invalid_input(format!(
+                    "invalid value for {key}.{role} in {}: expected a list of strings",
+                    path.display()
+                )));
+            }
+        };
+        entries.push(format!("{role}={patterns}"));
+    }
+    Ok(entries.join(";"))
 }
 
 /// Parses a duration: plain seconds (`90`) or a number with a unit (`90s`, `15m`, `24h`, `7d`,
@@ -1402,6 +1533,67 @@ mod tests {
         assert_eq!(config.fleet_allowed_roles, vec![Role::Agent, Role::Service]);
         assert!(config.admin_password.is_empty());
         assert!(config.fleet_mint_secrets.is_empty());
+    }
+
+    #[test]
+    fn agent_scopes_come_as_a_table_or_as_text() {
+        let config = resolve(&[], &[], None).unwrap();
+        assert!(
+            config.agent_scopes.is_empty(),
+            "nothing is delegated by default"
+        );
+        assert_eq!(config.max_delegation_depth, 4);
+        let file = "max_delegation_depth = 2\n\
+                    [agent_scopes]\n\
+                    viewer = [\"docs:read\", \"docs:*\"]\n\
+                    operator = [\"treasury:*\", \"billing:read\"]\n";
+        let config = resolve(&[], &[], Some(file)).unwrap();
+        assert_eq!(config.max_delegation_depth, 2);
+        assert_eq!(config.agent_scopes_of(Role::Viewer), ["docs:*"], "minimal");
+        assert_eq!(
+            config.agent_scopes_of(Role::Operator),
+            ["billing:read", "treasury:*"]
+        );
+        assert!(config.agent_scopes_of(Role::Superadmin).is_empty());
+        let env = [(
+            "PICOAUTH_AGENT_SCOPES",
+            "superadmin=treasury:* ; viewer=docs:read docs:list",
+        )];
+        let config = resolve(&[], &env, Some(file)).unwrap();
+        assert_eq!(config.agent_scopes_of(Role::Superadmin), ["treasury:*"]);
+        assert_eq!(
+            config.agent_scopes_of(Role::Viewer),
+            ["docs:list", "docs:read"]
+        );
+        assert!(
+            config.agent_scopes_of(Role::Operator).is_empty(),
+            "env wins whole"
+        );
+    }
+
+    #[test]
+    fn bad_agent_scopes_and_depths_are_refused_naming_the_key() {
+        for (file, needle) in [
+            ("[agent_scopes]\nviewer = [\"a:*:b\"]\n", "agent_scopes"),
+            ("[agent_scopes]\nadmin = [\"a\"]\n", "unknown role"),
+            ("[agent_scopes]\nviewer = [1]\n", "agent_scopes.viewer"),
+            ("[agent_scopes]\nviewer = 3\n", "agent_scopes.viewer"),
+            ("[audience]\nviewer = [\"a\"]\n", "audience"),
+            ("max_delegation_depth = 0\n", "max_delegation_depth"),
+            ("max_delegation_depth = 17\n", "max_delegation_depth"),
+        ] {
+            let error = resolve(&[], &[], Some(file)).unwrap_err();
+            assert!(error.detail().contains(needle), "{file}: {error}");
+        }
+        for text in ["viewer", "viewer=a;viewer=b", "viewer=a*"] {
+            let error = resolve(&[], &[("PICOAUTH_AGENT_SCOPES", text)], None).unwrap_err();
+            assert!(
+                error.detail().contains("PICOAUTH_AGENT_SCOPES"),
+                "{text}: {error}"
+            );
+        }
+        let config = resolve(&[("max_delegation_depth", "16")], &[], None).unwrap();
+        assert_eq!(config.max_delegation_depth, MAX_DELEGATION_DEPTH);
     }
 
     #[test]

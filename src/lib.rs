@@ -8,6 +8,7 @@
 //! - [`store`]: the SQLite database, the only module with SQL.
 //! - [`keys`]: signing keys, kids, JWKS, the refresh-token hashing key.
 //! - [`tokens`]: JWT claims, minting and checking.
+//! - [`scopes`]: scope patterns (`treasury:write:*`), which covers which, intersections.
 //! - [`password`]: argon2id hashing, bcrypt verification.
 //! - [`config`], [`roles`], [`error`]: settings, roles, the one error type.
 //!
@@ -21,6 +22,7 @@ pub mod http;
 pub mod keys;
 pub mod password;
 pub mod roles;
+pub mod scopes;
 pub mod store;
 pub mod tokens;
 pub mod wallet;

@@ -364,6 +364,8 @@ impl App {
                 revoked_by: revoked_by.to_owned(),
             };
             transaction.insert_revocation(&revocation, expires_at)?;
+            // The agents acting on this session's tokens go with them (RFC 8693 exchange).
+            super::fleet::revoke_exchanged(transaction, &revocation)?;
             revoked += 1;
         }
         Ok(revoked)

@@ -218,7 +218,9 @@ impl App {
         // Revoking an access token ends the session it came from, for good: its refresh
         // chain goes now, not just while the denylist entry lasts.
         transaction.delete_families_of_access_token(jti)?;
-        transaction.insert_revocation(revocation, expires_at)
+        let stored = transaction.insert_revocation(revocation, expires_at)?;
+        revoke_exchanged(transaction, revocation)?;
+        Ok(stored)
     }
 
     /// The denylist: entries revoked at or after `since` whose tokens have not expired yet,
@@ -291,6 +293,33 @@ impl App {
             transaction.list_mints(&selections, limit, active.then_some(now))
         })
     }
+}
+
+/// The most tokens exchanged from one revoked jti that its revocation puts on the denylist
+/// with it. Past it, picoauth still refuses them (each carries its chain's jtis, which every
+/// check reads), but resource servers, which read only a token's own jti in the denylist,
+/// would not see the rest.
+pub(super) const MAX_REVOKED_DESCENDANTS: u32 = 10_000;
+
+/// Puts the live tokens exchanged from `revocation.jti` (RFC 8693 token exchange, found by
+/// `parent_jti` in the audit, down the whole chain) on the denylist too, in the revocation's
+/// transaction, naming the parent in the reason: resource servers running pico-client-auth
+/// check only a token's own jti against the denylist they poll.
+pub(super) fn revoke_exchanged(
+    transaction: &mut dyn WriteTransaction,
+    revocation: &Revocation,
+) -> Result<usize> {
+    let descendants = Revocation {
+        jti: revocation.jti.clone(),
+        revoked_at: revocation.revoked_at,
+        reason: format!("exchanged from revoked {}", revocation.jti),
+        revoked_by: revocation.revoked_by.clone(),
+    };
+    transaction.revoke_descendants(
+        &descendants,
+        crate::config::MAX_DELEGATION_DEPTH,
+        MAX_REVOKED_DESCENDANTS,
+    )
 }
 
 /// Whose tokens an actor may list in the mint audit and revoke (API.md §3 names the roles;

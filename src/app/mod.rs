@@ -10,7 +10,8 @@
 //! tokens, revocation, the mint audit), `operator` (what the operator's commands check first, and `inspect`'s verdict),
 //! `signing` (the signing-key life cycle), `wallet` (challenges and wallet sign-in),
 //! `login_failures` (the failed-login counters every process on the database shares), `clients`
-//! (OAuth 2.0 machine clients, their tokens, introspection and RFC 7009 revocation).
+//! (OAuth 2.0 machine clients, their tokens, introspection and RFC 7009 revocation),
+//! `delegation` (RFC 8693 token exchange: agent tokens that only narrow).
 //!
 //! # Invariants
 //! - The first signing key and the refresh-hashing key are created in one write transaction
@@ -31,6 +32,7 @@
 
 mod accounts;
 mod clients;
+pub mod delegation;
 mod fleet;
 mod groups;
 mod import;
@@ -119,13 +121,7 @@ impl Actor<'_> {
         match self {
             Actor::Cli(user) => format!("cli:{user}"),
             Actor::Token(claims) => {
-                let kind = match claims.kind() {
-                    TokenKind::User => "user",
-                    TokenKind::Wallet => "wallet",
-                    TokenKind::Fleet => "fleet",
-                    TokenKind::Client => "client",
-                };
-                format!("{kind}:{}", claims.sub)
+                format!("{}:{}", kind_name(claims.kind()), claims.sub)
             }
             Actor::FleetSecret => "POST /fleet/sessions".to_owned(),
         }
@@ -216,7 +212,9 @@ impl App {
         Ok(())
     }
 
-    /// Checks a bearer access token: signature, issuer, audience, expiry, and the denylist.
+    /// Checks a bearer access token: signature, issuer, audience, expiry, and the denylist,
+    /// for its own jti and, for an agent token, every jti it was exchanged from
+    /// (`parent_jtis`), in one read.
     ///
     /// # Errors
     /// `InvalidToken` if it does not pass or is revoked; `Keys` if no key can be loaded.
@@ -232,18 +230,26 @@ impl App {
             now,
         )?;
         let (revoked, client_gone) = self.store.read(|transaction| {
-            let revoked = transaction.is_revoked(&claims.jti)?;
-            // A deleted machine client's tokens end with it (API.md §10).
-            let client_gone = match (&claims.client_id, claims.kind()) {
-                (Some(client_id), TokenKind::Client) => {
-                    transaction.get_client(client_id)?.is_none()
-                }
-                _ => false,
+            let revoked = transaction.is_any_revoked(&claims.chain_jtis())?;
+            // A deleted machine client's tokens end with it (API.md §10): its own tokens, and
+            // those it got as an actor by token exchange (`sub` is the acting client).
+            let client = match claims.kind() {
+                TokenKind::Client => claims.client_id.as_deref(),
+                TokenKind::Agent => Some(claims.sub.as_str()),
+                _ => None,
+            };
+            let client_gone = match client {
+                Some(client_id) => transaction.get_client(client_id)?.is_none(),
+                None => false,
             };
             Ok((revoked, client_gone))
         })?;
         if revoked {
-            return Err(Error::invalid_token("the token has been revoked"));
+            return Err(Error::invalid_token(if claims.parent_jtis.is_some() {
+                "the token, or a token it was exchanged from, has been revoked"
+            } else {
+                "the token has been revoked"
+            }));
         }
         if client_gone {
             return Err(Error::invalid_token("the client of this token was deleted"));
@@ -381,15 +387,9 @@ impl App {
         if ttl < seconds(self.config.mint_audit_min_ttl) {
             return Ok(());
         }
-        let kind = match claims.kind() {
-            TokenKind::User => "user",
-            TokenKind::Wallet => "wallet",
-            TokenKind::Fleet => "fleet",
-            TokenKind::Client => "client",
-        };
         transaction.insert_mint(&MintRecord {
             jti: claims.jti.clone(),
-            kind: kind.to_owned(),
+            kind: kind_name(claims.kind()).to_owned(),
             sub: claims.sub.clone(),
             role: claims.role.as_str().to_owned(),
             iat: claims.iat,
@@ -401,6 +401,7 @@ impl App {
             revoked: false,
             id: 0,
             org_id: claims.org_id.clone(),
+            parent_jti: None,
         })
     }
 
@@ -466,6 +467,17 @@ pub struct Pruned {
     pub login_failures: usize,
     /// Audit rows of tokens expired longer than `mint_audit_retention`.
     pub mints: usize,
+}
+
+/// How the audit and `kind:subject` names call a kind of token.
+fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::User => "user",
+        TokenKind::Wallet => "wallet",
+        TokenKind::Fleet => "fleet",
+        TokenKind::Client => "client",
+        TokenKind::Agent => "agent",
+    }
 }
 
 /// Signs `claims` with the active key of `keys`: for a request that loaded its keys once and

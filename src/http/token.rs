@@ -32,14 +32,14 @@ use super::request::{body_bytes, context, percent_decode};
 use super::respond::{Body, audit, json, json_bytes};
 use super::router::Context;
 use super::throttle::{Counter, Failures};
+use crate::app::delegation::{ACCESS_TOKEN_TYPE, Actor, ExchangeRequest};
 use crate::error::{Error, ErrorKind, OAuthError, Result};
 use crate::store::OAuthClient;
 
 /// RFC 8693's grant type.
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// The grant types `POST /token` answers (for discovery).
-// D15: add TOKEN_EXCHANGE here once `app::delegation` answers it (see `token`).
-pub const GRANT_TYPES: [&str; 2] = ["client_credentials", "refresh_token"];
+pub const GRANT_TYPES: [&str; 3] = ["client_credentials", "refresh_token", TOKEN_EXCHANGE];
 /// The client authentication methods (RFC 8414 `token_endpoint_auth_methods_supported`).
 pub const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 /// The realm of the Basic challenge.
@@ -257,6 +257,16 @@ struct RefreshResponse {
     refresh_token: String,
 }
 
+/// The token-exchange grant's answer (RFC 8693 §2.2.1).
+#[derive(Serialize)]
+struct ExchangeResponse {
+    access_token: String,
+    issued_token_type: &'static str,
+    token_type: &'static str,
+    expires_in: u64,
+    scope: String,
+}
+
 /// `POST /token`.
 pub async fn post_token(state: Arc<State>, request: Request<Incoming>) -> Result<Response<Body>> {
     Ok(oauth_answer(token(state, request).await))
@@ -304,17 +314,36 @@ async fn token(state: Arc<State>, request: Request<Incoming>) -> Result<Response
             }))
         }
         TOKEN_EXCHANGE => {
-            let _actor = required_client(&state, &context, presented).await?;
-            // D15: the RFC 8693 core (`app::delegation`) answers here once merged:
-            // `app.exchange_token(Actor { client_id, role, scopes, ttl }, ExchangeRequest {
-            // subject_token, subject_token_type, scope, task_type, task_id, conversation_id,
-            // session_id, spend_limit } from `form`, now)` → `{access_token, issued_token_type:
-            // "urn:ietf:params:oauth:token-type:access_token", token_type: "Bearer", expires_in,
-            // scope}` (RFC 8693 §2.2.1).
-            Err(Error::oauth(
-                OAuthError::UnsupportedGrantType,
-                "token exchange is not available on this server yet",
-            ))
+            let client = required_client(&state, &context, presented).await?;
+            let text = |name: &str| form.get(name).map(str::to_owned);
+            let request = ExchangeRequest {
+                subject_token: form.require("subject_token")?.to_owned(),
+                subject_token_type: text("subject_token_type"),
+                scope: text("scope"),
+                task_type: text("task_type"),
+                task_id: text("task_id"),
+                conversation_id: text("conversation_id"),
+                session_id: text("session_id"),
+                spend_limit: text("spend_limit"),
+            };
+            let issued = state
+                .run(move |app, now| {
+                    let actor = Actor {
+                        client_id: &client.client_id,
+                        role: client.role,
+                        scopes: &client.scopes,
+                        ttl: client.ttl,
+                    };
+                    app.exchange_token(actor, request, now)
+                })
+                .await?;
+            Ok(json(&ExchangeResponse {
+                access_token: issued.access_token,
+                issued_token_type: ACCESS_TOKEN_TYPE,
+                token_type: "Bearer",
+                expires_in: issued.expires_in,
+                scope: issued.scope,
+            }))
         }
         other => Err(Error::oauth(
             OAuthError::UnsupportedGrantType,

@@ -8,9 +8,10 @@
 //!   replica has already started on, is refused with nothing written); the source is read in
 //!   one read transaction, so a server still writing to it cannot tear the copy.
 //! - What is copied is what outlives a restart: accounts, refresh tokens, signing keys (with the
-//!   sealed private keys the caller hands in), the mint audit, the denylist, groups and their
-//!   memberships, the settings changed at run time and the OAuth clients, in the source's order
-//!   (the audit pages newest first by insertion). Pending wallet challenges
+//!   sealed private keys the caller hands in), the mint audit (with each exchanged token's
+//!   `parent_jti`, so revoking a parent still reaches its children), the denylist, groups and
+//!   their memberships, the settings changed at run time and the OAuth clients, in the source's
+//!   order (the audit pages newest first by insertion). Pending wallet challenges
 //!   (minutes of life) and trigger-kept counters are not copied: the target's triggers count
 //!   what arrives.
 //! - The columns are the target's (its identity columns left to it), read from the source by

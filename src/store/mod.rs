@@ -288,7 +288,7 @@ pub struct MintRecord {
     pub id: i64,
     /// The token's id.
     pub jti: String,
-    /// `user`, `wallet` or `fleet`.
+    /// `user`, `wallet`, `fleet` or `agent`.
     pub kind: String,
     /// The token's subject.
     pub sub: String,
@@ -310,6 +310,10 @@ pub struct MintRecord {
     pub minted_by: String,
     /// Whether the jti is on the denylist.
     pub revoked: bool,
+    /// Agent tokens (RFC 8693 token exchange): the jti of the token it was exchanged from;
+    /// revoking that one revokes this one too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_jti: Option<String>,
 }
 
 /// A part of the audit, which a backend reads as one index range; `app` decides who gets
@@ -541,6 +545,10 @@ pub trait ReadTransaction {
 
     /// Whether a jti is on the denylist.
     fn is_revoked(&mut self, jti: &str) -> Result<bool>;
+    /// Whether any of `jtis` is on the denylist, in one statement: a token and the tokens it
+    /// was exchanged from (at most `max_delegation_depth` + 1 jtis).
+    fn is_any_revoked(&mut self, jtis: &[&str]) -> Result<bool>;
+
     /// The denylist entry of one jti, if it is revoked.
     fn get_revocation(&mut self, jti: &str) -> Result<Option<Revocation>>;
     /// The entries revoked at or after `since` that still matter at `now`, newest first.
@@ -651,6 +659,17 @@ pub trait WriteTransaction: ReadTransaction {
     -> Result<Revocation>;
     /// Deletes entries of tokens that have expired at `now`: a dead token needs no entry.
     fn delete_expired_revocations(&mut self, now: i64) -> Result<usize>;
+    /// Puts on the denylist, as `revocation` says (its `jti` is the parent's), the audited
+    /// tokens exchanged from that jti, directly or through others (by `parent_jti`, at most
+    /// `max_depth` hops down), that have not expired at `revocation.revoked_at` and are not
+    /// on it yet: at most `limit`, in one statement, each kept until its own `exp`. How many
+    /// were added.
+    fn revoke_descendants(
+        &mut self,
+        revocation: &Revocation,
+        max_depth: u32,
+        limit: u32,
+    ) -> Result<usize>;
 
     /// Stores a new challenge within `limits`: a client at its quota loses its own oldest; a
     /// full store loses its expired challenges first, then the oldest of the client holding
@@ -1220,6 +1239,103 @@ mod tests {
         let temp = temp_store("registration");
         let second = Store::open(&DbLocation::Sqlite(temp.dir.join("picoauth.db"))).unwrap();
         check_registration_switch(&temp.store, &second);
+    }
+
+    /// The delegation audit's promises (RFC 8693 token exchange), on whichever backend
+    /// `store` is: `parent_jti` is kept, a chain's jtis are checked in one read, and revoking
+    /// a jti puts its live descendants on the denylist, within the depth and count bounds.
+    pub(super) fn check_delegation_audit(store: &Store) {
+        let mint = |jti: &str, parent: Option<&str>, exp: i64| MintRecord {
+            id: 0,
+            jti: jti.to_owned(),
+            kind: "agent".to_owned(),
+            sub: "planner".to_owned(),
+            role: "agent".to_owned(),
+            org_id: Some("default".to_owned()),
+            iat: 0,
+            exp,
+            scope: Some("treasury:*".to_owned()),
+            agent_id: None,
+            session_id: None,
+            minted_by: "client:planner".to_owned(),
+            revoked: false,
+            parent_jti: parent.map(str::to_owned),
+        };
+        // `user` (never audited) → a → b → c; `user` → expired; `other` stands apart.
+        store
+            .write(|transaction| {
+                for record in [
+                    mint("a", Some("user"), 100),
+                    mint("b", Some("a"), 100),
+                    mint("c", Some("b"), 90),
+                    mint("expired", Some("user"), 5),
+                    mint("other", None, 100),
+                ] {
+                    transaction.insert_mint(&record)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let stored = store
+            .read(|transaction| transaction.get_mint("b"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.parent_jti.as_deref(), Some("a"));
+        let any_revoked = |jtis: &[&str]| {
+            store
+                .read(|transaction| transaction.is_any_revoked(jtis))
+                .unwrap()
+        };
+        assert!(!any_revoked(&[]));
+        assert!(!any_revoked(&["user", "a", "b"]));
+        let revocation = |jti: &str, at: i64| Revocation {
+            jti: jti.to_owned(),
+            revoked_at: at,
+            reason: format!("exchanged from revoked {jti}"),
+            revoked_by: "cli:root".to_owned(),
+        };
+        let revoke = |jti: &str, at: i64, max_depth: u32, limit: u32| {
+            store
+                .write(|transaction| {
+                    transaction.revoke_descendants(&revocation(jti, at), max_depth, limit)
+                })
+                .unwrap()
+        };
+        // Bounded in depth, then in count.
+        assert_eq!(revoke("user", 10, 1, 100), 1, "a only: one hop");
+        assert!(any_revoked(&["other", "a"]));
+        assert!(!any_revoked(&["b", "c", "expired", "user", "other"]));
+        assert_eq!(revoke("user", 11, 16, 1), 1, "b only: a is there already");
+        assert!(any_revoked(&["b"]));
+        assert_eq!(
+            revoke("user", 12, 16, 100),
+            1,
+            "c: the expired one needs no entry"
+        );
+        assert_eq!(revoke("user", 13, 16, 100), 0, "idempotent");
+        assert!(!any_revoked(&["expired"]));
+        assert!(
+            !any_revoked(&["user"]),
+            "the parent's own entry is its caller's"
+        );
+        let entry = store
+            .read(|transaction| transaction.get_revocation("c"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(entry.revoked_at, 12);
+        assert_eq!(entry.reason, "exchanged from revoked user");
+        // Each entry lasts as long as its own token.
+        let pruned = store
+            .write(|transaction| transaction.delete_expired_revocations(90))
+            .unwrap();
+        assert_eq!(pruned, 1, "c expired at 90");
+        assert!(any_revoked(&["a"]) && any_revoked(&["b"]));
+    }
+
+    #[test]
+    fn the_delegation_audit_finds_and_revokes_descendants() {
+        let temp = temp_store("delegation");
+        check_delegation_audit(&temp.store);
     }
 
     #[test]

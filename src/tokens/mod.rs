@@ -64,20 +64,58 @@ pub struct Claims {
     /// Fleet tokens: the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
-    /// Fleet and client tokens: what the token is for, if given (OAuth: space-separated scopes).
+    /// Fleet and client tokens: what the token is for, if given (OAuth: space-separated
+    /// scopes). Agent tokens: their scopes,
+    /// space-separated (RFC 8693 §4.2), the same as `scopes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// Fleet and client tokens: `scope` as a list (what pico-client-auth's `@requires_scope`
-    /// reads).
+    /// Fleet, client and agent tokens (API.md §10): `scope` as the list pico-client-auth's `AgentClaims` reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// Agent tokens: the account in whose name the agent acts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Agent tokens: what kind of task the agent runs (free text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<String>,
+    /// Agent tokens: the task, for the resource servers' spend accounting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Agent tokens: the conversation the task belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Agent tokens: the budget of the task, a decimal string (`"250.00"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend_limit: Option<String>,
+    /// Agent tokens: the client ids of the agents that delegated before this one, in the order
+    /// they did (`[]` for a token exchanged from a user's token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_chain: Option<Vec<String>>,
+    /// Agent tokens: the jtis of the tokens this one was exchanged from, the user's first and
+    /// the direct parent's last (one per hop, so at most `max_delegation_depth`). Revoking any
+    /// of them refuses this token too ([`Claims::chain_jtis`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_jtis: Option<Vec<String>>,
+    /// Agent tokens: the RFC 8693 §4.1 actor, nested once per hop (the current actor outermost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<ActClaim>,
     /// Client tokens (OAuth 2.0 `client_credentials`): the client they were issued to
     /// (RFC 9068 §2.2), the same as `sub`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
 }
 
-/// Which of the three kinds of API.md §2 a token is.
+/// The RFC 8693 §4.1 `act` claim: who acts, and (nested) who acted before.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ActClaim {
+    /// The acting client's id.
+    pub sub: String,
+    /// The previous actor, if this token was exchanged from an agent's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Box<ActClaim>>,
+}
+
+/// Which of the kinds of API.md §2 and §10 a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
     /// Issued by `/login` and `/refresh` to an account.
@@ -88,12 +126,18 @@ pub enum TokenKind {
     Fleet,
     /// Issued by `POST /token` to a machine client (API.md §10).
     Client,
+    /// Issued by RFC 8693 token exchange to an agent acting for a user (API.md §10).
+    Agent,
 }
 
 impl Claims {
     /// The kind of token these claims belong to.
     pub fn kind(&self) -> TokenKind {
-        if self.session_id.is_some() {
+        // First: an agent token may carry a `session_id` (its conversation's), which would
+        // otherwise make it look like a fleet token.
+        if self.user_id.is_some() {
+            TokenKind::Agent
+        } else if self.session_id.is_some() {
             TokenKind::Fleet
         } else if self.client_id.is_some() {
             TokenKind::Client
@@ -102,6 +146,14 @@ impl Claims {
         } else {
             TokenKind::User
         }
+    }
+
+    /// Every jti whose revocation refuses this token: its own, then those it was exchanged
+    /// from (`parent_jtis`).
+    pub fn chain_jtis(&self) -> Vec<&str> {
+        std::iter::once(self.jti.as_str())
+            .chain(self.parent_jtis.iter().flatten().map(String::as_str))
+            .collect()
     }
 }
 
@@ -145,6 +197,14 @@ impl Stamp<'_> {
             scope: None,
             scopes: None,
             client_id: None,
+            user_id: None,
+            task_type: None,
+            task_id: None,
+            conversation_id: None,
+            spend_limit: None,
+            parent_chain: None,
+            parent_jtis: None,
+            act: None,
         })
     }
 }

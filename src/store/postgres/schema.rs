@@ -237,6 +237,12 @@ const MIGRATIONS: &[&str] = &[
         created_at BIGINT NOT NULL
     );
     "#,
+    // 7: SQLite's migration 17, the jti each exchanged (agent) token was exchanged from, indexed
+    // for the revocation of a delegation chain. No foreign key, as on SQLite.
+    r#"
+    ALTER TABLE mints ADD COLUMN parent_jti TEXT;
+    CREATE INDEX mints_by_parent ON mints (parent_jti) WHERE parent_jti IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this picoauth writes.

@@ -451,6 +451,7 @@ fn revocations_keep_the_first_entry_and_move_the_version() {
         session_id: None,
         minted_by: "cli:root".to_owned(),
         revoked: false,
+        parent_jti: None,
     };
     store
         .write(|transaction| transaction.insert_mint(&mint))
@@ -615,6 +616,18 @@ fn groups_are_unique_per_organisation_and_memberships_cascade() {
     not(picoauth_test_postgres),
     ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
 )]
+fn the_delegation_audit_finds_and_revokes_descendants() {
+    let db = TestDb::create();
+    crate::store::tests::check_delegation_audit(&crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    });
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
 fn clients_are_added_rotated_listed_and_deleted() {
     let db = TestDb::create();
     crate::store::tests::check_clients(&crate::store::Store {
@@ -662,6 +675,7 @@ fn wallet_subjects_as_long_as_an_ml_dsa_key_are_audited() {
                 session_id: None,
                 minted_by: "POST /sign-in".to_owned(),
                 revoked: false,
+                parent_jti: None,
             })
         })
         .unwrap();
@@ -848,4 +862,112 @@ fn a_statement_whose_table_changed_under_it_is_prepared_afresh() {
         found.map(|user| user.email).as_deref(),
         Some("a@example.com")
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn token_exchange_narrows_and_a_revocation_reaches_every_descendant() {
+    use crate::app::delegation::tests::{
+        check_a_chain_narrows, check_revoking_a_parent_revokes_its_children,
+    };
+    use base64::Engine;
+    let db = TestDb::create();
+    let dir = std::env::temp_dir().join(format!("picoauth-pg-exchange-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let kek = dir.join("kek");
+    std::fs::write(
+        &kek,
+        base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+    )
+    .unwrap();
+    let config = crate::config::Config {
+        db: std::path::PathBuf::from(&db.url),
+        key_dir: dir.join("keys"),
+        key_encryption_key_file: Some(kek),
+        admin_password: crate::config::Secret::new("admin-password-1"),
+        agent_scopes: vec![(
+            Role::Viewer,
+            vec!["treasury:*".to_owned(), "docs:read".to_owned()],
+        )],
+        max_delegation_depth: 2,
+        ..crate::config::Config::default()
+    };
+    let now = crate::app::testing::NOW;
+    let app = crate::app::App::open(config, now).unwrap();
+    app.register("ada@example.com", "ada-password-1", None, now)
+        .unwrap();
+    let user_token = app
+        .login("ada@example.com", "ada-password-1", now)
+        .unwrap()
+        .access_token;
+    check_a_chain_narrows(&app, &user_token);
+    check_revoking_a_parent_revokes_its_children(&app, &user_token);
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[cfg_attr(
+    not(picoauth_test_postgres),
+    ignore = "needs PostgreSQL: set PICOAUTH_TEST_POSTGRES to a server's admin URL (.ci/run starts one)"
+)]
+fn migrate_db_copies_each_exchanged_tokens_parent_jti() {
+    let dir = std::env::temp_dir().join(format!("picoauth-pg-copy-parent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let source =
+        crate::store::Store::open(&crate::store::DbLocation::Sqlite(dir.join("picoauth.db")))
+            .unwrap();
+    let mint = |jti: &str, parent: Option<&str>| MintRecord {
+        id: 0,
+        jti: jti.to_owned(),
+        kind: "agent".to_owned(),
+        sub: "planner".to_owned(),
+        role: "agent".to_owned(),
+        org_id: Some("default".to_owned()),
+        iat: 0,
+        exp: 100,
+        scope: Some("treasury:*".to_owned()),
+        agent_id: None,
+        session_id: None,
+        minted_by: "client:planner".to_owned(),
+        revoked: false,
+        parent_jti: parent.map(str::to_owned),
+    };
+    source
+        .write(|transaction| {
+            transaction.insert_mint(&mint("child", Some("user-jti")))?;
+            transaction.insert_mint(&mint("grandchild", Some("child")))
+        })
+        .unwrap();
+    let db = TestDb::create();
+    let target = crate::store::Store {
+        backend: crate::store::Backend::Postgres(db.open()),
+    };
+    source.copy_into(&target, &[], 0).unwrap();
+    let copied = target
+        .read(|transaction| transaction.get_mint("grandchild"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(copied.parent_jti.as_deref(), Some("child"));
+    let revoked = target
+        .write(|transaction| {
+            transaction.revoke_descendants(
+                &Revocation {
+                    jti: "user-jti".to_owned(),
+                    revoked_at: 10,
+                    reason: "exchanged from revoked user-jti".to_owned(),
+                    revoked_by: "cli:root".to_owned(),
+                },
+                16,
+                100,
+            )
+        })
+        .unwrap();
+    assert_eq!(revoked, 2, "the copied chain is followed on the target");
+    drop(source);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,8 +21,9 @@ use crate::roles::Role;
 use crate::store::{
     ChallengeLimits, Evicted, FamilyAccessToken, Group, GroupMember, LoginFailures, MintRecord,
     MintSelection, NewChallenge, NewRefreshToken, OAuthClient, PendingChallenge,
-    REGISTRATION_ENABLED, ReadTransaction, RefreshOwner, RefreshRecord, RefreshRotation, Revocation,
-    RuntimeSetting, SigningKeyRecord, User, UserStatus, WriteTransaction, format_bool, parse_bool,
+    REGISTRATION_ENABLED, ReadTransaction, RefreshOwner, RefreshRecord, RefreshRotation,
+    Revocation, RuntimeSetting, SigningKeyRecord, User, UserStatus, WriteTransaction, format_bool,
+    parse_bool,
 };
 
 /// One statement's parameters.
@@ -174,7 +175,8 @@ fn key_of(row: &Row) -> Result<SigningKeyRecord> {
 }
 
 const MINT_COLUMNS: &str = "m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, \
-                            m.scope, m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL";
+                            m.scope, m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL, \
+                            m.parent_jti";
 
 fn mint_of(row: &Row) -> Result<MintRecord> {
     Ok(MintRecord {
@@ -191,6 +193,7 @@ fn mint_of(row: &Row) -> Result<MintRecord> {
         session_id: get(row, 10)?,
         minted_by: get(row, 11)?,
         revoked: get(row, 12)?,
+        parent_jti: get(row, 13)?,
     })
 }
 
@@ -471,6 +474,19 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
     fn is_revoked(&mut self, jti: &str) -> Result<bool> {
         Ok(self
             .query_opt("SELECT 1 FROM revocations WHERE jti = $1", &[&jti])?
+            .is_some())
+    }
+
+    fn is_any_revoked(&mut self, jtis: &[&str]) -> Result<bool> {
+        if jtis.is_empty() {
+            return Ok(false);
+        }
+        let jtis: Vec<&str> = jtis.to_vec();
+        Ok(self
+            .query_opt(
+                "SELECT 1 FROM revocations WHERE jti = ANY($1::TEXT[]) LIMIT 1",
+                &[&jtis],
+            )?
             .is_some())
     }
 
@@ -897,7 +913,8 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
     fn insert_mint(&mut self, record: &MintRecord) -> Result<()> {
         self.execute(
             "INSERT INTO mints (jti, kind, sub, role, iat, exp, scope, agent_id, session_id, \
-             minted_by, org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             minted_by, org_id, parent_jti) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             &[
                 &record.jti,
                 &record.kind,
@@ -910,6 +927,7 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
                 &record.session_id,
                 &record.minted_by,
                 &record.org_id,
+                &record.parent_jti,
             ],
         )?;
         Ok(())
@@ -948,6 +966,34 @@ impl<C: GenericClient> WriteTransaction for PgTransaction<'_, C> {
 
     fn delete_expired_revocations(&mut self, now: i64) -> Result<usize> {
         self.execute("DELETE FROM revocations WHERE expires_at <= $1", &[&now])
+    }
+
+    fn revoke_descendants(
+        &mut self,
+        revocation: &Revocation,
+        max_depth: u32,
+        limit: u32,
+    ) -> Result<usize> {
+        self.execute(
+            "WITH RECURSIVE descendants (jti, exp, depth) AS ( \
+                 SELECT jti, exp, 1::BIGINT FROM mints WHERE parent_jti = $1 \
+                 UNION ALL \
+                 SELECT m.jti, m.exp, d.depth + 1 FROM mints m \
+                 JOIN descendants d ON m.parent_jti = d.jti WHERE d.depth < $5::BIGINT \
+             ) \
+             INSERT INTO revocations (jti, revoked_at, reason, revoked_by, expires_at) \
+             SELECT jti, $2, $3, $4, exp FROM descendants d WHERE exp > $2 \
+             AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.jti = d.jti) LIMIT $6 \
+             ON CONFLICT (jti) DO NOTHING",
+            &[
+                &revocation.jti,
+                &revocation.revoked_at,
+                &revocation.reason,
+                &revocation.revoked_by,
+                &i64::from(max_depth),
+                &i64::from(limit),
+            ],
+        )
     }
 
     fn insert_challenge(

@@ -47,7 +47,8 @@ pub fn insert_mint(connection: &Connection, record: &MintRecord) -> Result<()> {
     connection
         .prepare_cached(
             "INSERT INTO mints (jti, kind, sub, role, iat, exp, scope, agent_id, session_id, \
-             minted_by, org_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             minted_by, org_id, parent_jti) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             record.jti,
@@ -61,6 +62,7 @@ pub fn insert_mint(connection: &Connection, record: &MintRecord) -> Result<()> {
             record.session_id,
             record.minted_by,
             record.org_id,
+            record.parent_jti,
         ])?;
     Ok(())
 }
@@ -83,7 +85,7 @@ pub fn list_mints(
         let (condition, parameter) = condition(selection);
         let mut statement = connection.prepare_cached(&format!(
             "SELECT m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, m.scope, \
-                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL \
+                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL, m.parent_jti \
              FROM mints m LEFT JOIN revocations r ON r.jti = m.jti \
              WHERE ({condition}) AND (?1 IS NULL OR (m.exp > ?1 AND r.jti IS NULL)) \
              ORDER BY m.id DESC LIMIT ?2"
@@ -143,7 +145,7 @@ pub fn get_mint(connection: &Connection, jti: &str) -> Result<Option<MintRecord>
     Ok(connection
         .prepare_cached(
             "SELECT m.id, m.jti, m.kind, m.sub, m.role, m.org_id, m.iat, m.exp, m.scope, \
-                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL \
+                    m.agent_id, m.session_id, m.minted_by, r.jti IS NOT NULL, m.parent_jti \
              FROM mints m LEFT JOIN revocations r ON r.jti = m.jti WHERE m.jti = ?1",
         )?
         .query_row([jti], from_row)
@@ -188,6 +190,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MintRecord> {
         session_id: row.get(10)?,
         minted_by: row.get(11)?,
         revoked: row.get(12)?,
+        parent_jti: row.get(13)?,
     })
 }
 
@@ -268,6 +271,7 @@ mod tests {
                             session_id: None,
                             minted_by: "POST /sign-in".into(),
                             revoked: false,
+                            parent_jti: None,
                         },
                     )?;
                 }

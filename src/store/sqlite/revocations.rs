@@ -53,6 +53,25 @@ pub fn is_revoked(connection: &Connection, jti: &str) -> Result<bool> {
         .is_some())
 }
 
+/// Whether any of `jtis` is on the denylist, in one statement.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn is_any_revoked(connection: &Connection, jtis: &[&str]) -> Result<bool> {
+    if jtis.is_empty() {
+        return Ok(false);
+    }
+    // One cached statement per length; chains are at most `max_delegation_depth` + 1 long.
+    let placeholders = vec!["?"; jtis.len()].join(", ");
+    Ok(connection
+        .prepare_cached(&format!(
+            "SELECT 1 FROM revocations WHERE jti IN ({placeholders}) LIMIT 1"
+        ))?
+        .query_row(rusqlite::params_from_iter(jtis), |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// The entries revoked at or after `since` that still matter at `now`, newest first.
 ///
 /// # Errors
@@ -114,4 +133,40 @@ pub fn get_revocation(connection: &Connection, jti: &str) -> Result<Option<Revoc
             })
         })
         .optional()?)
+}
+
+/// Puts the unexpired audited descendants of `revocation.jti` (by `parent_jti`, at most
+/// `max_depth` hops, at most `limit` rows) on the denylist in one statement, walking
+/// `mints_by_parent`; entries already there stay. How many were added.
+///
+/// # Errors
+/// `Storage` if SQLite fails.
+pub fn revoke_descendants(
+    connection: &Connection,
+    revocation: &Revocation,
+    max_depth: u32,
+    limit: u32,
+) -> Result<usize> {
+    // The SELECT of an upsert needs its WHERE, or SQLite reads ON CONFLICT as a join's ON.
+    Ok(connection
+        .prepare_cached(
+            "WITH RECURSIVE descendants (jti, exp, depth) AS ( \
+                 SELECT jti, exp, 1 FROM mints WHERE parent_jti = ?1 \
+                 UNION ALL \
+                 SELECT m.jti, m.exp, d.depth + 1 FROM mints m \
+                 JOIN descendants d ON m.parent_jti = d.jti WHERE d.depth < ?5 \
+             ) \
+             INSERT INTO revocations (jti, revoked_at, reason, revoked_by, expires_at) \
+             SELECT jti, ?2, ?3, ?4, exp FROM descendants d WHERE exp > ?2 \
+             AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.jti = d.jti) LIMIT ?6 \
+             ON CONFLICT (jti) DO NOTHING",
+        )?
+        .execute(params![
+            revocation.jti,
+            revocation.revoked_at,
+            revocation.reason,
+            revocation.revoked_by,
+            max_depth,
+            limit,
+        ])?)
 }

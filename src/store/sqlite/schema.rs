@@ -299,6 +299,14 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // 17: RFC 8693 token exchange. Each exchanged (agent) token's audit row names the jti it was
+    // exchanged from, so revoking a token finds, through this index, every token delegated
+    // from it. No foreign key: the parent may be a short-lived token the audit never held, or
+    // one already pruned.
+    r#"
+    ALTER TABLE mints ADD COLUMN parent_jti TEXT;
+    CREATE INDEX mints_by_parent ON mints (parent_jti) WHERE parent_jti IS NOT NULL;
+    "#,
 ];
 
 /// Whether the database is behind this picoauth's schema (or newer, which `migrate` refuses).

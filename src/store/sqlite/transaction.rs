@@ -107,6 +107,10 @@ impl ReadTransaction for SqliteTransaction<'_> {
         revocations::is_revoked(self.connection, jti)
     }
 
+    fn is_any_revoked(&mut self, jtis: &[&str]) -> Result<bool> {
+        revocations::is_any_revoked(self.connection, jtis)
+    }
+
     fn get_revocation(&mut self, jti: &str) -> Result<Option<Revocation>> {
         revocations::get_revocation(self.connection, jti)
     }
@@ -271,6 +275,15 @@ impl WriteTransaction for SqliteTransaction<'_> {
 
     fn delete_expired_revocations(&mut self, now: i64) -> Result<usize> {
         revocations::delete_expired_revocations(self.connection, now)
+    }
+
+    fn revoke_descendants(
+        &mut self,
+        revocation: &Revocation,
+        max_depth: u32,
+        limit: u32,
+    ) -> Result<usize> {
+        revocations::revoke_descendants(self.connection, revocation, max_depth, limit)
     }
 
     fn insert_challenge(
