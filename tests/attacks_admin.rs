@@ -151,3 +151,51 @@ fn a_password_change_in_flight_during_a_reset_does_not_override_it() {
         );
     }
 }
+
+/// The old password of `POST /me/password` is a password guess, throttled like a login's.
+///
+/// Found: a holder of a stolen access token (or of a refresh token, renewing it for ever) could
+/// try old passwords at `POST /me/password` as fast as the hashes ran, with no back-off and
+/// no cap, while `POST /login` makes a client wait after `login_free_failures` wrong ones and
+/// caps the account; the password found then changes the password and takes the account.
+/// Fixed: a wrong old password counts on the account's failed-login counters, shared with
+/// `/login`, and a counter in its back-off answers 429.
+#[test]
+fn wrong_old_passwords_at_me_password_are_throttled_like_logins() {
+    let dir = TestDir::new();
+    let server = Server::start_with(
+        &dir,
+        &["--rate-limit-per-second", "0", "--login-free-failures", "2"],
+        &[ADMIN_ENV],
+    );
+    let email = "owner@example.com";
+    let (_, stolen) = server.register_and_login(email);
+    let statuses: Vec<u16> = (0..6)
+        .map(|guess| {
+            server
+                .post_json(
+                    "/api/v1/auth/me/password",
+                    &json!({
+                        "old_password": format!("guess-number-{guess}"),
+                        "new_password": "the-thief-s-new-password",
+                    }),
+                )
+                .with_bearer(&stolen.access_token)
+                .send()
+                .status
+        })
+        .collect();
+    assert_eq!(&statuses[..2], &[401, 401], "{statuses:?}");
+    assert!(
+        statuses[2..].iter().all(|status| *status == 429),
+        "guesses past login_free_failures were not throttled: {statuses:?}"
+    );
+    // The guesses counted on the account, as the login's do: a login guess waits too.
+    server
+        .post_json(
+            LOGIN,
+            &json!({"email": email, "password": "one-more-guess"}),
+        )
+        .send()
+        .assert_status(429);
+}
