@@ -199,3 +199,36 @@ fn wrong_old_passwords_at_me_password_are_throttled_like_logins() {
         .send()
         .assert_status(429);
 }
+
+/// One mailbox, one account: an email differing only in the case of a non-ASCII letter is
+/// not a second account.
+///
+/// Found: emails were folded to lower case in ASCII only, so after `jörg@exämple.com`
+/// registered, `JÖRG@EXÄMPLE.COM` (stored as `jÖrg@exÄmple.com`) was a new account for the
+/// same mailbox, by `/register` and by an admin's `POST /users` alike. Fixed: an email with a
+/// non-ASCII capital is refused (400), so each mailbox has one spelling.
+#[test]
+fn an_email_differing_in_non_ascii_case_is_not_a_second_account() {
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    let admin = server.admin();
+    server.register("jörg@exämple.com", "jörg-s-password-1");
+    let again = server
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "JÖRG@EXÄMPLE.COM", "password": "another-password-1"}),
+        )
+        .send();
+    assert_ne!(again.status, 200, "a second account: {again}");
+    again.assert_error(400, "invalid_request");
+    server
+        .post_json(
+            USERS,
+            &json!({"email": "jÖrg@exämple.com", "password": "another-password-1"}),
+        )
+        .with_bearer(&admin.access_token)
+        .send()
+        .assert_error(400, "invalid_request");
+    // The ASCII letters of such an email still fold: the account logs in however it is typed.
+    server.login("JöRG@exämple.COM", "jörg-s-password-1");
+}

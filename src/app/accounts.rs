@@ -470,13 +470,20 @@ pub(super) fn normalise_email(email: &str) -> Result<String> {
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@')
         });
-    if plausible {
-        Ok(email)
-    } else {
-        Err(Error::invalid_input(
+    if !plausible {
+        return Err(Error::invalid_input(
             "email must be an address like name@example.com",
-        ))
+        ));
     }
+    // Lookups fold only ASCII case, so a non-ASCII capital (`JÖRG@EXÄMPLE.COM`, stored as
+    // `jÖrg@exÄmple.com`) would make a second account for the mailbox of `jörg@exämple.com`;
+    // it is refused instead, leaving one spelling per mailbox.
+    if email.to_lowercase() != email {
+        return Err(Error::invalid_input(
+            "email must be written in lower case outside ASCII (one spelling per mailbox)",
+        ));
+    }
+    Ok(email)
 }
 
 pub(super) fn check_display_name(display_name: &str) -> Result<String> {
@@ -641,6 +648,10 @@ mod tests {
             normalise_email("  Alice@Example.COM ").unwrap(),
             "alice@example.com"
         );
+        assert_eq!(
+            normalise_email("Jörg@Exämple.COM").unwrap(),
+            "jörg@exämple.com"
+        );
         for bad in [
             "",
             "alice",
@@ -649,6 +660,8 @@ mod tests {
             "a b@c.d",
             "a@b@c",
             &format!("{}@x.y", "a".repeat(260)),
+            "JÖRG@example.com",
+            "jorg@EXÄMPLE.com",
         ] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }
