@@ -232,3 +232,52 @@ fn an_email_differing_in_non_ascii_case_is_not_a_second_account() {
     // The ASCII letters of such an email still fold: the account logs in however it is typed.
     server.login("JöRG@exämple.COM", "jörg-s-password-1");
 }
+
+/// A registration switch whose stored value is neither `true` nor `false` (a hand-edited
+/// database) closes registration with an error naming it, never opens it; setting the switch
+/// again repairs the row. Probed: held; kept as a guard.
+#[test]
+fn a_malformed_registration_switch_fails_closed_until_set_again() {
+    let dir = TestDir::new();
+    let server = Server::start_with(&dir, &["--registration-enabled", "true"], &[ADMIN_ENV]);
+    let admin = server.admin();
+    let switch = "/api/v1/auth/users/registration";
+    server
+        .put_json(switch, &json!({"enabled": false}))
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+    let changed = dir.execute_sql(
+        "UPDATE runtime_settings SET value = 'TRUE ' WHERE name = 'registration_enabled'",
+        &[],
+    );
+    assert_eq!(changed, 1);
+    let register = |server: &Server, email: &str| {
+        server
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({"email": email, "password": password_for(email)}),
+            )
+            .send()
+    };
+    register(&server, "early@example.com").assert_error(500, "internal");
+    server
+        .get(switch)
+        .with_bearer(&admin.access_token)
+        .send()
+        .assert_error(500, "internal");
+    let stderr = server.stop();
+    assert!(
+        stderr.contains("a runtime setting holds `TRUE `"),
+        "the log does not name the bad value:\n{stderr}"
+    );
+    let server = Server::start_with(&dir, &["--registration-enabled", "true"], &[ADMIN_ENV]);
+    let admin = server.admin();
+    register(&server, "still@example.com").assert_error(500, "internal");
+    server
+        .put_json(switch, &json!({"enabled": true}))
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+    server.register("late@example.com", &password_for("late@example.com"));
+}
