@@ -7,6 +7,7 @@ mod util;
 
 mod admin_users;
 mod attacks;
+mod attacks_admin;
 mod attacks_found;
 mod attacks_pg;
 mod attacks_pqc;

@@ -178,13 +178,16 @@ impl App {
         // signed with the keys current at this request.
         let keys = self.keys(now)?;
         let (claims, refresh_token) = self.store.write(|transaction| {
+            // The password was checked against the hash read before the argon2: an admin's
+            // reset, a disable or a role change committed meanwhile must hold.
+            let user = verified_account(transaction, user)?;
             if let Some(password_hash) = &rehashed {
                 transaction.update_password_hash(&user.id, password_hash)?;
             }
             transaction.update_last_login(&user.id, now)?;
             // The claims (with the account's groups as they are now) are made in the
             // transaction that mints, afresh on every run of the closure.
-            let claims = self.user_claims(transaction, user, now)?;
+            let claims = self.user_claims(transaction, &user, now)?;
             self.audit_mint(transaction, &claims, "POST /login")?;
             let owner = RefreshOwner::User(user.id.clone());
             let refresh_token =
@@ -399,6 +402,9 @@ impl App {
         password::check_new(new_password)?;
         let password_hash = password::hash(new_password)?;
         self.store.write(|transaction| {
+            // Only if the hash is still the one the old password matched: a reset by an admin
+            // committed during the argon2 wins over a change that checked the old password.
+            verified_account(transaction, &user)?;
             transaction.update_password_hash(&user.id, &password_hash)?;
             transaction.delete_user_refresh_tokens(&user.id)?;
             Ok(())
@@ -439,6 +445,24 @@ enum Rotation {
 
 /// Lowercases and checks an email address: one `@` with something on both sides, no spaces,
 /// control or format characters ([`super::is_hidden_char`]), at most 254 characters (RFC 5321 §4.5.3.1.3).
+/// `checked` (read before a password was verified against its hash, outside the transaction)
+/// as `transaction` sees it now, if its password hash is still the one verified and it is
+/// still active.
+///
+/// # Errors
+/// `InvalidCredentials` if the account is gone or its password changed since it was read
+/// (the password verified is no longer the account's), `Forbidden` if it has been disabled.
+fn verified_account(transaction: &mut dyn WriteTransaction, checked: &User) -> Result<User> {
+    let current = transaction
+        .get_user_by_id(&checked.id)?
+        .filter(|current| current.password_hash == checked.password_hash)
+        .ok_or_else(Error::invalid_credentials)?;
+    if current.status != UserStatus::Active {
+        return Err(Error::forbidden("this account is disabled"));
+    }
+    Ok(current)
+}
+
 pub(super) fn normalise_email(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     let plausible = email.len() <= MAX_EMAIL_LENGTH
@@ -448,13 +472,20 @@ pub(super) fn normalise_email(email: &str) -> Result<String> {
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@')
         });
-    if plausible {
-        Ok(email)
-    } else {
-        Err(Error::invalid_input(
+    if !plausible {
+        return Err(Error::invalid_input(
             "email must be an address like name@example.com",
-        ))
+        ));
     }
+    // Lookups fold only ASCII case, so a non-ASCII capital (`JÖRG@EXÄMPLE.COM`, stored as
+    // `jÖrg@exÄmple.com`) would make a second account for the mailbox of `jörg@exämple.com`;
+    // it is refused instead, leaving one spelling per mailbox.
+    if email.to_lowercase() != email {
+        return Err(Error::invalid_input(
+            "email must be written in lower case outside ASCII (one spelling per mailbox)",
+        ));
+    }
+    Ok(email)
 }
 
 pub(super) fn check_display_name(display_name: &str) -> Result<String> {
@@ -619,6 +650,10 @@ mod tests {
             normalise_email("  Alice@Example.COM ").unwrap(),
             "alice@example.com"
         );
+        assert_eq!(
+            normalise_email("Jörg@Exämple.COM").unwrap(),
+            "jörg@exämple.com"
+        );
         for bad in [
             "",
             "alice",
@@ -627,6 +662,8 @@ mod tests {
             "a b@c.d",
             "a@b@c",
             &format!("{}@x.y", "a".repeat(260)),
+            "JÖRG@example.com",
+            "jorg@EXÄMPLE.com",
         ] {
             assert!(normalise_email(bad).is_err(), "{bad}");
         }

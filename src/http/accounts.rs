@@ -243,17 +243,76 @@ pub async fn get_me(state: Arc<State>, request: Request<Incoming>) -> Result<Res
 }
 
 /// `POST /me/password`.
+///
+/// The old password is a guess like a login's: a wrong one counts on the account's
+/// failed-login counters (and this client's), and a counter in its back-off refuses with 429
+/// before any hash, so a stolen access token is no way around the login throttle.
 pub async fn post_me_password(
     state: Arc<State>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>> {
+    let context = context(&request);
     let token = bearer_token(&request)?;
     let body: PasswordChangeRequest = json_body(request).await?;
-    state
+    // The account is known from the token, without a hash.
+    let email = {
+        let token = token.clone();
+        state
+            .run(move |app, now| Ok(app.me(&app.authenticate(&token, now)?)?.email))
+            .await?
+    };
+    let account_from_client = Failures::account_from(&email, context.client);
+    let account = Failures::account(&email);
+    let client = Failures::LoginClient(context.client);
+    let throttled = |wait| {
+        audit("password change", "throttled", &email, &context);
+        Error::too_many_requests("too many wrong passwords; wait before trying again", wait)
+    };
+    let mut attempt = state
+        .throttle
+        .begin_attempt(&[Counter::Local(&client)], state.clock())
+        .map_err(throttled)?;
+    let shared_names = [account_from_client.stored_name(), account.stored_name()];
+    let stored = {
+        let names = shared_names.clone();
+        state
+            .run(move |app, _| app.get_login_failures(&names, now_ms()))
+            .await
+    };
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(error) => {
+            attempt.finish();
+            return Err(error);
+        }
+    };
+    let read_at = now_ms();
+    let shared = [
+        Counter::Shared(&account_from_client, Recorded::at(stored[0], read_at)),
+        Counter::Shared(&account, Recorded::at(stored[1], read_at)),
+    ];
+    if let Err(wait) = attempt.add(&shared, state.clock()) {
+        attempt.finish();
+        return Err(throttled(wait));
+    }
+    let result = state
         .run_hashing(move |app, now| {
             let claims = app.authenticate(&token, now)?;
             app.change_password(&claims, &body.old_password, &body.new_password)
         })
-        .await?;
+        .await;
+    match &result {
+        Ok(()) => attempt.succeeded(),
+        Err(error) if error.kind() == ErrorKind::InvalidCredentials => {
+            let recorded = state
+                .run(move |app, _| app.record_login_failure(&shared_names, now_ms()))
+                .await;
+            attempt.failed(state.clock());
+            audit("password change", "wrong password", &email, &context);
+            recorded?;
+        }
+        Err(_) => attempt.finish(),
+    }
+    result?;
     Ok(json(&json!({ "message": "Password changed" })))
 }
