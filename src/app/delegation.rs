@@ -840,6 +840,20 @@ pub(crate) mod tests {
         );
     }
 
+    /// Stores the machine clients the scenarios act as: `App::authenticate` ends an agent
+    /// token whose acting client is gone, so they must exist.
+    fn store_clients(app: &App) {
+        for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
+            let new = crate::app::NewClient {
+                client_id: client_id.to_owned(),
+                role: Some("agent".to_owned()),
+                scopes: None,
+                ttl: None,
+            };
+            app.add_client(&new, NOW).unwrap();
+        }
+    }
+
     fn actor<'a>(client_id: &'a str, scopes: &'a [String], ttl: u64) -> Actor<'a> {
         Actor {
             client_id,
@@ -955,6 +969,7 @@ pub(crate) mod tests {
     /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
     /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
     pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
+        store_clients(app);
         let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
@@ -1236,6 +1251,7 @@ pub(crate) mod tests {
 
     /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
     pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
+        store_clients(app);
         let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);
