@@ -161,10 +161,13 @@ impl App {
         claims.scope = scope.map(str::to_owned);
         // The list form, which pico-client-auth's `@requires_scope` reads (issue 15).
         claims.scopes = scope.map(|scope| scope.split_whitespace().map(str::to_owned).collect());
+        // Signed first, so that a token too large to be accepted leaves no audit row; handed
+        // out only once audited.
+        let session_token = self.sign(&claims)?;
         self.store
             .write(|transaction| self.audit_mint(transaction, &claims, &actor.audit_name()))?;
         Ok(FleetToken {
-            session_token: self.sign(&claims)?,
+            session_token,
             exp: claims.exp,
             jti: claims.jti,
             ttl,

@@ -18,7 +18,7 @@
 //!   that records the key only if none is, so two processes starting at once end up with one
 //!   key.
 //! - Every token with a lifetime of at least `mint_audit_min_ttl` is written to the mint audit
-//!   before it is signed and handed out, in the transaction that decides to mint it.
+//!   before it is handed out, in the transaction that decides to mint it.
 //! - Every bearer token is checked against the revocation list in the database, so a
 //!   `picoauth revoke` takes effect on a running server at its next request; likewise every
 //!   use of the keys checks the signing keys' version, so `picoauth keygen --rotate` and

@@ -217,14 +217,26 @@ pub fn new_jti() -> Result<String> {
     Ok(crate::keys::hex(&crate::keys::random_bytes::<16>()?))
 }
 
-/// Signs `claims` with `key`.
+/// Signs `claims` with `key`. A token longer than any checker of picoauth's reads
+/// ([`MAX_TOKEN_LENGTH`]) is never handed out: with an ML-DSA-87 key, claims of about 7 KiB
+/// are the most that fit.
 ///
 /// # Errors
-/// `Internal` if the claims cannot be serialised, `Keys` if signing fails.
+/// `InvalidInput` if the token would be too long to be accepted, `Internal` if the claims
+/// cannot be serialised, `Keys` if signing fails.
 pub fn mint(key: &SigningKey, claims: &Claims) -> Result<String> {
     let json = serde_json::to_vec(claims)
         .map_err(|error| Error::internal(format!("cannot serialise claims: {error}")))?;
-    key.sign_jwt(&json)
+    let token = key.sign_jwt(&json)?;
+    if token.len() > MAX_TOKEN_LENGTH {
+        return Err(Error::invalid_input(format!(
+            "the token would be {} bytes, more than the {MAX_TOKEN_LENGTH} a picoauth server \
+             accepts ({} signatures are large): shorten the scope or the ids",
+            token.len(),
+            key.algorithm().name()
+        )));
+    }
+    Ok(token)
 }
 
 /// The longest token this checker reads: an ML-DSA-87 token with generous claims is under
