@@ -7,6 +7,7 @@ mod util;
 
 mod attacks;
 mod attacks_found;
+mod attacks_groups;
 mod attacks_pg;
 mod attacks_transport;
 mod authz;

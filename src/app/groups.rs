@@ -33,8 +33,10 @@ pub const MAX_GROUPS_PER_USER: u64 = 100;
 pub const MAX_GROUP_NAME_LENGTH: usize = 255;
 /// The longest description, in characters (pico-auth's column was `VARCHAR(500)`).
 pub const MAX_GROUP_DESCRIPTION_LENGTH: usize = 500;
-/// The longest group id accepted from outside (pico-auth's column was `VARCHAR(36)`).
-const MAX_GROUP_ID_LENGTH: usize = 64;
+/// The longest group id accepted from outside: pico-auth's column was `VARCHAR(36)` (a UUID
+/// fits). Each id is an entry of the `groups` claim, so 100 of them must leave even an
+/// ML-DSA-87 token (a 4,627-byte signature) well inside the 16 KiB a request head may carry.
+const MAX_GROUP_ID_LENGTH: usize = 36;
 
 /// How a caller names a group.
 #[derive(Clone, Copy, Debug)]
@@ -388,18 +390,31 @@ fn reached_group(
         }
         GroupRef::IdOrName { text, org_id } => (text, org_id),
     };
-    if let Some(found) = transaction.get_group(text)?.filter(in_reach) {
-        return Ok(found);
-    }
+    // `--org` narrows the id as well as the name: `groups delete X --org B` never reaches a
+    // group of another organisation whose id happens to be X.
+    let in_org = |found: &Group| name_org.is_none_or(|org| org == found.org_id);
+    let by_id = transaction.get_group(text)?.filter(in_reach).filter(in_org);
     let named: Vec<Group> = transaction
         .list_groups_named(text, name_org)?
         .into_iter()
         .filter(in_reach)
+        .filter(|group| {
+            by_id
+                .as_ref()
+                .is_none_or(|id_match| id_match.id != group.id)
+        })
         .collect();
-    match named.as_slice() {
-        [] => Err(no_group(text)),
-        [one] => Ok(one.clone()),
-        several => {
+    match (by_id, named.as_slice()) {
+        (Some(found), []) => Ok(found),
+        // A name that is also another group's id (a group may be called anything) names two
+        // groups: neither is guessed.
+        (Some(found), [other, ..]) => Err(Error::invalid_input(format!(
+            "{text} is the id of group {} (of {}) and the name of group {} (of {}): give --org, or rename one by its id",
+            found.name, found.org_id, other.id, other.org_id
+        ))),
+        (None, []) => Err(no_group(text)),
+        (None, [one]) => Ok(one.clone()),
+        (None, several) => {
             let orgs: Vec<&str> = several.iter().map(|group| group.org_id.as_str()).collect();
             Err(Error::invalid_input(format!(
                 "several groups are called {text} (in organisations {}); give its id, or --org",
@@ -474,25 +489,30 @@ pub(super) fn check_description(description: &str) -> Result<String> {
     Ok(description.to_owned())
 }
 
-/// Checks a group id from outside (an import): 1 to 64 visible ASCII characters without `/`,
-/// so that it can stand in a URL path.
+/// Checks a group id from outside (an import): 1 to 36 of RFC 3986's unreserved characters
+/// (letters, digits, `-`, `.`, `_`, `~`), and not `.` or `..`, so that it stands in a URL path
+/// as itself. `/groups/{id}` is not percent-decoded, and a client would cut an id with `?` or
+/// `#` short (`DELETE /groups/a?b` reaching group `a`), drop `.` and `..` segments, or send
+/// `%` as `%25`; `"` and `\` would double in the token's JSON.
 pub(super) fn check_group_id(id: &str) -> std::result::Result<(), String> {
     let valid = !id.is_empty()
         && id.len() <= MAX_GROUP_ID_LENGTH
+        && id != "."
+        && id != ".."
         && id
             .bytes()
-            .all(|byte| byte.is_ascii_graphic() && byte != b'/');
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte));
     if valid {
         Ok(())
     } else {
         Err(format!(
-            "its id is not 1 to {MAX_GROUP_ID_LENGTH} visible ASCII characters without /"
+            "its id is not 1 to {MAX_GROUP_ID_LENGTH} letters, digits, -, ., _ or ~ (nor . or ..)"
         ))
     }
 }
 
-/// Checks an organisation named by a superadmin or the operator.
-fn check_org_id(org_id: &str) -> Result<String> {
+/// Checks an organisation named by a superadmin, the operator or an imported row.
+pub(super) fn check_org_id(org_id: &str) -> Result<String> {
     let org_id = org_id.trim();
     if org_id.is_empty() || org_id.chars().count() > 100 || org_id.chars().any(is_hidden_char) {
         return Err(Error::invalid_input(
@@ -518,7 +538,21 @@ mod tests {
         assert!(check_description("").is_ok());
         assert!(check_description(&"x".repeat(501)).is_err());
         assert!(check_group_id("a1b2c3d4e5f6").is_ok());
-        for bad in ["", "a/b", "a b", &"x".repeat(65)] {
+        assert!(check_group_id("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
+        for bad in [
+            "",
+            "a/b",
+            "a b",
+            "a?b",
+            "a#b",
+            "%2F",
+            ".",
+            "..",
+            "a\"b",
+            "a\\b",
+            "é",
+            &"x".repeat(37),
+        ] {
             assert!(check_group_id(bad).is_err(), "{bad:?}");
         }
         let id = new_group_id().unwrap();
