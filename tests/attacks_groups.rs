@@ -310,3 +310,97 @@ fn import_within(dir: &TestDir, source: &Path, limit: Duration) -> (Option<i32>,
     }
     (code, stderr)
 }
+
+/// A hostile pico-auth file of 5,000 groups and a million memberships (10,000 accounts in 100
+/// groups, each group full): each membership scanned every imported group for its own and
+/// counted its group's members again, so the import (one write transaction, holding SQLite's
+/// writer the whole time) ran for more than ten minutes. Now groups are found by id and the
+/// counts kept as the import goes; it is bounded by the rows, and the bounds still hold.
+#[test]
+#[cfg_attr(
+    picoauth_test_backend_postgres,
+    ignore = "SQLite only: a million single-row inserts are a timing test of the import's own work, not of PostgreSQL round trips"
+)]
+fn import_of_a_million_memberships_is_linear() {
+    let dir = TestDir::new();
+    let _server = Server::start(&dir);
+    let path = dir.path().join("million.db");
+    let mut connection = rusqlite::Connection::open(&path).expect("create the pico-auth database");
+    connection
+        .execute_batch(PICO_AUTH_03_SCHEMA)
+        .expect("pico-auth 0.3's schema");
+    let hash = bcrypt::hash("not used", 4).expect("bcrypt");
+    let rows = connection.transaction().expect("a transaction");
+    for n in 0..10_001 {
+        rows.execute(
+            "INSERT INTO users VALUES (?1, ?2, '', ?3, 'viewer', 'default', 'active', \
+             '2025-03-14T09:26:53+00:00', NULL)",
+            rusqlite::params![format!("u{n:06}"), format!("u{n}@example.com"), hash],
+        )
+        .expect("insert a pico-auth user");
+    }
+    for n in 0..5_000 {
+        rows.execute(
+            "INSERT INTO groups VALUES (?1, ?2, '', ?3, '2025-04-01T10:00:00+00:00', \
+             '2025-04-01T10:00:00+00:00')",
+            rusqlite::params![
+                format!("g{n:05}"),
+                format!("group {n}"),
+                format!("org{}", n / 1_000)
+            ],
+        )
+        .expect("insert a pico-auth group");
+    }
+    // The last 100 groups (the last the import's list holds), each with 10,001 accounts: the
+    // 10,001st of each is one too many.
+    for group in 4_900..5_000 {
+        for user in 0..10_001 {
+            rows.execute(
+                "INSERT INTO group_members VALUES (?1, ?2, '2025-05-01T12:00:00+00:00')",
+                rusqlite::params![format!("g{group:05}"), format!("u{user:06}")],
+            )
+            .expect("insert a pico-auth membership");
+        }
+    }
+    // And the first account in a first group as well: 101 groups, one too many.
+    rows.execute(
+        "INSERT INTO group_members VALUES ('g00000', 'u000000', '2025-05-01T12:00:00+00:00')",
+        [],
+    )
+    .expect("insert a pico-auth membership");
+    rows.commit().expect("commit the pico-auth database");
+    drop(connection);
+
+    let started = Instant::now();
+    let (code, stderr) = import_within(&dir, &path, Duration::from_secs(240));
+    assert_eq!(code, Some(0), "in {:?}: {stderr}", started.elapsed());
+    assert!(
+        stderr.contains(
+            "groups: 5000 imported, 0 already here, 0 skipped; memberships: 1000001 imported, 0 already here, 100 skipped"
+        ),
+        "{stderr}"
+    );
+    // Memberships come in order of group: g00000, g04900, …, so u000000 is refused the last,
+    // g04999, which then has room for u010000; the 99 groups before it are full without it.
+    let members = |group: &str| -> Vec<String> {
+        let shown = cli_json(&dir, &["groups", "show", group, "--json"]);
+        shown["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|member| member["user_id"].as_str().expect("a user id").to_owned())
+            .collect()
+    };
+    for (group, has, lacks) in [
+        ("g04998", "u000000", "u010000"),
+        ("g04999", "u010000", "u000000"),
+    ] {
+        let members = members(group);
+        assert_eq!(members.len(), 10_000, "{group} is full");
+        assert!(members.iter().any(|id| id == has), "{group} has {has}");
+        assert!(
+            !members.iter().any(|id| id == lacks),
+            "{group} lacks {lacks}"
+        );
+    }
+}

@@ -104,6 +104,7 @@ impl App {
                 report.imported.push(user.email);
             }
             let known_groups = import_groups(transaction, &group_rows, now, &mut report)?;
+            let mut counts = groups::MemberCounts::default();
             for row in &membership_rows {
                 let label = format!("{}/{}", row.group_id, row.user_id);
                 let Some(group) = known_groups.get(&row.group_id) else {
@@ -121,7 +122,7 @@ impl App {
                     continue;
                 }
                 let joined_at = row.joined_at.unwrap_or(now);
-                match groups::add_member(transaction, group, &row.user_id, joined_at) {
+                match groups::add_member(transaction, &mut counts, group, &row.user_id, joined_at) {
                     Ok(()) => report.imported_memberships += 1,
                     Err(error) => report
                         .skipped_memberships
