@@ -404,3 +404,46 @@ fn import_of_a_million_memberships_is_linear() {
         );
     }
 }
+
+/// Two groups of one organisation could have names that read alike: `café` with a precomposed
+/// `é` and with `e` and a combining accent were two names (over HTTP and through the import).
+/// Names are now kept in Unicode normalization form C, so the second is a taken name (409, or
+/// skipped by the import), and the CLI finds the group by either spelling.
+#[test]
+fn group_names_that_read_alike_are_one_name() {
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    let admin = server.admin();
+    let composed = "caf\u{e9}";
+    let decomposed = "cafe\u{301}";
+    let created = server
+        .post_json("/api/v1/groups", &json!({ "name": composed }))
+        .with_bearer(&admin.access_token)
+        .send()
+        .ok_json();
+    let taken = server
+        .post_json("/api/v1/groups", &json!({ "name": decomposed }))
+        .with_bearer(&admin.access_token)
+        .send();
+    taken.assert_error(409, "conflict");
+    let shown = cli_json(&dir, &["groups", "show", decomposed, "--json"]);
+    assert_eq!(shown["id"], created["id"], "{shown}");
+
+    let groups = vec![
+        row3("g00000000001", "t\u{e9}a", "acme"),
+        row3("g00000000002", "te\u{301}a", "acme"),
+    ];
+    let run = import(&dir, &hostile_db(&dir, "alike.db", &[], &groups, &[]));
+    assert!(
+        run.stdout
+            .lines()
+            .any(|line| line.starts_with("imported group ") && line.contains("g00000000001")),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|line| line.starts_with("skipped group ") && line.contains("g00000000002")),
+        "{run}"
+    );
+}

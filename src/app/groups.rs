@@ -422,8 +422,12 @@ fn reached_group(
     // group of another organisation whose id happens to be X.
     let in_org = |found: &Group| name_org.is_none_or(|org| org == found.org_id);
     let by_id = transaction.get_group(text)?.filter(in_reach).filter(in_org);
+    let name: String = {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfc().collect()
+    };
     let named: Vec<Group> = transaction
-        .list_groups_named(text, name_org)?
+        .list_groups_named(&name, name_org)?
         .into_iter()
         .filter(in_reach)
         .filter(|group| {
@@ -490,9 +494,13 @@ fn new_group_id() -> Result<String> {
     Ok(crate::keys::hex(&crate::keys::random_bytes::<6>()?))
 }
 
-/// Trims and checks a group name: 1 to 255 characters, no control or format characters.
+/// Trims and checks a group name: 1 to 255 characters, no control or format characters; in
+/// Unicode normalization form C, so that two names that read alike (`é` precomposed, or `e`
+/// and a combining accent) are one name, and taken once in an organisation.
 pub(super) fn check_group_name(name: &str) -> Result<String> {
-    let name = name.trim();
+    use unicode_normalization::UnicodeNormalization;
+    let name: String = name.trim().nfc().collect();
+    let name = name.as_str();
     if name.is_empty()
         || name.chars().count() > MAX_GROUP_NAME_LENGTH
         || name.chars().any(is_hidden_char)
@@ -558,6 +566,7 @@ mod tests {
     #[test]
     fn names_descriptions_and_ids_are_bounded() {
         assert_eq!(check_group_name("  admins ").unwrap(), "admins");
+        assert_eq!(check_group_name("cafe\u{301}").unwrap(), "caf\u{e9}");
         for bad in ["", "   ", "a\u{202e}b", "line\nbreak"] {
             assert!(check_group_name(bad).is_err(), "{bad:?}");
         }
