@@ -354,7 +354,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;groups;show' {
-            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The group''s organisation: where a name is looked for, and where an id must be')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
@@ -370,7 +370,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
         }
         'picoauth;groups;rename' {
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description')
-            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The group''s organisation: where a name is looked for, and where an id must be')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
@@ -384,7 +384,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;groups;delete' {
-            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The group''s organisation: where a name is looked for, and where an id must be')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
@@ -414,7 +414,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;groups;members;add' {
-            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The group''s organisation: where a name is looked for, and where an id must be')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')
@@ -428,7 +428,7 @@ Register-ArgumentCompleter -Native -CommandName 'picoauth' -ScriptBlock {
             break
         }
         'picoauth;groups;members;remove' {
-            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Where to look for a group named by name')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The group''s organisation: where a name is looked for, and where an id must be')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file with settings (keys as in the README''s configuration table)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]')
             [CompletionResult]::new('--key-dir', '--key-dir', [CompletionResultType]::ParameterName, 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]')

@@ -324,7 +324,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --version 'Print version'
         }
         &'picoauth;groups;show'= {
-            cand --org 'Where to look for a group named by name'
+            cand --org 'The group''s organisation: where a name is looked for, and where an id must be'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
@@ -339,7 +339,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
         }
         &'picoauth;groups;rename'= {
             cand --description 'A new description'
-            cand --org 'Where to look for a group named by name'
+            cand --org 'The group''s organisation: where a name is looked for, and where an id must be'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
@@ -352,7 +352,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --version 'Print version'
         }
         &'picoauth;groups;delete'= {
-            cand --org 'Where to look for a group named by name'
+            cand --org 'The group''s organisation: where a name is looked for, and where an id must be'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
@@ -380,7 +380,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'picoauth;groups;members;add'= {
-            cand --org 'Where to look for a group named by name'
+            cand --org 'The group''s organisation: where a name is looked for, and where an id must be'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'
@@ -393,7 +393,7 @@ set edit:completion:arg-completer[picoauth] = {|@words|
             cand --version 'Print version'
         }
         &'picoauth;groups;members;remove'= {
-            cand --org 'Where to look for a group named by name'
+            cand --org 'The group''s organisation: where a name is looked for, and where an id must be'
             cand --config 'TOML file with settings (keys as in the README''s configuration table)'
             cand --db 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]'
             cand --key-dir 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]'

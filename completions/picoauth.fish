@@ -263,7 +263,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_see
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from add" -l json -d 'Print the `POST /groups` response object instead of the id'
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -l org -d 'Where to look for a group named by name' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -l org -d 'The group\'s organisation: where a name is looked for, and where an id must be' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
@@ -274,7 +274,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_see
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l description -d 'A new description' -r -f
-complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l org -d 'Where to look for a group named by name' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l org -d 'The group\'s organisation: where a name is looked for, and where an id must be' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"
@@ -283,7 +283,7 @@ complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_see
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -l audience -d '`aud` of every token. [default: pico] [env: PICOAUTH_AUDIENCE]' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
-complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from delete" -l org -d 'Where to look for a group named by name' -r -f
+complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from delete" -l org -d 'The group\'s organisation: where a name is looked for, and where an id must be' -r -f
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from delete" -l config -d 'TOML file with settings (keys as in the README\'s configuration table)' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from delete" -l db -d 'The SQLite database file (created mode 0600), or a `postgres://` URL for the PostgreSQL backend. [default: picoauth.db] [env: PICOAUTH_DB]' -r -F
 complete -c picoauth -n "__fish_picoauth_using_subcommand groups; and __fish_seen_subcommand_from delete" -l key-dir -d 'The key directory (created mode 0700; private keys 0600). [default: keys] [env: PICOAUTH_KEY_DIR]' -r -f -a "(__fish_complete_directories)"

@@ -9,6 +9,7 @@ mod admin_users;
 mod attacks;
 mod attacks_admin;
 mod attacks_found;
+mod attacks_groups;
 mod attacks_pg;
 mod attacks_pqc;
 mod attacks_transport;

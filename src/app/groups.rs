@@ -33,8 +33,10 @@ pub const MAX_GROUPS_PER_USER: u64 = 100;
 pub const MAX_GROUP_NAME_LENGTH: usize = 255;
 /// The longest description, in characters (pico-auth's column was `VARCHAR(500)`).
 pub const MAX_GROUP_DESCRIPTION_LENGTH: usize = 500;
-/// The longest group id accepted from outside (pico-auth's column was `VARCHAR(36)`).
-const MAX_GROUP_ID_LENGTH: usize = 64;
+/// The longest group id accepted from outside: pico-auth's column was `VARCHAR(36)` (a UUID
+/// fits). Each id is an entry of the `groups` claim, so 100 of them must leave even an
+/// ML-DSA-87 token (a 4,627-byte signature) well inside the 16 KiB a request head may carry.
+const MAX_GROUP_ID_LENGTH: usize = 36;
 
 /// How a caller names a group.
 #[derive(Clone, Copy, Debug)]
@@ -42,11 +44,11 @@ pub enum GroupRef<'a> {
     /// By id only (the HTTP door, as pico-auth).
     Id(&'a str),
     /// By id, or else by name when one group within reach (of `org_id`, if given) has it
-    /// (the CLI).
+    /// (the CLI); a text that is one group's id and another's name is ambiguous.
     IdOrName {
         /// The id or the name.
         text: &'a str,
-        /// Only this organisation's groups, when a name is meant.
+        /// Only this organisation's groups, whether an id or a name is meant.
         org_id: Option<&'a str>,
     },
 }
@@ -233,7 +235,13 @@ impl App {
                         .is_none_or(|own| *own == member.org_id)
                 })
                 .ok_or_else(|| Error::not_found(format!("no user {user}")))?;
-            add_member(transaction, &found, &member.id, now)?;
+            add_member(
+                transaction,
+                &mut MemberCounts::default(),
+                &found,
+                &member.id,
+                now,
+            )?;
             Ok((found, member))
         })
     }
@@ -272,12 +280,24 @@ impl App {
     }
 }
 
-/// Adds `user_id` to `group` within the bounds, or says why not.
+/// The member counts of groups and the group counts of accounts that [`add_member`] has read,
+/// kept up to date by its inserts, within one write transaction: an import of a million
+/// memberships counts each group and account once instead of once per row (a count of a
+/// 10,000-member group per row made it quadratic).
+#[derive(Debug, Default)]
+pub(super) struct MemberCounts {
+    per_group: std::collections::HashMap<String, u64>,
+    per_user: std::collections::HashMap<String, u64>,
+}
+
+/// Adds `user_id` to `group` within the bounds, or says why not; `counts` must not outlive the
+/// transaction (a fresh one per call, or one per import).
 ///
 /// # Errors
 /// `Conflict` for a member already, a full group or an account in too many groups.
 pub(super) fn add_member(
     transaction: &mut dyn WriteTransaction,
+    counts: &mut MemberCounts,
     group: &Group,
     user_id: &str,
     joined_at: i64,
@@ -288,7 +308,11 @@ pub(super) fn add_member(
             format!("{user_id} is already a member of group {}", group.id),
         ));
     }
-    if transaction.count_group_members(&group.id)? >= MAX_GROUP_MEMBERS {
+    let in_group = match counts.per_group.get(&group.id) {
+        Some(count) => *count,
+        None => transaction.count_group_members(&group.id)?,
+    };
+    if in_group >= MAX_GROUP_MEMBERS {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!(
@@ -297,7 +321,11 @@ pub(super) fn add_member(
             ),
         ));
     }
-    if transaction.count_user_groups(user_id)? >= MAX_GROUPS_PER_USER {
+    let of_user = match counts.per_user.get(user_id) {
+        Some(count) => *count,
+        None => transaction.count_user_groups(user_id)?,
+    };
+    if of_user >= MAX_GROUPS_PER_USER {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("{user_id} is in {MAX_GROUPS_PER_USER} groups, the most an account may be in"),
@@ -314,6 +342,8 @@ pub(super) fn add_member(
             format!("{user_id} is already a member of group {}", group.id),
         ));
     }
+    counts.per_group.insert(group.id.clone(), in_group + 1);
+    counts.per_user.insert(user_id.to_owned(), of_user + 1);
     Ok(())
 }
 
@@ -388,18 +418,35 @@ fn reached_group(
         }
         GroupRef::IdOrName { text, org_id } => (text, org_id),
     };
-    if let Some(found) = transaction.get_group(text)?.filter(in_reach) {
-        return Ok(found);
-    }
+    // `--org` narrows the id as well as the name: `groups delete X --org B` never reaches a
+    // group of another organisation whose id happens to be X.
+    let in_org = |found: &Group| name_org.is_none_or(|org| org == found.org_id);
+    let by_id = transaction.get_group(text)?.filter(in_reach).filter(in_org);
+    let name: String = {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfc().collect()
+    };
     let named: Vec<Group> = transaction
-        .list_groups_named(text, name_org)?
+        .list_groups_named(&name, name_org)?
         .into_iter()
         .filter(in_reach)
+        .filter(|group| {
+            by_id
+                .as_ref()
+                .is_none_or(|id_match| id_match.id != group.id)
+        })
         .collect();
-    match named.as_slice() {
-        [] => Err(no_group(text)),
-        [one] => Ok(one.clone()),
-        several => {
+    match (by_id, named.as_slice()) {
+        (Some(found), []) => Ok(found),
+        // A name that is also another group's id (a group may be called anything) names two
+        // groups: neither is guessed.
+        (Some(found), [other, ..]) => Err(Error::invalid_input(format!(
+            "{text} is the id of group {} (of {}) and the name of group {} (of {}): give --org, or rename one by its id",
+            found.name, found.org_id, other.id, other.org_id
+        ))),
+        (None, []) => Err(no_group(text)),
+        (None, [one]) => Ok(one.clone()),
+        (None, several) => {
             let orgs: Vec<&str> = several.iter().map(|group| group.org_id.as_str()).collect();
             Err(Error::invalid_input(format!(
                 "several groups are called {text} (in organisations {}); give its id, or --org",
@@ -447,9 +494,13 @@ fn new_group_id() -> Result<String> {
     Ok(crate::keys::hex(&crate::keys::random_bytes::<6>()?))
 }
 
-/// Trims and checks a group name: 1 to 255 characters, no control or format characters.
+/// Trims and checks a group name: 1 to 255 characters, no control or format characters; in
+/// Unicode normalization form C, so that two names that read alike (`é` precomposed, or `e`
+/// and a combining accent) are one name, and taken once in an organisation.
 pub(super) fn check_group_name(name: &str) -> Result<String> {
-    let name = name.trim();
+    use unicode_normalization::UnicodeNormalization;
+    let name: String = name.trim().nfc().collect();
+    let name = name.as_str();
     if name.is_empty()
         || name.chars().count() > MAX_GROUP_NAME_LENGTH
         || name.chars().any(is_hidden_char)
@@ -474,25 +525,30 @@ pub(super) fn check_description(description: &str) -> Result<String> {
     Ok(description.to_owned())
 }
 
-/// Checks a group id from outside (an import): 1 to 64 visible ASCII characters without `/`,
-/// so that it can stand in a URL path.
+/// Checks a group id from outside (an import): 1 to 36 of RFC 3986's unreserved characters
+/// (letters, digits, `-`, `.`, `_`, `~`), and not `.` or `..`, so that it stands in a URL path
+/// as itself. `/groups/{id}` is not percent-decoded, and a client would cut an id with `?` or
+/// `#` short (`DELETE /groups/a?b` reaching group `a`), drop `.` and `..` segments, or send
+/// `%` as `%25`; `"` and `\` would double in the token's JSON.
 pub(super) fn check_group_id(id: &str) -> std::result::Result<(), String> {
     let valid = !id.is_empty()
         && id.len() <= MAX_GROUP_ID_LENGTH
+        && id != "."
+        && id != ".."
         && id
             .bytes()
-            .all(|byte| byte.is_ascii_graphic() && byte != b'/');
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte));
     if valid {
         Ok(())
     } else {
         Err(format!(
-            "its id is not 1 to {MAX_GROUP_ID_LENGTH} visible ASCII characters without /"
+            "its id is not 1 to {MAX_GROUP_ID_LENGTH} letters, digits, -, ., _ or ~ (nor . or ..)"
         ))
     }
 }
 
-/// Checks an organisation named by a superadmin or the operator.
-fn check_org_id(org_id: &str) -> Result<String> {
+/// Checks an organisation named by a superadmin, the operator or an imported row.
+pub(super) fn check_org_id(org_id: &str) -> Result<String> {
     let org_id = org_id.trim();
     if org_id.is_empty() || org_id.chars().count() > 100 || org_id.chars().any(is_hidden_char) {
         return Err(Error::invalid_input(
@@ -510,6 +566,7 @@ mod tests {
     #[test]
     fn names_descriptions_and_ids_are_bounded() {
         assert_eq!(check_group_name("  admins ").unwrap(), "admins");
+        assert_eq!(check_group_name("cafe\u{301}").unwrap(), "caf\u{e9}");
         for bad in ["", "   ", "a\u{202e}b", "line\nbreak"] {
             assert!(check_group_name(bad).is_err(), "{bad:?}");
         }
@@ -518,7 +575,21 @@ mod tests {
         assert!(check_description("").is_ok());
         assert!(check_description(&"x".repeat(501)).is_err());
         assert!(check_group_id("a1b2c3d4e5f6").is_ok());
-        for bad in ["", "a/b", "a b", &"x".repeat(65)] {
+        assert!(check_group_id("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
+        for bad in [
+            "",
+            "a/b",
+            "a b",
+            "a?b",
+            "a#b",
+            "%2F",
+            ".",
+            "..",
+            "a\"b",
+            "a\\b",
+            "é",
+            &"x".repeat(37),
+        ] {
             assert!(check_group_id(bad).is_err(), "{bad:?}");
         }
         let id = new_group_id().unwrap();

@@ -14,6 +14,7 @@
 //!   another organisation than its group); a membership already here is left alone.
 //! - The whole import is one transaction: it lands completely or not at all.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{App, DEFAULT_ORG, accounts, groups};
@@ -103,9 +104,10 @@ impl App {
                 report.imported.push(user.email);
             }
             let known_groups = import_groups(transaction, &group_rows, now, &mut report)?;
+            let mut counts = groups::MemberCounts::default();
             for row in &membership_rows {
                 let label = format!("{}/{}", row.group_id, row.user_id);
-                let Some(group) = known_groups.iter().find(|group| group.id == row.group_id) else {
+                let Some(group) = known_groups.get(&row.group_id) else {
                     let why = "its group was not imported".to_owned();
                     report.skipped_memberships.push((label, why));
                     continue;
@@ -120,7 +122,7 @@ impl App {
                     continue;
                 }
                 let joined_at = row.joined_at.unwrap_or(now);
-                match groups::add_member(transaction, group, &row.user_id, joined_at) {
+                match groups::add_member(transaction, &mut counts, group, &row.user_id, joined_at) {
                     Ok(()) => report.imported_memberships += 1,
                     Err(error) => report
                         .skipped_memberships
@@ -132,14 +134,15 @@ impl App {
     }
 }
 
-/// Imports the groups of `rows`; the groups memberships may name (imported, or here unchanged).
+/// Imports the groups of `rows`; the groups memberships may name (imported, or here unchanged),
+/// by id: a hostile file's million memberships must not each scan every group.
 fn import_groups(
     transaction: &mut dyn WriteTransaction,
     rows: &[PicoAuthGroup],
     now: i64,
     report: &mut ImportReport,
-) -> Result<Vec<Group>> {
-    let mut known = Vec::new();
+) -> Result<HashMap<String, Group>> {
+    let mut known = HashMap::new();
     for row in rows {
         let label = format!("{} ({})", row.name, row.id);
         let group = match convert_group(row, now) {
@@ -152,7 +155,7 @@ fn import_groups(
         if let Some(existing) = transaction.get_group(&group.id)? {
             if existing.org_id == group.org_id && existing.name == group.name {
                 report.unchanged_groups.push(label);
-                known.push(existing);
+                known.insert(existing.id.clone(), existing);
             } else {
                 let why = format!(
                     "its id belongs to group {} of organisation {} here",
@@ -189,7 +192,7 @@ fn import_groups(
             continue;
         }
         report.imported_groups.push(label);
-        known.push(group);
+        known.insert(group.id.clone(), group);
     }
     Ok(known)
 }
@@ -203,11 +206,7 @@ fn convert_group(row: &PicoAuthGroup, now: i64) -> std::result::Result<Group, St
         id: row.id.clone(),
         name,
         description,
-        org_id: if row.org_id.is_empty() {
-            DEFAULT_ORG.to_owned()
-        } else {
-            row.org_id.clone()
-        },
+        org_id: import_org_id(&row.org_id)?,
         created_at: row.created_at.unwrap_or(now),
     })
 }
@@ -218,17 +217,14 @@ fn convert(row: PicoAuthUser, now: i64) -> std::result::Result<User, String> {
     }
     let email = accounts::normalise_email(&row.email).map_err(|error| error.detail().to_owned())?;
     let role = Role::parse_user_role(&row.role)?;
+    let org_id = import_org_id(&row.org_id)?;
     Ok(User {
         id: row.id,
         email,
         display_name: row.display_name,
         password_hash: row.password_hash,
         role,
-        org_id: if row.org_id.is_empty() {
-            DEFAULT_ORG.to_owned()
-        } else {
-            row.org_id
-        },
+        org_id,
         status: if row.status == "active" {
             UserStatus::Active
         } else {
@@ -237,4 +233,16 @@ fn convert(row: PicoAuthUser, now: i64) -> std::result::Result<User, String> {
         created_at: row.created_at.unwrap_or(now),
         last_login_at: row.last_login_at,
     })
+}
+
+/// An imported row's organisation: the default one when empty (pico-auth 0.1 had none), else
+/// checked as an operator's `--org` is (1 to 100 characters without control or format
+/// characters, trimmed), so a hostile database cannot plant an organisation that reads as
+/// another in `groups list` or breaks its lines. Accounts and groups go through the same check,
+/// so an account still reaches the groups of its organisation.
+fn import_org_id(org_id: &str) -> std::result::Result<String, String> {
+    if org_id.is_empty() {
+        return Ok(DEFAULT_ORG.to_owned());
+    }
+    groups::check_org_id(org_id).map_err(|error| error.detail().to_owned())
 }

@@ -329,7 +329,7 @@ pub enum GroupsCommand {
         /// The group's id or name.
         #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
         group: String,
-        /// Where to look for a group named by name.
+        /// The group's organisation: where a name is looked for, and where an id must be.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
         org: Option<String>,
         /// Print the `/groups/{id}` response object instead of a table.
@@ -350,7 +350,7 @@ pub enum GroupsCommand {
         /// A new description.
         #[arg(long, value_name = "TEXT", value_hint = ValueHint::Other)]
         description: Option<String>,
-        /// Where to look for a group named by name.
+        /// The group's organisation: where a name is looked for, and where an id must be.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
         org: Option<String>,
     },
@@ -360,7 +360,7 @@ pub enum GroupsCommand {
         /// The group's id or name.
         #[arg(value_name = "GROUP", value_hint = ValueHint::Other)]
         group: String,
-        /// Where to look for a group named by name.
+        /// The group's organisation: where a name is looked for, and where an id must be.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
         org: Option<String>,
     },
@@ -381,7 +381,7 @@ pub enum GroupMembersCommand {
         /// The account's email or id.
         #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
-        /// Where to look for a group named by name.
+        /// The group's organisation: where a name is looked for, and where an id must be.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
         org: Option<String>,
     },
@@ -394,7 +394,7 @@ pub enum GroupMembersCommand {
         /// The account's email or id.
         #[arg(value_name = "EMAIL_OR_ID", value_hint = ValueHint::Other)]
         user: String,
-        /// Where to look for a group named by name.
+        /// The group's organisation: where a name is looked for, and where an id must be.
         #[arg(long, value_name = "ORG_ID", value_hint = ValueHint::Other)]
         org: Option<String>,
     },

@@ -45,8 +45,7 @@ pub fn read_pico_auth_users(path: &Path) -> Result<Vec<PicoAuthUser>> {
         )
         .with_source(error)
     };
-    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(not_pico_auth)?;
+    let connection = open_read_only(path)?.map_err(not_pico_auth)?;
     let mut statement = connection
         .prepare(
             "SELECT id, email, display_name, password_hash, role, org_id, status, created_at, \
@@ -112,8 +111,7 @@ pub fn read_pico_auth_groups(path: &Path) -> Result<(Vec<PicoAuthGroup>, Vec<Pic
         )
         .with_source(error)
     };
-    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(not_pico_auth)?;
+    let connection = open_read_only(path)?.map_err(not_pico_auth)?;
     let has_table = |name: &str| -> Result<bool> {
         connection
             .query_row(
@@ -161,6 +159,36 @@ pub fn read_pico_auth_groups(path: &Path) -> Result<(Vec<PicoAuthGroup>, Vec<Pic
             .map_err(not_pico_auth)?;
     }
     Ok((groups, memberships))
+}
+
+/// Opens the file at `path` read-only, if it is a regular file (a symbolic link is followed):
+/// SQLite's open of a FIFO would wait for a writer forever, and a device or a directory is no
+/// database either.
+///
+/// # Errors
+/// `InvalidInput` if `path` is missing or not a regular file; the open's own failure is the
+/// inner result, for the caller to word.
+fn open_read_only(path: &Path) -> Result<rusqlite::Result<Connection>> {
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("{} is not a readable pico-auth database", path.display()),
+        )
+        .with_source(error)
+    })?;
+    if !metadata.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "{} is not a pico-auth database: not a regular file",
+                path.display()
+            ),
+        ));
+    }
+    Ok(Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ))
 }
 
 /// A text column as text: numbers as their digits, anything else as empty.
