@@ -35,12 +35,15 @@ trait Signer {
     fn cross_check(&self, message: &[u8], signature: &[u8]) -> bool;
 }
 
+/// Whether another implementation accepts a signature (`message`, `signature`).
+type CrossCheck = dyn Fn(&[u8], &[u8]) -> bool;
+
 /// aws-lc-rs, with the same seed as its RustCrypto twin (so each checks the other's output).
 struct AwsLc {
     key_pair: PqdsaKeyPair,
     signature_len: usize,
     /// The RustCrypto verifier of the same public key.
-    check: Box<dyn Fn(&[u8], &[u8]) -> bool>,
+    check: Box<CrossCheck>,
 }
 
 impl Signer for AwsLc {
