@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """picoauth benchmark suite: starts the release binary on fresh files and measures it.
 
-Usage: python3 bench/run.py [--seconds N] [--only-postgres | --only-hostile | --no-postgres]
+Usage: python3 bench/run.py [--seconds N]
+                            [--only-postgres | --only-hostile | --only-pqc | --no-postgres]
                             [--rounds N] [--baseline-binary PATH]
 Needs: cargo, wrk, openssl, python3 (standard library only); PostgreSQL's server binaries
 (initdb, pg_ctl) for the backend comparison, which runs whenever they are found. Prints
@@ -20,6 +21,16 @@ run as root, like .ci/run) with the server's default settings (fsync and synchro
 one database per setup, stopped and removed on exit. `--baseline-binary` adds the one-replica
 PostgreSQL setup once more on another build (say, from before a change): before and after in
 the same run.
+
+The post-quantum section (9; `--only-pqc` runs just that) starts a server for each token
+algorithm (RS256, ML-DSA-65, ML-DSA-87) and measures fleet mints and the wallet flow on each,
+and `GET /jwks` with one ML-DSA-65 (AKP) key against nginx serving the same bytes as a static
+file (a worker per core, on a free loopback port, stopped on exit; skipped if no nginx is found:
+apt-get install nginx). In the same run it measures the one-core ML-DSA signing rates of
+OpenSSL (through Python `cryptography`, which ships OpenSSL >= 3.5: this Python's, else a venv
+under /tmp from PyPI, else `openssl speed` if the system OpenSSL is >= 3.5; skipped if none),
+of aws-lc-rs and of the `ml-dsa` crate (bench/mldsa_sign.rs), before and after the loads, and
+gives each mint as a ratio to cores x that one-core rate.
 """
 
 import argparse
@@ -54,8 +65,8 @@ def log(message):
 
 def build():
     log("building the release binary and the load generator …")
-    subprocess.run(["cargo", "build", "--release", "--bin", "picoauth", "--example", "loadgen"],
-                   cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--bin", "picoauth", "--example", "loadgen",
+                    "--example", "mldsa_sign"], cwd=ROOT, check=True)
 
 
 def openssl_rsa2048_signs_per_second():
@@ -575,8 +586,12 @@ def main():
                       help="run only the comparison of SQLite and PostgreSQL (8)")
     only.add_argument("--no-postgres", action="store_true",
                       help="skip the comparison of SQLite and PostgreSQL (8)")
+    only.add_argument("--only-pqc", action="store_true",
+                      help="run only the post-quantum tokens (9): ML-DSA signing rates, mints, "
+                           "wallet flows and the JWKS against nginx")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="how often the comparison (8) runs every load; medians are shown")
+                        help="how often the comparison (8) and the post-quantum section (9) run "
+                             "every load; medians are shown")
     parser.add_argument("--baseline-binary", metavar="PATH",
                         help="also run the comparison's one-replica PostgreSQL setup on this other "
                              "picoauth binary (say, a build from before a change), in the same run")
@@ -584,19 +599,19 @@ def main():
     for tool in ("cargo", "wrk", "openssl"):
         if not shutil.which(tool):
             sys.exit(f"bench/run.py needs {tool} on the PATH (wrk: apt-get install wrk)")
-    postgres_bin = None if args.no_postgres or args.only_hostile else pg_bin()
+    postgres_bin = None if args.no_postgres or args.only_hostile or args.only_pqc else pg_bin()
     if args.only_postgres and postgres_bin is None:
         sys.exit("bench/run.py --only-postgres needs PostgreSQL's initdb and pg_ctl "
                  "(apt-get install postgresql)")
-    if postgres_bin is None and not (args.no_postgres or args.only_hostile):
+    if postgres_bin is None and not (args.no_postgres or args.only_hostile or args.only_pqc):
         log("no pg_ctl found: skipping the comparison with PostgreSQL (8)")
     build()
     log("measuring the machine's RSA-2048 signing rate (openssl speed, one core) …")
     openssl_rate = openssl_rsa2048_signs_per_second()
-    rows, facts, comparison, names = [], [], [], []
-    if not (args.only_hostile or args.only_postgres):
+    rows, facts, comparison, names, pqc_lines = [], [], [], [], []
+    if not (args.only_hostile or args.only_postgres or args.only_pqc):
         measure_everything_but_hostile(args, openssl_rate, rows, facts)
-    if not args.only_postgres:
+    if not (args.only_postgres or args.only_pqc):
         hostile(args, facts)
     if postgres_bin is not None:
         postgres = Postgres(postgres_bin)
@@ -605,7 +620,9 @@ def main():
             names = compare_backends(args, postgres, comparison, facts)
         finally:
             postgres.stop()
-    print_results(args, openssl_rate, rows, facts, names, comparison)
+    if not (args.only_hostile or args.only_postgres):
+        pqc(args, openssl_rate, pqc_lines)
+    print_results(args, openssl_rate, rows, facts, names, comparison, pqc_lines)
 
 
 def measure_everything_but_hostile(args, openssl_rate, rows, facts):
@@ -750,8 +767,437 @@ def hostile(args, facts):
         facts.append(("SIGTERM to exit after the hostile run", f"{stop_seconds:.2f} s"))
 
 
-def print_results(args, openssl_rate, rows, facts, names, comparison):
-    """The Markdown table of throughput rows, the backend comparison, then the facts."""
+# ---------------------------------------------------------------------------------------------
+# 9. Post-quantum tokens (issue 13): ML-DSA fleet mints, the wallet flow with ML-DSA tokens and
+# the JWKS with an AKP key, against OpenSSL's ML-DSA signing rate and nginx, in one run.
+
+MLDSA_SIGN = ROOT / "target" / "release" / "examples" / "mldsa_sign"
+TOKEN_ALGORITHMS = ("RS256", "ML-DSA-65", "ML-DSA-87")
+PQC_VENV = Path(tempfile.gettempdir()) / "picoauth-bench-cryptography"
+
+# Run by a Python whose `cryptography` has ML-DSA: OpenSSL's signing rate on one core (Python
+# is one thread), hedged signing as FIPS 204 and aws-lc do, median of interleaved rounds.
+OPENSSL_MLDSA_RATE = r"""
+import json, statistics, sys, time
+from cryptography.hazmat.backends.openssl.backend import backend
+from cryptography.hazmat.primitives.asymmetric import mldsa
+message = open(sys.argv[1], "rb").read()
+seconds, rounds = float(sys.argv[2]), int(sys.argv[3])
+keys = {"ML-DSA-65": mldsa.MLDSA65PrivateKey.generate(),
+        "ML-DSA-87": mldsa.MLDSA87PrivateKey.generate()}
+rates = {name: [] for name in keys}
+for _ in range(rounds):
+    for name, key in keys.items():
+        started, signs = time.perf_counter(), 0
+        while time.perf_counter() - started < seconds:
+            key.sign(message)
+            signs += 1
+        rates[name].append(signs / (time.perf_counter() - started))
+import cryptography
+print(json.dumps({"version": f"{backend.openssl_version_text()} (Python cryptography "
+                             f"{cryptography.__version__})",
+                  **{name: statistics.median(values) for name, values in rates.items()}}))
+"""
+
+
+def python_with_mldsa():
+    """A Python whose `cryptography` signs ML-DSA (it ships OpenSSL ≥ 3.5 in its wheels): this
+    interpreter, else a venv under /tmp made from PyPI (kept for the next run); None if
+    neither works. Returns (python, how it was found)."""
+    probe = "from cryptography.hazmat.primitives.asymmetric import mldsa"
+    for python, how in ((sys.executable, "this Python's cryptography"),
+                        (PQC_VENV / "bin" / "python", f"the venv {PQC_VENV}")):
+        if Path(python).exists() and subprocess.run([str(python), "-c", probe],
+                                                    capture_output=True).returncode == 0:
+            return str(python), how
+    log(f"  this Python's cryptography has no ML-DSA: making a venv in {PQC_VENV} from PyPI …")
+    made = subprocess.run([sys.executable, "-m", "venv", str(PQC_VENV)], capture_output=True)
+    if made.returncode == 0:
+        subprocess.run([str(PQC_VENV / "bin" / "pip"), "install", "--quiet", "--upgrade",
+                        "cryptography"], capture_output=True)
+        python = PQC_VENV / "bin" / "python"
+        if subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0:
+            return str(python), f"the venv {PQC_VENV} (cryptography from PyPI)"
+    return None, None
+
+
+def openssl_speed_mldsa():
+    """`openssl speed` of the system OpenSSL if it is 3.5 or later (it has ML-DSA then):
+    {"ML-DSA-65": signs/s, "ML-DSA-87": signs/s, "version": …}, or None."""
+    version = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout
+    match = re.match(r"OpenSSL (\d+)\.(\d+)", version)
+    if not match or (int(match.group(1)), int(match.group(2))) < (3, 5):
+        return None
+    rates = {"version": version.strip() + " (openssl speed)"}
+    for name in ("ML-DSA-65", "ML-DSA-87"):
+        output = subprocess.run(["openssl", "speed", "-seconds", "2", name.lower()],
+                                capture_output=True, text=True).stdout
+        lines = output.splitlines()
+        # A header naming the columns (… sign/s …), then a row per algorithm.
+        header = next((line.split() for line in lines if "sign/s" in line), None)
+        row = next((line.split() for line in lines if line.strip().upper().startswith(name)), None)
+        if not header or not row:
+            return None
+        values = row[-len(header):]
+        rates[name] = float(values[header.index("sign/s")])
+    return rates
+
+
+def openssl_mldsa_rates(python, message_file, seconds=2, rounds=3):
+    """OpenSSL's ML-DSA-65 and ML-DSA-87 signs per second on one core, or None."""
+    if python:
+        done = subprocess.run([python, "-c", OPENSSL_MLDSA_RATE, str(message_file),
+                               str(seconds), str(rounds)], capture_output=True, text=True)
+        if done.returncode == 0:
+            return json.loads(done.stdout)
+        log(f"  OpenSSL's ML-DSA rate through {python} failed: {done.stderr.strip()[-300:]}")
+    return openssl_speed_mldsa()
+
+
+def rust_mldsa_rates(message_file, count):
+    """aws-lc-rs and the `ml-dsa` crate, signs per second on one thread (bench/mldsa_sign.rs)."""
+    output = subprocess.run([str(MLDSA_SIGN), str(message_file), str(count)],
+                            capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
+def http_raw(address, path):
+    """GET `path` on a fresh connection, nothing but Host: returns (status, headers, body
+    bytes), the body read to the connection's end."""
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+                           .encode())
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in
+               (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split(" ")[1]), headers, body
+
+
+class Nginx:
+    """nginx serving `files` ({url path: bytes}) as static files from a temp directory on a free
+    loopback port: a worker per core, keep-alive, sendfile and the open-file cache on (as a
+    static site is served), and its default access log (a line per request to a file) unless
+    `access_log` is False. Stopped by `stop` and at exit."""
+
+    def __init__(self, binary, files, access_log=True):
+        self.dir = Path(tempfile.mkdtemp(prefix="picoauth-bench-nginx-"))
+        # The workers run as `nobody` when nginx starts as root: they must read the files.
+        self.dir.chmod(0o755)
+        root = self.dir / "www"
+        for path, content in files.items():
+            target = root / path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        for directory in [root, *root.rglob("*")]:
+            directory.chmod(0o755 if directory.is_dir() else 0o644)
+        self.process, self.log = None, None
+        atexit.register(self.stop)
+        locations = "\n".join(f"    location = {path} {{ default_type application/json; }}"
+                              for path in files)
+        for _ in range(5):
+            self.port = free_port()
+            config = self.dir / "nginx.conf"
+            temp = self.dir / "temp"
+            temp.mkdir(exist_ok=True)
+            config.write_text(f"""
+worker_processes {os.cpu_count() or 1};
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log {f"{self.dir}/access.log" if access_log else "off"};
+  client_body_temp_path {temp}/body;
+  proxy_temp_path {temp}/proxy;
+  fastcgi_temp_path {temp}/fastcgi;
+  uwsgi_temp_path {temp}/uwsgi;
+  scgi_temp_path {temp}/scgi;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65s;
+  keepalive_requests 1000000;
+  open_file_cache max=64 inactive=60s;
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {root};
+{locations}
+  }}
+}}
+""")
+            self.log = open(self.dir / "stderr.log", "ab")
+            self.process = subprocess.Popen([binary, "-p", str(self.dir), "-c", str(config)],
+                                            stdout=subprocess.DEVNULL, stderr=self.log)
+            self.address = f"127.0.0.1:{self.port}"
+            self.host = "127.0.0.1"
+            for _ in range(100):
+                if self.process.poll() is not None:
+                    break
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+            self.stop_process()
+        raise RuntimeError(f"nginx did not start; see {self.dir}/error.log and stderr.log")
+
+    def url(self, path):
+        return f"http://{self.address}{path}"
+
+    def version(self, binary):
+        return subprocess.run([binary, "-v"], capture_output=True, text=True).stderr.strip()
+
+    def stop_process(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if self.log:
+            self.log.close()
+
+    def stop(self):
+        """Stops nginx (SIGTERM: the master stops its workers) and removes its directory."""
+        self.stop_process()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def rate_of(result):
+    return result["requests"] / (result["seconds"] or 1)
+
+
+def medians(runs):
+    return {"rate": statistics.median(rate_of(run) for run in runs),
+            "p50": statistics.median(run["p50"] for run in runs),
+            "p90": statistics.median(run["p90"] for run in runs),
+            "p99": statistics.median(run["p99"] for run in runs),
+            "errors": sum(run["errors"] for run in runs)}
+
+
+def pqc(args, rsa_rate, lines):
+    """Section 9: signing rates (OpenSSL, aws-lc-rs, the `ml-dsa` crate), fleet mints and the
+    wallet flow on servers of each token algorithm, the JWKS with an AKP key against nginx;
+    `--rounds` rounds, each load on each server back to back in turning order. Appends Markdown
+    to `lines`."""
+    seconds, cores = args.seconds, os.cpu_count() or 1
+    fleet_body = {"session_id": "bench-session", "agent_id": "bench-agent", "ttl": 3600}
+    facts = []
+    with tempfile.TemporaryDirectory(prefix="picoauth-bench-pqc-") as workdir:
+        servers, nginxes = {}, []
+        try:
+            for algorithm in TOKEN_ALGORITHMS:
+                directory = Path(workdir) / algorithm
+                directory.mkdir()
+                servers[algorithm] = Server(directory, {"PICOAUTH_TOKEN_ALGORITHM": algorithm})
+            # A real token's signing input (header.payload), signed by every implementation.
+            status, minted = http(servers["ML-DSA-65"], "POST", "/api/v1/auth/fleet/sessions",
+                                  fleet_body, {"X-Fleet-Secret": FLEET_SECRET})
+            assert status == 200, status
+            token = minted["session_token"]
+            header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+            assert header["alg"] == "ML-DSA-65", header
+            message_file = Path(workdir) / "signing-input"
+            message_file.write_bytes(token.rsplit(".", 1)[0].encode())
+            facts.append(("an ML-DSA-65 fleet token: signing input / whole token",
+                          f"{message_file.stat().st_size:,} / {len(token):,} bytes"))
+
+            log("9. post-quantum tokens: OpenSSL's ML-DSA signing rate (one core) …")
+            python, how = python_with_mldsa()
+            openssl_runs = []
+            first = openssl_mldsa_rates(python, message_file)
+            if first:
+                openssl_runs.append(first)
+                log(f"  {first['version']}: ML-DSA-65 {first['ML-DSA-65']:,.0f}/s, "
+                    f"ML-DSA-87 {first['ML-DSA-87']:,.0f}/s")
+            else:
+                log("  no OpenSSL with ML-DSA found (neither Python cryptography with ML-DSA nor "
+                    "openssl ≥ 3.5): skipping the ratios to OpenSSL")
+            log("  aws-lc-rs and the ml-dsa crate, one thread …")
+            rust_runs = [rust_mldsa_rates(message_file, 300)]
+
+            mints = {algorithm: [] for algorithm in TOKEN_ALGORITHMS}
+            wallets = {(algorithm, wallet): [] for algorithm in TOKEN_ALGORITHMS
+                       for wallet in ("Ed25519", "ML-DSA-65")}
+            # The JWKS with one AKP key: picoauth with its request log (the default) and with
+            # log_level = warn, nginx with its access log (the default) and without, so that
+            # each is compared with the other doing the same work per request.
+            status, _, jwks_body = http_raw(servers["ML-DSA-65"].address, "/api/v1/auth/jwks")
+            assert status == 200 and json.loads(jwks_body)["keys"][0]["kty"] == "AKP", status
+            quiet = {"PICOAUTH_TOKEN_ALGORITHM": "ML-DSA-65", "PICOAUTH_LOG_LEVEL": "warn"}
+            builds = [("", None)]
+            if args.baseline_binary:
+                builds.append((", baseline binary", Path(args.baseline_binary).resolve()))
+            jwks_targets = []
+            for suffix, binary in builds:
+                for logged in (True, False):
+                    key = f"picoauth{suffix}{'' if logged else ', log_level = warn'}"
+                    if logged and not binary:
+                        servers[key] = servers["ML-DSA-65"]
+                    else:
+                        directory = Path(workdir) / key.replace(" ", "").replace(",", "-")
+                        directory.mkdir()
+                        servers[key] = Server(directory, quiet if not logged else
+                                              {"PICOAUTH_TOKEN_ALGORITHM": "ML-DSA-65"},
+                                              binary=binary)
+                    jwks_targets.append((key, servers[key], logged))
+            nginx_binary = shutil.which("nginx") or next(
+                (path for path in ("/usr/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+                 if Path(path).exists()), None)
+            if nginx_binary:
+                for logged in (True, False):
+                    one = Nginx(nginx_binary, {"/api/v1/auth/jwks": jwks_body}, access_log=logged)
+                    nginxes.append(one)
+                    _, _, served = http_raw(one.address, "/api/v1/auth/jwks")
+                    assert served == jwks_body, "nginx serves other bytes than picoauth"
+                    jwks_targets.append((f"nginx{'' if logged else ', access_log off'}", one,
+                                         logged))
+                facts.append(("the JWKS (one ML-DSA-65 AKP key), identity encoding",
+                              f"{len(jwks_body):,} bytes, the same bytes from nginx"))
+                facts.append(("nginx", f"{nginxes[0].version(nginx_binary)}, {cores} workers, "
+                                       "keep-alive, sendfile, open_file_cache"))
+            else:
+                log("  no nginx found (apt-get install nginx): skipping the JWKS comparison")
+            jwks_runs = {name: [] for name, _, _ in jwks_targets}
+
+            for round_number in range(args.rounds):
+                log(f"  round {round_number + 1} of {args.rounds}")
+                shift = round_number % len(TOKEN_ALGORITHMS)
+                order = TOKEN_ALGORITHMS[shift:] + TOKEN_ALGORITHMS[:shift]
+                for algorithm in order:
+                    result = wrk(servers[algorithm], "/api/v1/auth/fleet/sessions", seconds, 16,
+                                 method="POST", body=fleet_body, secret=FLEET_SECRET)
+                    mints[algorithm].append(result)
+                    log(f"    fleet mint, {algorithm}: {rate_of(result):,.0f}/s "
+                        f"p99 {result['p99']:.2f} ms errors {result['errors']}")
+                for algorithm in order:
+                    for wallet in ("Ed25519", "ML-DSA-65"):
+                        result = loadgen(servers[algorithm], wallet, seconds, 8)
+                        wallets[(algorithm, wallet)].append(result)
+                        log(f"    wallet flow, {wallet} wallet, {algorithm} tokens: "
+                            f"{rate_of(result):,.0f}/s errors {result['errors']}")
+                shift = round_number % len(jwks_targets)
+                for name, target, _ in jwks_targets[shift:] + jwks_targets[:shift]:
+                    result = wrk(target, "/api/v1/auth/jwks", seconds, 64)
+                    jwks_runs[name].append(result)
+                    log(f"    GET /jwks, {name}: {rate_of(result):,.0f}/s "
+                        f"p99 {result['p99']:.2f} ms errors {result['errors']}")
+
+            log("  the signing rates again, after the loads …")
+            last = openssl_mldsa_rates(python, message_file) if openssl_runs else None
+            if last:
+                openssl_runs.append(last)
+            rust_runs.append(rust_mldsa_rates(message_file, 300))
+            alive = all(server.process.poll() is None for server in servers.values())
+            facts.append(("servers alive after the run", "yes" if alive else "NO"))
+        finally:
+            for server in set(servers.values()):
+                if server.process.poll() is None:
+                    server.stop()
+            for one in nginxes:
+                one.stop()
+
+    # The per-core signing rates of the run: the median of the measurements before and after.
+    openssl = ({name: statistics.median(run[name] for run in openssl_runs)
+                for name in ("ML-DSA-65", "ML-DSA-87")} if openssl_runs else None)
+    rust = {implementation: {name: statistics.median(run[implementation][name] for run in rust_runs)
+                             for name in ("ML-DSA-65", "ML-DSA-87")}
+            for implementation in ("aws-lc-rs", "ml-dsa")}
+    one_core = {"RS256": {"openssl": rsa_rate, "aws-lc-rs": None}}
+    for name in ("ML-DSA-65", "ML-DSA-87"):
+        one_core[name] = {"openssl": openssl[name] if openssl else None,
+                          "aws-lc-rs": rust["aws-lc-rs"][name]}
+
+    rounds = f", median of {args.rounds} rounds" if args.rounds > 1 else ""
+    lines.append(f"Post-quantum tokens (9), {cores} cores, {seconds} s per load{rounds}.\n")
+    lines.append("Signing rates on one core, the same signing input (an ML-DSA-65 fleet token's "
+                 "header.payload), before and after the loads (median):\n")
+    lines.append("| implementation | ML-DSA-65 signs/s | ML-DSA-87 signs/s | before / after (65) |")
+    lines.append("|---|---:|---:|---:|")
+    if openssl:
+        lines.append(f"| {openssl_runs[0]['version']}, via {how if python else 'openssl speed'} "
+                     f"| {openssl['ML-DSA-65']:,.0f} | {openssl['ML-DSA-87']:,.0f} | "
+                     + " / ".join(f"{run['ML-DSA-65']:,.0f}" for run in openssl_runs) + " |")
+    for implementation, label in (("aws-lc-rs", "aws-lc-rs (`PqdsaKeyPair`, the server's)"),
+                                  ("ml-dsa", "RustCrypto `ml-dsa` (expanded key)")):
+        lines.append(f"| {label} | {rust[implementation]['ML-DSA-65']:,.0f} | "
+                     f"{rust[implementation]['ML-DSA-87']:,.0f} | "
+                     + " / ".join(f"{run[implementation]['ML-DSA-65']:,.0f}" for run in rust_runs)
+                     + " |")
+    lines.append("")
+    for name in ("ML-DSA-65", "ML-DSA-87"):
+        facts.append((f"{name}: aws-lc-rs ÷ ml-dsa crate, one thread",
+                      f"{rust['aws-lc-rs'][name] / rust['ml-dsa'][name]:.2f}×"))
+        if openssl:
+            facts.append((f"{name}: aws-lc-rs ÷ OpenSSL, one core",
+                          f"{rust['aws-lc-rs'][name] / openssl[name]:.2f}×"))
+
+    lines.append("| load | throughput | p50 ms | p90 ms | p99 ms | errors "
+                 "| ÷ (cores × OpenSSL one core) | ÷ (cores × aws-lc-rs one thread) |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+
+    def table_row(name, figures, algorithm=None):
+        bases = one_core.get(algorithm, {})
+        ratios = [f"{figures['rate'] / (cores * bases[base]):.2f}×" if bases.get(base) else ""
+                  for base in ("openssl", "aws-lc-rs")]
+        lines.append(f"| {name} | {figures['rate']:,.0f}/s | {figures['p50']:.2f} | "
+                     f"{figures['p90']:.2f} | {figures['p99']:.2f} | {figures['errors']} | "
+                     + " | ".join(ratios) + " |")
+
+    mint = {algorithm: medians(runs) for algorithm, runs in mints.items()}
+    for algorithm in TOKEN_ALGORITHMS:
+        table_row(f"POST /fleet/sessions, {algorithm} tokens (16 connections)", mint[algorithm],
+                  algorithm)
+    for (algorithm, wallet), runs in wallets.items():
+        table_row(f"wallet sign-in flow, {wallet} wallet, {algorithm} tokens (8)",
+                  medians(runs), algorithm)
+    lines.append("")
+    jwks = {name: medians(runs) for name, runs in jwks_runs.items() if runs}
+    logs = {name: logged for name, _, logged in jwks_targets}
+    nginx_of = {logged: name for name, _, logged in jwks_targets if name.startswith("nginx")}
+    if jwks:
+        lines.append("`GET /jwks` with one ML-DSA-65 (AKP) key, 64 connections; each picoauth "
+                     "figure ÷ nginx doing the same logging:\n")
+        lines.append("| server | logs every request | throughput | p50 ms | p90 ms | p99 ms "
+                     "| errors | ÷ nginx |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for name, figures in jwks.items():
+            nginx_name = nginx_of.get(logs[name])
+            ratio = (f"{figures['rate'] / jwks[nginx_name]['rate']:.2f}×"
+                     if nginx_name and not name.startswith("nginx") else "")
+            lines.append(f"| {name} | {'yes' if logs[name] else 'no'} | {figures['rate']:,.0f}/s "
+                         f"| {figures['p50']:.2f} | {figures['p90']:.2f} | {figures['p99']:.2f} "
+                         f"| {figures['errors']} | {ratio} |")
+        lines.append("")
+    if openssl:
+        facts.append(("ML-DSA-65 fleet mint ÷ (cores × OpenSSL ML-DSA-65 one core) "
+                      "(target ≥ 0.8×)",
+                      f"{mint['ML-DSA-65']['rate'] / (cores * openssl['ML-DSA-65']):.2f}×"))
+    for logged in (True, False):
+        name = "picoauth" if logged else "picoauth, log_level = warn"
+        if nginx_of.get(logged) in jwks:
+            facts.append((f"GET /jwks with an AKP key ÷ nginx, same bytes, "
+                          f"{'both logging every request' if logged else 'neither logging'} "
+                          "(target ≥ 0.9×)",
+                          f"{jwks[name]['rate'] / jwks[nginx_of[logged]]['rate']:.2f}×"))
+    facts.append(("ML-DSA-65 ÷ RS256 fleet mint, same run",
+                  f"{mint['ML-DSA-65']['rate'] / mint['RS256']['rate']:.2f}×"))
+    lines.append("| measure | value |\n|---|---:|")
+    for name, value in facts:
+        lines.append(f"| {name} | {value} |")
+    lines.append("")
+
+
+def print_results(args, openssl_rate, rows, facts, names, comparison, pqc_lines=()):
+    """The Markdown table of throughput rows, the backend comparison, the post-quantum tokens
+    (9), then the facts."""
     seconds = args.seconds
     print(f"openssl speed rsa2048, one core: **{openssl_rate:,.0f} signs/s**"
           f" ({os.cpu_count()} cores, {seconds} s per run)\n")
@@ -766,9 +1212,12 @@ def print_results(args, openssl_rate, rows, facts, names, comparison):
         print(f"SQLite and PostgreSQL side by side ({seconds} s per load and setup{rounds}):\n")
         print_comparison(names, comparison, facts)
         print()
-    print("| measure | value |\n|---|---:|")
-    for name, value in facts:
-        print(f"| {name} | {value} |")
+    for line in pqc_lines:
+        print(line)
+    if facts:
+        print("| measure | value |\n|---|---:|")
+        for name, value in facts:
+            print(f"| {name} | {value} |")
 
 
 if __name__ == "__main__":

@@ -483,6 +483,50 @@ fn rotation_reaches_a_running_server_and_old_tokens_still_pass() {
 }
 
 #[test]
+fn a_rotation_is_in_the_very_next_jwks_while_other_clients_fetch_it() {
+    // JWKS requests that arrive together share one read of the keys (http/shared_keys.rs); a
+    // request must never be answered from a read that started before it. Four clients keep
+    // reads running all the time, so each probe below arrives during one.
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let addr = server.addr();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                use std::io::{Read, Write};
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    // A plain fetch per connection; the answer itself is not this test's probe.
+                    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+                        continue;
+                    };
+                    let request =
+                        "GET /api/v1/auth/jwks HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+                    if stream.write_all(request.as_bytes()).is_ok() {
+                        let _ = stream.read_to_end(&mut Vec::new());
+                    }
+                }
+            });
+        }
+        let probes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for round in 0..3 {
+                let new_kid = rotate(&dir);
+                // The CLI has committed the rotation: the next answer must publish the key.
+                let kids = jwks_kids(&server);
+                assert!(
+                    kids.contains(&new_kid),
+                    "round {round}: the JWKS after the rotation lacks {new_kid}: {kids:?}"
+                );
+            }
+        }));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Err(panic) = probes {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
+#[test]
 fn restart_after_rotation_signs_with_the_new_key_and_publishes_both() {
     let dir = TestDir::new();
     let old_kid = Server::start(&dir).kid();

@@ -32,6 +32,7 @@ mod metrics;
 mod request;
 mod respond;
 mod router;
+mod shared_keys;
 mod throttle;
 pub mod tls;
 mod token;
@@ -96,6 +97,8 @@ pub(crate) struct State {
     denylist_gzip: Arc<encoding::RecentGzip>,
     /// The gzip of the JWKS, keyed by its ETag.
     jwks_gzip: std::sync::Mutex<Option<(String, bytes::Bytes)>>,
+    /// The signing keys for the JWKS and discovery, one core call per batch of requests.
+    shared_keys: shared_keys::SharedKeys,
 }
 
 impl State {
@@ -225,6 +228,7 @@ pub async fn serve(
         tls: tls.clone(),
         denylist_gzip: Arc::new(encoding::RecentGzip::default()),
         jwks_gzip: std::sync::Mutex::new(None),
+        shared_keys: shared_keys::SharedKeys::default(),
     });
     let refusal = respond::wire_bytes(respond::error_response(&Error::too_many_requests(
         "too many connections from this client",

@@ -12,6 +12,7 @@ use super::State;
 use super::encoding::{self, MIN_GZIP_BYTES};
 use super::respond::{Body, json, json_bytes};
 use super::router::API_PREFIX;
+use super::shared_keys::SharedKeys;
 use crate::error::{Error, ErrorKind, Result};
 
 /// How long resource servers may cache the JWKS. Short, because a rotation adds a key; clients
@@ -22,8 +23,9 @@ const JWKS_MAX_AGE: &str = "public, max-age=300";
 /// when the client takes it (made once per key set, keyed by the ETag).
 pub async fn get_jwks<B>(state: Arc<State>, request: Request<B>) -> Result<Response<Body>> {
     // One read of the keys' version (on the blocking pool: it is SQLite) tells whether another
-    // process rotated or retired a key; only then are the key files read again.
-    let keys = state.run(|app, now| app.keys(now)).await?;
+    // process rotated or retired a key; only then are the key files read again. The requests
+    // that arrive together share one such read, which starts after each of them arrived.
+    let keys = SharedKeys::get(&state).await?;
     let identity_etag = keys.key_ring.jwks_etag();
     let body = keys.key_ring.jwks_json();
     let gzipped = if encoding::accepts_gzip(request.headers()) && body.len() >= MIN_GZIP_BYTES {
@@ -101,7 +103,7 @@ pub async fn get_oauth_authorization_server(state: Arc<State>) -> Result<Respons
 /// The discovery metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2), one document for
 /// both addresses.
 async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
-    let keys = state.run(|app, now| app.keys(now)).await?;
+    let keys = SharedKeys::get(state).await?;
     let algorithms: Vec<&str> = keys
         .key_ring
         .algorithms()
