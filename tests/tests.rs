@@ -17,6 +17,7 @@ mod cli;
 mod clients;
 mod config;
 mod crash;
+mod exchange;
 mod fleet;
 mod generated;
 mod groups;

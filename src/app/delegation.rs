@@ -24,10 +24,10 @@
 //!
 //! # Invariants
 //! - The subject token passes exactly the checks of a bearer token (signature, `iss`, `aud`,
-//!   `exp`, and the denylist for its own jti and every jti it was exchanged from), the
-//!   denylist read inside the write transaction that audits the new token: a revocation of a
-//!   parent either commits first (and the exchange is refused) or finds the new token in the
-//!   audit (and revokes it too).
+//!   `exp`, the denylist for its own jti and every jti it was exchanged from, and for an agent
+//!   token its acting client still existing), the denylist read inside the write transaction
+//!   that audits the new token: a revocation of a parent either commits first (and the
+//!   exchange is refused) or finds the new token in the audit (and revokes it too).
 //! - Only user tokens and agent tokens are subjects; wallet, fleet and client-credentials
 //!   tokens act for no user and are refused (`invalid_request`).
 //! - Every exchanged token is written to the mint audit, whatever its lifetime, with its
@@ -157,6 +157,13 @@ impl App {
         let claims = self.store.write(|transaction| {
             if transaction.is_any_revoked(&subject.chain_jtis())? {
                 return Err(invalid_request("subject_token: the token has been revoked"));
+            }
+            // As for every bearer token (`App::authenticate`): an agent token ends with its
+            // acting client.
+            if kind == TokenKind::Agent && transaction.get_client(&subject.sub)?.is_none() {
+                return Err(invalid_request(
+                    "subject_token: the client of this token was deleted",
+                ));
             }
             let user_id = match kind {
                 TokenKind::Agent => subject.user_id.as_deref().unwrap_or_default(),
