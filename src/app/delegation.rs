@@ -932,12 +932,36 @@ pub(crate) mod tests {
         );
     }
 
-    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, and Ada's
-    /// access token.
+    /// Records the clients these tests act as, once: an agent token ends with its acting
+    /// client, at `App::authenticate` and as the subject of an exchange.
+    pub(crate) fn add_agent_clients(app: &App) {
+        let known: Vec<String> = app
+            .list_clients()
+            .unwrap()
+            .into_iter()
+            .map(|client| client.client_id)
+            .collect();
+        for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
+            if known.iter().any(|known| known == client_id) {
+                continue;
+            }
+            let new = crate::app::NewClient {
+                client_id: client_id.to_owned(),
+                role: Some("agent".to_owned()),
+                scopes: Some("*".to_owned()),
+                ttl: None,
+            };
+            app.add_client(&new, NOW).unwrap();
+        }
+    }
+
+    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, its agent
+    /// clients, and Ada's access token.
     fn delegating_app(name: &str) -> (crate::app::testing::TestApp, String) {
         let mut test = test_app(name);
         test.app.config.agent_scopes = vec![(Role::Viewer, strings(&["treasury:*", "docs:read"]))];
         test.app.config.max_delegation_depth = 2;
+        add_agent_clients(&test.app);
         let session = test
             .app
             .login("ada@example.com", "ada-password-1", NOW)
@@ -962,6 +986,7 @@ pub(crate) mod tests {
     /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
     /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
     pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
+        add_agent_clients(app);
         let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
@@ -1243,6 +1268,7 @@ pub(crate) mod tests {
 
     /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
     pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
+        add_agent_clients(app);
         let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);
