@@ -48,6 +48,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -629,7 +631,8 @@ def measure_everything_but_hostile(args, openssl_rate, rows, facts):
     """Sections 1 to 6: throughput, latency, the CLI, start-up and memory."""
     seconds = args.seconds
     with tempfile.TemporaryDirectory(prefix="picoauth-bench-") as workdir:
-        server = Server(workdir)
+        # What agents may be given for the admin, the user of the token-exchange run (2c).
+        server = Server(workdir, {"PICOAUTH_AGENT_SCOPES": "superadmin=bench:*"})
         # Idle: past the few seconds the hashing threads keep memory after the admin's hash.
         time.sleep(7)
         facts.append(("RSS idle", f"{server.rss_mib():.1f} MiB"))
@@ -655,7 +658,8 @@ def measure_everything_but_hostile(args, openssl_rate, rows, facts):
         sampler.join()
         row(rows, "POST /fleet/sessions (RS256 mint + audit row)", fleet, ratio_to=openssl_rate)
         facts.append(("RSS under mint load (peak)", f"{peak_rss[0]:.1f} MiB"))
-        client_credentials_mint(server, workdir, seconds, rows, facts, fleet)
+        client_credentials = client_credentials_mint(server, workdir, seconds, rows, facts, fleet)
+        token_exchange_mint(server, workdir, seconds, rows, facts, client_credentials)
 
         log("3. wallet sign-in (challenge + sign-in)")
         for algorithm in ("Ed25519", "ML-DSA-65"):
@@ -723,6 +727,50 @@ def client_credentials_mint(server, workdir, seconds, rows, facts, fleet):
     client_rate = minted["requests"] / minted["seconds"]
     facts.append(("client-credentials mints ÷ fleet-secret mints, same run (target ≥ 0.8×)",
                   f"{client_rate / fleet_rate:.2f}×"))
+    return minted
+
+
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def token_exchange_mint(server, workdir, seconds, rows, facts, client_credentials):
+    """2c. `POST /token` with the RFC 8693 token-exchange grant (issue 15), beside the
+    client-credentials mint of the same run: the client's secret checked the same way, plus the
+    subject token's signature check, its account read, and the chain's denylist check in the
+    write transaction that audits the agent token. The subject is the admin's access token
+    (agent_scopes grants `bench:*` to superadmins on this server)."""
+    log("2c. POST /token (token exchange, HTTP Basic)")
+    secret = cli(workdir, "clients", "add", "bench-agent", "--role", "agent", "--scopes",
+                 "bench:*")
+    basic = base64.b64encode(f"bench-agent:{secret}".encode()).decode()
+    status, session = http(server, "POST", "/api/v1/auth/login",
+                           {"email": "admin@pico.local", "password": ADMIN_PASSWORD})
+    assert status == 200, f"the admin's login answered {status}"
+    form = urllib.parse.urlencode({
+        "grant_type": TOKEN_EXCHANGE,
+        "subject_token": session["access_token"],
+        "subject_token_type": ACCESS_TOKEN_TYPE,
+        "scope": "bench:read",
+        "task_id": "bench-task",
+        "spend_limit": "100.00",
+    })
+    # One exchange first: a refused one would make wrk measure error answers.
+    request = urllib.request.Request(server.url("/api/v1/auth/token"), data=form.encode(),
+                                     headers={"Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    assert answer["issued_token_type"] == ACCESS_TOKEN_TYPE and answer["scope"] == "bench:read", answer
+    exchanged = wrk(server, "/api/v1/auth/token", seconds, 16, method="POST", form=form,
+                    basic=basic)
+    row(rows, "POST /token token exchange (RS256 verify + mint + audit row)", exchanged)
+    client_rate = client_credentials["requests"] / client_credentials["seconds"]
+    exchange_rate = exchanged["requests"] / exchanged["seconds"]
+    facts.append(("token exchanges ÷ client-credentials mints, same run",
+                  f"{exchange_rate / client_rate:.2f}×"))
+    facts.append(("token exchange p99 / client-credentials p99, same run",
+                  f"{exchanged['p99']:.2f} ms / {client_credentials['p99']:.2f} ms"))
+    return exchanged
 
 
 def hostile(args, facts):

@@ -120,7 +120,12 @@ fn pico_client_auth_validates_polls_and_follows_rotation_over_https() {
             "--tls-key-file",
             path_str(&key_file),
         ],
-        &[ADMIN_ENV, ("PICOAUTH_FLEET_MINT_SECRET", FLEET_SECRET)],
+        &[
+            ADMIN_ENV,
+            ("PICOAUTH_FLEET_MINT_SECRET", FLEET_SECRET),
+            // What agents may be given for the admin, the user of the token-exchange check.
+            ("PICOAUTH_AGENT_SCOPES", "superadmin=treasury:*"),
+        ],
     );
     let issuer = format!("https://localhost:{port}");
     let ca_file = tls.join("ca.crt");

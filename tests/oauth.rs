@@ -11,14 +11,14 @@ use serde_json::{Value, json};
 
 use crate::util::{ADMIN_ENV, Response, Server, TestDir, decode_jwt, encode_jwt, poll, run_on};
 
-const TOKEN: &str = "/api/v1/auth/token";
-const INTROSPECT: &str = "/api/v1/auth/introspect";
-const REVOKE: &str = "/api/v1/auth/revoke";
+pub(crate) const TOKEN: &str = "/api/v1/auth/token";
+pub(crate) const INTROSPECT: &str = "/api/v1/auth/introspect";
+pub(crate) const REVOKE: &str = "/api/v1/auth/revoke";
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// `picoauth clients add <id> <args…>`: the secret, checking stdout is that one line.
 #[track_caller]
-fn add_client(dir: &TestDir, client_id: &str, args: &[&str]) -> String {
+pub(crate) fn add_client(dir: &TestDir, client_id: &str, args: &[&str]) -> String {
     let mut all = vec!["clients", "add", client_id];
     all.extend_from_slice(args);
     let run = run_on(dir, &all, &[]);
@@ -42,7 +42,7 @@ fn rotate(dir: &TestDir, client_id: &str, args: &[&str]) -> String {
     run.stdout.trim().to_owned()
 }
 
-fn basic(client_id: &str, secret: &str) -> String {
+pub(crate) fn basic(client_id: &str, secret: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
     format!("Basic {encoded}")
 }
@@ -70,7 +70,7 @@ fn encode(text: &str) -> String {
 }
 
 /// `POST path` with a form body, authenticated by Basic when `client` is given.
-fn post_form(
+pub(crate) fn post_form(
     server: &Server,
     path: &str,
     client: Option<(&str, &str)>,
@@ -84,7 +84,7 @@ fn post_form(
 }
 
 /// `grant_type=client_credentials` by Basic.
-fn client_credentials(server: &Server, client_id: &str, secret: &str) -> Response {
+pub(crate) fn client_credentials(server: &Server, client_id: &str, secret: &str) -> Response {
     post_form(
         server,
         TOKEN,
@@ -96,7 +96,7 @@ fn client_credentials(server: &Server, client_id: &str, secret: &str) -> Respons
 /// Asserts an RFC 6749 §5.2 error: the status, `error`, and `error_description` equal to
 /// `detail`, with `Cache-Control: no-store`.
 #[track_caller]
-fn assert_oauth_error(response: &Response, status: u16, code: &str) {
+pub(crate) fn assert_oauth_error(response: &Response, status: u16, code: &str) {
     response.assert_error(status, code);
     let body = response.json();
     if body["error_description"] != body["detail"] {
@@ -114,7 +114,7 @@ fn assert_oauth_error(response: &Response, status: u16, code: &str) {
     }
 }
 
-fn introspect(server: &Server, client: (&str, &str), token: &str) -> Value {
+pub(crate) fn introspect(server: &Server, client: (&str, &str), token: &str) -> Value {
     post_form(server, INTROSPECT, Some(client), &[("token", token)]).ok_json()
 }
 

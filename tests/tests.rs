@@ -19,6 +19,7 @@ mod cli;
 mod clients;
 mod config;
 mod crash;
+mod exchange;
 mod fleet;
 mod generated;
 mod groups;

@@ -330,7 +330,8 @@ impl App {
     }
 
     /// RFC 7009: revokes a presented token. An access token may be revoked only by the client
-    /// it was issued to (its `client_id`); a refresh token by whoever holds it, client or not
+    /// it was issued to (its `client_id`, or an agent token's acting client, its `sub`), with
+    /// the tokens exchanged from it; a refresh token by whoever holds it, client or not
     /// (as the `refresh_token` grant needs no client), ending its session and the session's
     /// living access tokens. An unknown, malformed or expired token is no error (§2.2).
     ///
@@ -356,7 +357,13 @@ impl App {
                     "revoking an access token needs client authentication",
                 ));
             };
-            if claims.client_id.as_deref() != Some(client.client_id.as_str()) {
+            // A client-credentials token names its client in `client_id`; an agent token
+            // (RFC 8693) was issued to its acting client, its `sub`.
+            let issued_to = match claims.kind() {
+                TokenKind::Agent => Some(claims.sub.as_str()),
+                _ => claims.client_id.as_deref(),
+            };
+            if issued_to != Some(client.client_id.as_str()) {
                 return Err(Error::oauth(
                     OAuthError::UnauthorizedClient,
                     "this token was not issued to this client",
@@ -371,6 +378,8 @@ impl App {
             self.store.write(|transaction| {
                 transaction.delete_families_of_access_token(&revocation.jti)?;
                 transaction.insert_revocation(&revocation, claims.exp)?;
+                // The tokens exchanged from it go too, as with every revocation.
+                super::fleet::revoke_exchanged(transaction, &revocation)?;
                 Ok(())
             })?;
             return Ok(());

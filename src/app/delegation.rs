@@ -24,10 +24,10 @@
 //!
 //! # Invariants
 //! - The subject token passes exactly the checks of a bearer token (signature, `iss`, `aud`,
-//!   `exp`, and the denylist for its own jti and every jti it was exchanged from), the
-//!   denylist read inside the write transaction that audits the new token: a revocation of a
-//!   parent either commits first (and the exchange is refused) or finds the new token in the
-//!   audit (and revokes it too).
+//!   `exp`, the denylist for its own jti and every jti it was exchanged from, and for an agent
+//!   token its acting client still existing), the denylist read inside the write transaction
+//!   that audits the new token: a revocation of a parent either commits first (and the
+//!   exchange is refused) or finds the new token in the audit (and revokes it too).
 //! - Only user tokens and agent tokens are subjects; wallet, fleet and client-credentials
 //!   tokens act for no user and are refused (`invalid_request`).
 //! - Every exchanged token is written to the mint audit, whatever its lifetime, with its
@@ -157,6 +157,13 @@ impl App {
         let claims = self.store.write(|transaction| {
             if transaction.is_any_revoked(&subject.chain_jtis())? {
                 return Err(invalid_request("subject_token: the token has been revoked"));
+            }
+            // As for every bearer token (`App::authenticate`): an agent token ends with its
+            // acting client.
+            if kind == TokenKind::Agent && transaction.get_client(&subject.sub)?.is_none() {
+                return Err(invalid_request(
+                    "subject_token: the client of this token was deleted",
+                ));
             }
             let user_id = match kind {
                 TokenKind::Agent => subject.user_id.as_deref().unwrap_or_default(),
@@ -840,20 +847,6 @@ pub(crate) mod tests {
         );
     }
 
-    /// Stores the machine clients the scenarios act as: `App::authenticate` ends an agent
-    /// token whose acting client is gone, so they must exist.
-    fn store_clients(app: &App) {
-        for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
-            let new = crate::app::NewClient {
-                client_id: client_id.to_owned(),
-                role: Some("agent".to_owned()),
-                scopes: None,
-                ttl: None,
-            };
-            app.add_client(&new, NOW).unwrap();
-        }
-    }
-
     fn actor<'a>(client_id: &'a str, scopes: &'a [String], ttl: u64) -> Actor<'a> {
         Actor {
             client_id,
@@ -939,12 +932,36 @@ pub(crate) mod tests {
         );
     }
 
-    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, and Ada's
-    /// access token.
+    /// Records the clients these tests act as, once: an agent token ends with its acting
+    /// client, at `App::authenticate` and as the subject of an exchange.
+    pub(crate) fn add_agent_clients(app: &App) {
+        let known: Vec<String> = app
+            .list_clients()
+            .unwrap()
+            .into_iter()
+            .map(|client| client.client_id)
+            .collect();
+        for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
+            if known.iter().any(|known| known == client_id) {
+                continue;
+            }
+            let new = crate::app::NewClient {
+                client_id: client_id.to_owned(),
+                role: Some("agent".to_owned()),
+                scopes: Some("*".to_owned()),
+                ttl: None,
+            };
+            app.add_client(&new, NOW).unwrap();
+        }
+    }
+
+    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, its agent
+    /// clients, and Ada's access token.
     fn delegating_app(name: &str) -> (crate::app::testing::TestApp, String) {
         let mut test = test_app(name);
         test.app.config.agent_scopes = vec![(Role::Viewer, strings(&["treasury:*", "docs:read"]))];
         test.app.config.max_delegation_depth = 2;
+        add_agent_clients(&test.app);
         let session = test
             .app
             .login("ada@example.com", "ada-password-1", NOW)
@@ -969,7 +986,7 @@ pub(crate) mod tests {
     /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
     /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
     pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
-        store_clients(app);
+        add_agent_clients(app);
         let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
@@ -1251,7 +1268,7 @@ pub(crate) mod tests {
 
     /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
     pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
-        store_clients(app);
+        add_agent_clients(app);
         let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);

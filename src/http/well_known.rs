@@ -100,6 +100,35 @@ pub async fn get_oauth_authorization_server(state: Arc<State>) -> Result<Respons
     cached(json(&document))
 }
 
+/// The claims discovery lists: those of every kind of token picoauth issues.
+const CLAIMS_SUPPORTED: &[&str] = &[
+    "iss",
+    "aud",
+    "iat",
+    "exp",
+    "jti",
+    "sub",
+    "role",
+    "email",
+    "org_id",
+    "groups",
+    "algorithm",
+    "wallet_address",
+    "session_id",
+    "agent_id",
+    "scope",
+    "scopes",
+    "client_id",
+    "user_id",
+    "task_type",
+    "task_id",
+    "conversation_id",
+    "spend_limit",
+    "parent_chain",
+    "parent_jtis",
+    "act",
+];
+
 /// The discovery metadata (OpenID Connect Discovery 1.0 §3, RFC 8414 §2), one document for
 /// both addresses.
 async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
@@ -142,10 +171,9 @@ async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
         "introspection_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
         "scopes_supported": scopes,
-        "claims_supported": [
-            "iss", "aud", "iat", "exp", "jti", "sub", "role", "email", "org_id", "scope",
-            "scopes", "client_id", "groups",
-        ],
+        // Every claim a token of picoauth may carry: user, wallet, fleet, client and (API.md
+        // §10) agent tokens, whose members pico-client-auth's `AgentClaims` reads.
+        "claims_supported": CLAIMS_SUPPORTED,
     }))
 }
 

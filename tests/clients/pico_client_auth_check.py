@@ -635,6 +635,120 @@ async def run_checks(lab):
             )
             return f"AgentContext.scopes {agent['scopes']}, @requires_scope answered {response.status_code}"
 
+    async def exchanged_agent_context():
+        # API.md §10: the agents are OAuth clients; the admin (whose role agent_scopes grants
+        # `treasury:*`, set by tests/clients.rs) is the user; the planner exchanges the admin's
+        # token at POST /token (RFC 8693), the purchaser the planner's, narrower.
+        token_endpoint = f"{lab.api}/token"
+        planner = lab.cli("clients", "add", "c1-planner", "--role", "agent", "--scopes", "treasury:*").stdout.strip()
+        purchaser = lab.cli(
+            "clients", "add", "c1-purchaser", "--role", "agent", "--scopes", "treasury:write:budget:*"
+        ).stdout.strip()
+        user = await login(lab, http)
+
+        async def exchange(client_id, secret, subject, **extra):
+            response = await http.post(
+                token_endpoint,
+                auth=(client_id, secret),
+                data={
+                    "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                    "subject_token": subject,
+                    "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                    **extra,
+                },
+            )
+            expect(response.status_code == 200, f"exchange by {client_id}: {response.status_code} {response.text}")
+            body = response.json()
+            expect(body["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token", f"{body}")
+            return body["access_token"]
+
+        planner_token = await exchange(
+            "c1-planner",
+            planner,
+            user["access_token"],
+            scope="treasury:write:*",
+            task_type="interactive_purchase",
+            task_id="po-4711",
+            spend_limit="250.00",
+        )
+        agent_token = await exchange("c1-purchaser", purchaser, planner_token)
+        # pico-client-auth's own validator, then its AgentClaims on the claims it returns.
+        validator = state["polling"]
+        _, raw = await validator.validate(agent_token)
+        agent = pico_client_auth.AgentClaims.from_claims_dict(raw)
+        user_id = jwt_parts(user["access_token"])[1]["sub"]
+        expect(agent.sub == "c1-purchaser", f"sub {agent.sub!r}")
+        expect(agent.user_id == user_id, f"user_id {agent.user_id!r}, not {user_id!r}")
+        expect(agent.scopes == ("treasury:write:budget:*",), f"scopes {agent.scopes!r}")
+        expect(agent.parent_chain == ("c1-planner",), f"parent_chain {agent.parent_chain!r}")
+        expect(agent.spend_limit == "250.00", f"spend_limit {agent.spend_limit!r}")
+        expect(agent.task_type == "interactive_purchase" and agent.task_id == "po-4711", f"{agent}")
+        expect(agent.role == "agent" and agent.org_id == "default", f"{agent}")
+        planner_claims = pico_client_auth.AgentClaims.from_claims_dict((await validator.validate(planner_token))[1])
+        expect(planner_claims.parent_chain == (), f"the planner's parent_chain {planner_claims.parent_chain!r}")
+
+        # Through the FastAPI middleware: the calling service's token in Authorization, the
+        # agent's in X-Agent-Authorization; AgentContext as the handler reads it.
+        app = FastAPI()
+
+        @app.post("/budget/draft")
+        @requires_role("agent", "service")
+        @requires_scope("treasury:write:budget:opex")
+        async def draft():
+            current = AgentContext.get()
+            return {
+                "sub": current.sub,
+                "user_id": current.user_id,
+                "scopes": list(current.scopes),
+                "parent_chain": list(current.parent_chain),
+                "spend_limit": current.spend_limit,
+                "task_id": current.task_id,
+            }
+
+        @app.get("/billing")
+        @requires_role("agent", "service")
+        @requires_scope("billing:read")
+        async def billing():
+            return {"ok": True}
+
+        AuthFastapiConfigurer(validator._settings, validator, DefaultRoleResolver()).configure_app(app)
+        service = state["service"]["session_token"]
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://resource") as resource:
+            headers = {"Authorization": f"Bearer {service}", "X-Agent-Authorization": f"Bearer {agent_token}"}
+            response = await resource.post("/budget/draft", headers=headers)
+            expect(response.status_code == 200, f"/budget/draft: {response.status_code} {response.text}")
+            seen = response.json()
+            wanted = {
+                "sub": "c1-purchaser",
+                "user_id": user_id,
+                "scopes": ["treasury:write:budget:*"],
+                "parent_chain": ["c1-planner"],
+                "spend_limit": "250.00",
+                "task_id": "po-4711",
+            }
+            expect(seen == wanted, f"AgentContext {seen}, not {wanted}")
+            response = await resource.get("/billing", headers=headers)
+            expect(response.status_code == 403, f"a scope the agent lacks answered {response.status_code}")
+
+            # Revoking the user's token: after the next poll, pico-client-auth refuses the
+            # grandchild by its own jti (picoauth put it on the denylist with its parent).
+            admin = await login(lab, http)
+            response = await http.post(
+                f"{lab.api}/revoke",
+                json={"jti": jwt_parts(user["access_token"])[1]["jti"], "reason": "c1: session ended"},
+                headers={"Authorization": f"Bearer {admin['access_token']}"},
+            )
+            expect(response.status_code == 200, f"POST /revoke: {response.status_code} {response.text}")
+            await validator._revocations.force_refresh()
+            for label, token in (("purchaser", agent_token), ("planner", planner_token)):
+                error = await refused(validator, token)
+                expect(error is not None, f"the {label}'s token of a revoked user token was accepted after the poll")
+                expect("revoked" in str(error), f"the {label}'s token was refused for {error}")
+            response = await resource.post("/budget/draft", headers=headers)
+            expect(response.status_code == 401, f"/budget/draft after the revocation: {response.status_code}")
+        return f"AgentClaims user_id, scopes {agent.scopes}, parent_chain {agent.parent_chain}, spend_limit {agent.spend_limit}"
+
     async def wired_app():
         # The deployment path: pico-ioc scans pico-fastapi, pico-client-auth and the app,
         # AuthClientSettings comes from the `auth_client` tree (the README's keys).
@@ -717,6 +831,7 @@ async def run_checks(lab):
     await check("middleware: @requires_role, @allow_anonymous, revoked", middleware_roles())
     await check("middleware: @requires_group passes a member, refuses a non-member", requires_group_member())
     await check("middleware: X-Agent-Authorization fills AgentContext", agent_context())
+    await check("token exchange (RFC 8693): AgentClaims and AgentContext of a sub-agent", exchanged_agent_context())
     await check("poll with a non-service token fails closed", poll_without_service_role())
     await check("service token minted after the rotation", fresh_service())
     await check("keygen --retire: the retired kid is refused, its pollers fail closed", retired_key_refused())
