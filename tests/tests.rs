@@ -8,6 +8,7 @@ mod util;
 mod admin_users;
 mod attacks;
 mod attacks_found;
+mod attacks_oauth;
 mod attacks_pg;
 mod attacks_pqc;
 mod attacks_transport;

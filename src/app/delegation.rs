@@ -158,6 +158,12 @@ impl App {
             if transaction.is_any_revoked(&subject.chain_jtis())? {
                 return Err(invalid_request("subject_token: the token has been revoked"));
             }
+            // An agent subject dies with its acting client, as at every door (`authenticate`).
+            if super::client_gone(transaction, &subject)? {
+                return Err(invalid_request(
+                    "subject_token: the client of this token was deleted",
+                ));
+            }
             let user_id = match kind {
                 TokenKind::Agent => subject.user_id.as_deref().unwrap_or_default(),
                 _ => subject.sub.as_str(),

@@ -12,7 +12,7 @@
 //!   (RFC 6749 §3.2), and so is a client authenticating by Basic and by the body at once.
 //! - Every answer is `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1); an
 //!   `invalid_client` is 401 with `WWW-Authenticate: Basic` (§5.2).
-//! - Wrong client secrets are throttled per address and per client id like fleet secrets
+//! - Wrong client secrets are throttled per address like fleet secrets, never per client id
 //!   (`throttle`), through an [`Attempt`](super::throttle::Attempt) guard held across the
 //!   check; an unknown id and a wrong secret are one answer, counted alike.
 //! - The secret is never logged; the audit line names the client id only once it
@@ -185,8 +185,8 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<Presented>> {
     Ok(Some(Presented { client_id, secret }))
 }
 
-/// Checks presented client credentials, throttling wrong ones per address and per client id
-/// like fleet secrets. The attempt is a guard: a dropped request ends it.
+/// Checks presented client credentials, throttling wrong ones per address like fleet
+/// secrets. The attempt is a guard: a dropped request ends it.
 async fn authenticated_client(
     state: &Arc<State>,
     context: &Context,
@@ -207,14 +207,15 @@ async fn authenticated<T: Send + 'static>(
     presented: Presented,
     work: impl FnOnce(&crate::app::App, &str, &str, i64) -> Result<T> + Send + 'static,
 ) -> Result<T> {
+    // Per address only. A counter per client id (from all addresses together) would cap no
+    // guessing a 256-bit secret needs capping, and would let anyone who knows an id (it is
+    // every token's `sub`, `act` and `parent_chain`) lock the client itself out by failing for
+    // it from a few addresses: the throttle must never refuse the right secret on a stranger's
+    // say-so.
     let address = Failures::ClientSecretClient(context.client);
-    let client_id = Failures::client_id(&presented.client_id);
     let attempt = state
         .throttle
-        .begin_attempt(
-            &[Counter::Local(&address), Counter::Local(&client_id)],
-            state.clock(),
-        )
+        .begin_attempt(&[Counter::Local(&address)], state.clock())
         .map_err(|wait| {
             audit("oauth-client", "throttled", "", context);
             Error::too_many_requests("too many wrong client secrets; wait", wait)
