@@ -225,3 +225,89 @@ fn failing_for_a_client_id_from_many_addresses_does_not_lock_the_client_out() {
     }
     crate::util::assert_throttled(&from("203.0.113.9", "wrong"));
 }
+
+#[test]
+fn an_acting_client_revokes_its_agent_token_by_rfc_7009_and_its_children_go_on_the_denylist() {
+    let dir = TestDir::new();
+    let server = Server::start_with(&dir, &["--agent-scopes", "viewer=docs:*"], &[ADMIN_ENV]);
+    let planner = add_client(&dir, "planner", &["--role", "agent", "--scopes", "docs:*"]);
+    let worker = add_client(&dir, "worker", &["--role", "agent", "--scopes", "docs:*"]);
+    let poller = add_client(&dir, "poller", &["--role", "service"]);
+    let (planner, worker) = (("planner", planner.as_str()), ("worker", worker.as_str()));
+    let (_, user) = server.register_and_login("alice@example.com");
+    let parent = exchange(&server, planner, &user.access_token).ok_json();
+    let parent = parent["access_token"].as_str().unwrap().to_owned();
+    let child = exchange(&server, worker, &parent).ok_json();
+    let child = child["access_token"].as_str().unwrap().to_owned();
+
+    // Another client may not revoke it; the client it was issued to (its actor) may.
+    post_form(
+        &server,
+        "/api/v1/auth/revoke",
+        worker,
+        &[("token", &parent)],
+    )
+    .assert_error(400, "unauthorized_client");
+    let response = post_form(
+        &server,
+        "/api/v1/auth/revoke",
+        planner,
+        &[("token", &parent)],
+    );
+    if response.status != 200 {
+        response.fail("the acting client could not revoke its own agent token (RFC 7009)");
+    }
+    assert_eq!(introspect(&server, planner, &parent)["active"], false);
+    assert_eq!(introspect(&server, worker, &child)["active"], false);
+    // Resource servers check only a token's own jti: the child must be on the denylist.
+    let service = client_token(&server, ("poller", &poller));
+    let listed = denylist_with(&server, &service).ok_json();
+    let jtis: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|item| item["jti"].as_str())
+        .collect();
+    for (what, token) in [("the revoked token", &parent), ("its child", &child)] {
+        let jti = crate::util::decode_jwt(token).claims["jti"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            jtis.contains(&jti.as_str()),
+            "{what} is not denylisted: {listed}"
+        );
+    }
+}
+
+#[test]
+fn an_agent_token_is_inactive_at_introspection_once_its_user_is_disabled_or_deleted() {
+    let dir = TestDir::new();
+    let server = Server::start_with(&dir, &["--agent-scopes", "viewer=docs:*"], &[ADMIN_ENV]);
+    let planner = add_client(&dir, "planner", &["--role", "agent", "--scopes", "docs:*"]);
+    let planner = ("planner", planner.as_str());
+    let (_, user) = server.register_and_login("alice@example.com");
+    let agent = exchange(&server, planner, &user.access_token).ok_json();
+    let agent = agent["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(introspect(&server, planner, &agent)["active"], true);
+
+    run_on(&dir, &["users", "disable", "alice@example.com"], &[]).assert_code(0);
+    assert_eq!(
+        introspect(&server, planner, &user.access_token)["active"],
+        false
+    );
+    let body = introspect(&server, planner, &agent);
+    assert_eq!(
+        body["active"], false,
+        "an agent acting for a disabled user is still active: {body}"
+    );
+    run_on(&dir, &["users", "enable", "alice@example.com"], &[]).assert_code(0);
+    assert_eq!(introspect(&server, planner, &agent)["active"], true);
+    run_on(
+        &dir,
+        &["users", "delete", "alice@example.com", "--yes"],
+        &[],
+    )
+    .assert_code(0);
+    assert_eq!(introspect(&server, planner, &agent)["active"], false);
+}

@@ -476,18 +476,23 @@ fn sign_with(keys: &KeyMaterial, claims: &Claims) -> Result<String> {
 }
 
 /// The active account behind a user token.
+/// The machine client a token was issued to: a `client_credentials` token's `client_id`, an
+/// exchanged agent token's acting client (`sub`); `None` for the other kinds.
+fn token_client(claims: &Claims) -> Option<&str> {
+    match claims.kind() {
+        TokenKind::Client => claims.client_id.as_deref(),
+        TokenKind::Agent => Some(claims.sub.as_str()),
+        _ => None,
+    }
+}
+
 /// Whether the machine client of a token is gone (API.md §10: a deleted client's tokens end
 /// with it): its own `client_credentials` tokens, and those it got as an actor by token
 /// exchange (`sub` is the acting client). A client deleted and added again under the same id
 /// is another client: tokens issued before its `created_at` were the old one's and stay dead
 /// (a re-added id must not revive them, with the old role and scopes).
 fn client_gone(transaction: &mut dyn ReadTransaction, claims: &Claims) -> Result<bool> {
-    let client_id = match claims.kind() {
-        TokenKind::Client => claims.client_id.as_deref(),
-        TokenKind::Agent => Some(claims.sub.as_str()),
-        _ => None,
-    };
-    let Some(client_id) = client_id else {
+    let Some(client_id) = token_client(claims) else {
         return Ok(false);
     };
     Ok(transaction
