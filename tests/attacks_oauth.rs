@@ -311,3 +311,56 @@ fn an_agent_token_is_inactive_at_introspection_once_its_user_is_disabled_or_dele
     .assert_code(0);
     assert_eq!(introspect(&server, planner, &agent)["active"], false);
 }
+
+/// A form of `count` distinct short parameter names after `grant_type`, under 64 KiB.
+fn distinct_names_form(count: usize) -> Vec<u8> {
+    let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+    let mut body = String::from("grant_type=client_credentials");
+    let mut n = 0usize;
+    while n < count {
+        let (mut index, mut name) = (n, String::new());
+        loop {
+            name.push(alphabet[index % alphabet.len()]);
+            index /= alphabet.len();
+            if index == 0 {
+                break;
+            }
+        }
+        body.push('&');
+        body.push_str(&name);
+        n += 1;
+    }
+    body.into_bytes()
+}
+
+#[test]
+fn a_form_of_many_distinct_parameters_is_refused_without_quadratic_work() {
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    let secret = add_client(&dir, "billing", &[]);
+    // 15,000 distinct names in under 64 KiB: comparing each with every earlier one took
+    // seconds per request, on an async worker, before any client was authenticated.
+    let body = distinct_names_form(15_000);
+    assert!(body.len() < 64 * 1024);
+    for path in [TOKEN, INTROSPECT, "/api/v1/auth/revoke"] {
+        let started = std::time::Instant::now();
+        let response = server
+            .request("POST", path)
+            .header("Authorization", &basic("billing", &secret))
+            .body(FORM, body.clone())
+            .send();
+        let took = started.elapsed();
+        response.assert_error(400, "invalid_request");
+        assert!(
+            took < Duration::from_secs(2),
+            "{path}: a 64 KiB form took {took:?}"
+        );
+    }
+    // A form of the parameters a grant uses still works, unknown ones ignored.
+    let response = server
+        .request("POST", TOKEN)
+        .header("Authorization", &basic("billing", &secret))
+        .body(FORM, distinct_names_form(40))
+        .send();
+    response.ok_json();
+}
