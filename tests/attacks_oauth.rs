@@ -364,3 +364,43 @@ fn a_form_of_many_distinct_parameters_is_refused_without_quadratic_work() {
         .send();
     response.ok_json();
 }
+
+#[test]
+fn discovery_does_not_read_every_client_for_every_anonymous_request() {
+    let dir = TestDir::new();
+    let server = Server::start(&dir);
+    add_client(&dir, "billing", &["--scopes", "invoices:read"]);
+    // Many clients, as no door makes them quickly: one statement.
+    let statement = if crate::util::ON_POSTGRES {
+        "INSERT INTO oauth_clients (client_id, role, scopes, ttl, secret_hash, created_at) \
+         SELECT 'bulk' || n, 'service', 'bulk' || n || ':read shared:read', 3600, \
+         decode(md5(n::text) || md5(n::text), 'hex'), 0 FROM generate_series(1, 40000) AS n"
+    } else {
+        "WITH RECURSIVE n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 40000) \
+         INSERT INTO oauth_clients (client_id, role, scopes, ttl, secret_hash, created_at) \
+         SELECT 'bulk' || n, 'service', 'bulk' || n || ':read shared:read', 3600, \
+         randomblob(32), 0 FROM n"
+    };
+    assert_eq!(dir.execute_sql(statement, &[]), 40000);
+    let path = "/.well-known/oauth-authorization-server";
+    let started = std::time::Instant::now();
+    let first = server.get(path).send().ok_json();
+    let one = started.elapsed();
+    assert!(
+        first["scopes_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("bulk40000:read")),
+        "the clients' scopes are listed"
+    );
+    // Ten more strangers' requests right after: sharing one read, not ten.
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        server.get(path).send().ok_json();
+    }
+    let ten = started.elapsed();
+    assert!(
+        ten < one * 4,
+        "ten discovery requests took {ten:?}, one took {one:?}: each reads every client"
+    );
+}

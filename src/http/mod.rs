@@ -96,6 +96,9 @@ pub(crate) struct State {
     denylist_gzip: Arc<encoding::RecentGzip>,
     /// The gzip of the JWKS, keyed by its ETag.
     jwks_gzip: std::sync::Mutex<Option<(String, bytes::Bytes)>>,
+    /// Discovery's `scopes_supported` (every client's scopes) with when it was read
+    /// (`clock`): anonymous requests share one read of the clients every few seconds.
+    client_scopes: tokio::sync::Mutex<Option<(f64, Arc<Vec<String>>)>>,
 }
 
 impl State {
@@ -225,6 +228,7 @@ pub async fn serve(
         tls: tls.clone(),
         denylist_gzip: Arc::new(encoding::RecentGzip::default()),
         jwks_gzip: std::sync::Mutex::new(None),
+        client_scopes: tokio::sync::Mutex::new(None),
     });
     let refusal = respond::wire_bytes(respond::error_response(&Error::too_many_requests(
         "too many connections from this client",
