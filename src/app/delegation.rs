@@ -931,12 +931,30 @@ pub(crate) mod tests {
         );
     }
 
+    /// Adds the clients these tests act as (an agent token dies with its client, so they must
+    /// exist), made a minute before [`NOW`]; those already there are kept.
+    pub(crate) fn add_acting_clients(app: &App) {
+        for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
+            let new = crate::app::clients::NewClient {
+                client_id: client_id.to_owned(),
+                role: Some("agent".to_owned()),
+                ..Default::default()
+            };
+            match app.add_client(&new, NOW - 60) {
+                Ok(_) => {}
+                Err(error) if error.kind() == ErrorKind::Conflict => {}
+                Err(error) => panic!("adding client {client_id}: {error}"),
+            }
+        }
+    }
+
     /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, and Ada's
     /// access token.
     fn delegating_app(name: &str) -> (crate::app::testing::TestApp, String) {
         let mut test = test_app(name);
         test.app.config.agent_scopes = vec![(Role::Viewer, strings(&["treasury:*", "docs:read"]))];
         test.app.config.max_delegation_depth = 2;
+        add_acting_clients(&test.app);
         let session = test
             .app
             .login("ada@example.com", "ada-password-1", NOW)
@@ -961,6 +979,7 @@ pub(crate) mod tests {
     /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
     /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
     pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
+        add_acting_clients(app);
         let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
@@ -1242,6 +1261,7 @@ pub(crate) mod tests {
 
     /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
     pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
+        add_acting_clients(app);
         let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);
