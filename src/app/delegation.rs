@@ -53,7 +53,7 @@ const MAX_CONTEXT_LENGTH: usize = 256;
 const MAX_SPEND_LIMIT_LENGTH: usize = 64;
 /// The largest claims (JSON bytes) an agent token may carry: with an ML-DSA-87 signature and
 /// base64, the token stays under the 16 KiB that every checker of picoauth's reads.
-const MAX_CLAIMS_BYTES: usize = 7 * 1024;
+pub(crate) const MAX_CLAIMS_BYTES: usize = 7 * 1024;
 
 /// The authenticated client that exchanges a token: the actor of RFC 8693 §1.1.
 #[derive(Clone, Copy, Debug)]
