@@ -10,6 +10,7 @@ mod attacks;
 mod attacks_admin;
 mod attacks_found;
 mod attacks_groups;
+mod attacks_oauth;
 mod attacks_pg;
 mod attacks_pqc;
 mod attacks_transport;

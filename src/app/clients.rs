@@ -27,7 +27,7 @@ use super::{App, KeyMaterial, seconds};
 use crate::config::Secret;
 use crate::error::{Error, ErrorKind, OAuthError, Result};
 use crate::roles::Role;
-use crate::store::{OAuthClient, Revocation, WriteTransaction};
+use crate::store::{OAuthClient, Revocation, UserStatus, WriteTransaction};
 use crate::tokens::{Claims, TokenKind};
 
 /// The longest client id.
@@ -300,7 +300,8 @@ impl App {
 
     /// RFC 7662: the claims of `token` if it is an active access token of this server (signed
     /// by a key of its JWKS, its issuer and audience, not expired, not revoked, and its holder
-    /// still there: a user token's account active, a client token's client not deleted);
+    /// still there: a user token's account active, an agent token's user active, a client
+    /// token's client not deleted);
     /// `None` for anything else, refresh tokens included (they are for the token endpoint, not
     /// for resource servers).
     ///
@@ -312,6 +313,17 @@ impl App {
             Err(error) if error.kind() == ErrorKind::InvalidToken => return Ok(None),
             Err(error) => return Err(error),
         };
+        if claims.kind() == TokenKind::Agent {
+            // An agent acts for a user: like the user's own token, it is inactive once the
+            // account is gone or disabled (token exchange refuses it then too).
+            let user_id = claims.user_id.as_deref().unwrap_or_default();
+            let user = self
+                .store
+                .read(|transaction| transaction.get_user_by_id(user_id))?;
+            if !user.is_some_and(|user| user.status == UserStatus::Active) {
+                return Ok(None);
+            }
+        }
         if claims.kind() == TokenKind::User {
             let active = self
                 .store
@@ -329,9 +341,9 @@ impl App {
         Ok(Some(claims))
     }
 
-    /// RFC 7009: revokes a presented token. An access token may be revoked only by the client
-    /// it was issued to (its `client_id`, or an agent token's acting client, its `sub`), with
-    /// the tokens exchanged from it; a refresh token by whoever holds it, client or not
+    /// RFC 7009: revokes a presented token, and the tokens exchanged from it. An access token
+    /// may be revoked only by the client it was issued to (a client token's `client_id`, an
+    /// agent token's acting client, its `sub`); a refresh token by whoever holds it, client or not
     /// (as the `refresh_token` grant needs no client), ending its session and the session's
     /// living access tokens. An unknown, malformed or expired token is no error (§2.2).
     ///
@@ -357,13 +369,8 @@ impl App {
                     "revoking an access token needs client authentication",
                 ));
             };
-            // A client-credentials token names its client in `client_id`; an agent token
-            // (RFC 8693) was issued to its acting client, its `sub`.
-            let issued_to = match claims.kind() {
-                TokenKind::Agent => Some(claims.sub.as_str()),
-                _ => claims.client_id.as_deref(),
-            };
-            if issued_to != Some(client.client_id.as_str()) {
+            // The client it was issued to: a client token's own, an agent token's actor.
+            if super::token_client(&claims) != Some(client.client_id.as_str()) {
                 return Err(Error::oauth(
                     OAuthError::UnauthorizedClient,
                     "this token was not issued to this client",
@@ -378,7 +385,8 @@ impl App {
             self.store.write(|transaction| {
                 transaction.delete_families_of_access_token(&revocation.jti)?;
                 transaction.insert_revocation(&revocation, claims.exp)?;
-                // The tokens exchanged from it go too, as with every revocation.
+                // The tokens exchanged from it go too (resource servers check only their own
+                // jti), as with every revocation.
                 super::fleet::revoke_exchanged(transaction, &revocation)?;
                 Ok(())
             })?;

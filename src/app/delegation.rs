@@ -53,7 +53,7 @@ const MAX_CONTEXT_LENGTH: usize = 256;
 const MAX_SPEND_LIMIT_LENGTH: usize = 64;
 /// The largest claims (JSON bytes) an agent token may carry: with an ML-DSA-87 signature and
 /// base64, the token stays under the 16 KiB that every checker of picoauth's reads.
-const MAX_CLAIMS_BYTES: usize = 7 * 1024;
+pub(crate) const MAX_CLAIMS_BYTES: usize = 7 * 1024;
 
 /// The authenticated client that exchanges a token: the actor of RFC 8693 §1.1.
 #[derive(Clone, Copy, Debug)]
@@ -158,9 +158,8 @@ impl App {
             if transaction.is_any_revoked(&subject.chain_jtis())? {
                 return Err(invalid_request("subject_token: the token has been revoked"));
             }
-            // As for every bearer token (`App::authenticate`): an agent token ends with its
-            // acting client.
-            if kind == TokenKind::Agent && transaction.get_client(&subject.sub)?.is_none() {
+            // An agent subject dies with its acting client, as at every door (`authenticate`).
+            if super::client_gone(transaction, &subject)? {
                 return Err(invalid_request(
                     "subject_token: the client of this token was deleted",
                 ));
@@ -932,36 +931,30 @@ pub(crate) mod tests {
         );
     }
 
-    /// Records the clients these tests act as, once: an agent token ends with its acting
-    /// client, at `App::authenticate` and as the subject of an exchange.
-    pub(crate) fn add_agent_clients(app: &App) {
-        let known: Vec<String> = app
-            .list_clients()
-            .unwrap()
-            .into_iter()
-            .map(|client| client.client_id)
-            .collect();
+    /// Adds the clients these tests act as (an agent token dies with its client, so they must
+    /// exist), made a minute before [`NOW`]; those already there are kept.
+    pub(crate) fn add_acting_clients(app: &App) {
         for client_id in ["planner", "purchaser", "researcher", "sub-agent"] {
-            if known.iter().any(|known| known == client_id) {
-                continue;
-            }
-            let new = crate::app::NewClient {
+            let new = crate::app::clients::NewClient {
                 client_id: client_id.to_owned(),
                 role: Some("agent".to_owned()),
-                scopes: Some("*".to_owned()),
-                ttl: None,
+                ..Default::default()
             };
-            app.add_client(&new, NOW).unwrap();
+            match app.add_client(&new, NOW - 60) {
+                Ok(_) => {}
+                Err(error) if error.kind() == ErrorKind::Conflict => {}
+                Err(error) => panic!("adding client {client_id}: {error}"),
+            }
         }
     }
 
-    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, its agent
-    /// clients, and Ada's access token.
+    /// The core with `viewer = ["treasury:*", "docs:read"]` and a depth of 2, and Ada's
+    /// access token.
     fn delegating_app(name: &str) -> (crate::app::testing::TestApp, String) {
         let mut test = test_app(name);
         test.app.config.agent_scopes = vec![(Role::Viewer, strings(&["treasury:*", "docs:read"]))];
         test.app.config.max_delegation_depth = 2;
-        add_agent_clients(&test.app);
+        add_acting_clients(&test.app);
         let session = test
             .app
             .login("ada@example.com", "ada-password-1", NOW)
@@ -986,7 +979,7 @@ pub(crate) mod tests {
     /// User → planner → purchaser, each narrower, on whichever backend `app` runs: `app` has
     /// `viewer = ["treasury:*", "docs:read"]`, and `user_token` is a viewer's.
     pub(crate) fn check_a_chain_narrows(app: &App, user_token: &str) {
-        add_agent_clients(app);
+        add_acting_clients(app);
         let user_token = user_token.to_owned();
         let user = app.authenticate(&user_token, NOW).unwrap();
         let planner_scopes = strings(&["treasury:*"]);
@@ -1268,7 +1261,7 @@ pub(crate) mod tests {
 
     /// Revoking the middle, then the root, of a chain, on whichever backend `app` runs.
     pub(crate) fn check_revoking_a_parent_revokes_its_children(app: &App, user_token: &str) {
-        add_agent_clients(app);
+        add_acting_clients(app);
         let user_token = user_token.to_owned();
         let everything = strings(&["*"]);
         let agent = actor("planner", &everything, 3600);

@@ -161,6 +161,18 @@ impl App {
         claims.scope = scope.map(str::to_owned);
         // The list form, which pico-client-auth's `@requires_scope` reads (issue 15).
         claims.scopes = scope.map(|scope| scope.split_whitespace().map(str::to_owned).collect());
+        // Each field within its bound is not enough: with `scope` twice (as text and as a
+        // list) the longest fields made an ML-DSA-87 token past the 16 KiB request head, a
+        // token its own server refused (431). The bound token exchange uses keeps it under.
+        let size = serde_json::to_vec(&claims)
+            .map_err(|error| Error::internal(format!("cannot serialise claims: {error}")))?
+            .len();
+        let max = super::delegation::MAX_CLAIMS_BYTES;
+        if size > max {
+            return Err(Error::invalid_input(format!(
+                "the fleet token would be too large ({size} bytes of claims, at most {max}): shorten session_id, agent_id or scope"
+            )));
+        }
         // Signed first, so that a token too large to be accepted leaves no audit row; handed
         // out only once audited.
         let session_token = self.sign(&claims)?;

@@ -231,18 +231,7 @@ impl App {
         )?;
         let (revoked, client_gone) = self.store.read(|transaction| {
             let revoked = transaction.is_any_revoked(&claims.chain_jtis())?;
-            // A deleted machine client's tokens end with it (API.md §10): its own tokens, and
-            // those it got as an actor by token exchange (`sub` is the acting client).
-            let client = match claims.kind() {
-                TokenKind::Client => claims.client_id.as_deref(),
-                TokenKind::Agent => Some(claims.sub.as_str()),
-                _ => None,
-            };
-            let client_gone = match client {
-                Some(client_id) => transaction.get_client(client_id)?.is_none(),
-                None => false,
-            };
-            Ok((revoked, client_gone))
+            Ok((revoked, client_gone(transaction, &claims)?))
         })?;
         if revoked {
             return Err(Error::invalid_token(if claims.parent_jtis.is_some() {
@@ -487,6 +476,30 @@ fn sign_with(keys: &KeyMaterial, claims: &Claims) -> Result<String> {
 }
 
 /// The active account behind a user token.
+/// The machine client a token was issued to: a `client_credentials` token's `client_id`, an
+/// exchanged agent token's acting client (`sub`); `None` for the other kinds.
+fn token_client(claims: &Claims) -> Option<&str> {
+    match claims.kind() {
+        TokenKind::Client => claims.client_id.as_deref(),
+        TokenKind::Agent => Some(claims.sub.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether the machine client of a token is gone (API.md §10: a deleted client's tokens end
+/// with it): its own `client_credentials` tokens, and those it got as an actor by token
+/// exchange (`sub` is the acting client). A client deleted and added again under the same id
+/// is another client: tokens issued before its `created_at` were the old one's and stay dead
+/// (a re-added id must not revive them, with the old role and scopes).
+fn client_gone(transaction: &mut dyn ReadTransaction, claims: &Claims) -> Result<bool> {
+    let Some(client_id) = token_client(claims) else {
+        return Ok(false);
+    };
+    Ok(transaction
+        .get_client(client_id)?
+        .is_none_or(|client| claims.iat < client.created_at))
+}
+
 fn token_user(transaction: &mut dyn ReadTransaction, claims: &Claims) -> Result<User> {
     if claims.kind() != TokenKind::User {
         return Err(Error::forbidden("this needs a user's access token"));

@@ -99,6 +99,9 @@ pub(crate) struct State {
     jwks_gzip: std::sync::Mutex<Option<(String, bytes::Bytes)>>,
     /// The signing keys for the JWKS and discovery, one core call per batch of requests.
     shared_keys: shared_keys::SharedKeys,
+    /// Discovery's `scopes_supported` (every client's scopes) with when it was read
+    /// (`clock`): anonymous requests share one read of the clients every few seconds.
+    client_scopes: tokio::sync::Mutex<Option<(f64, Arc<Vec<String>>)>>,
 }
 
 impl State {
@@ -229,6 +232,7 @@ pub async fn serve(
         denylist_gzip: Arc::new(encoding::RecentGzip::default()),
         jwks_gzip: std::sync::Mutex::new(None),
         shared_keys: shared_keys::SharedKeys::default(),
+        client_scopes: tokio::sync::Mutex::new(None),
     });
     let refusal = respond::wire_bytes(respond::error_response(&Error::too_many_requests(
         "too many connections from this client",

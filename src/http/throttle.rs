@@ -63,10 +63,6 @@ const LOGIN_ACCOUNT_FACTOR: u32 = 20;
 /// The same for wrong fleet secrets, which only machines send; and for wrong OAuth client
 /// secrets from one address.
 const FLEET_CLIENT_FACTOR: u32 = 4;
-/// One OAuth client id may see this many times `login_free_failures` wrong secrets, from all
-/// addresses together, before each further attempt waits: well above one address's allowance,
-/// so one stranger guessing cannot hold the client itself up.
-const CLIENT_ID_FACTOR: u32 = 20;
 
 /// Endpoint groups with a request-rate limit of their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,9 +98,6 @@ pub enum Failures {
     FleetSecretClient(IpAddr),
     /// Wrong OAuth client secrets (or unknown client ids) from one client address.
     ClientSecretClient(IpAddr),
-    /// Wrong secrets for one OAuth client id from any address: the SHA-256 of the id as sent,
-    /// 32 bytes however long it is (see [`Failures::client_id`]).
-    ClientId([u8; 32]),
 }
 
 impl Failures {
@@ -112,15 +105,6 @@ impl Failures {
     /// normalises it.
     pub fn account(email: &str) -> Failures {
         Failures::Account(email_digest(email))
-    }
-
-    /// The counter of wrong secrets presented for the OAuth client `client_id` (which may name
-    /// no client: unknown and wrong are counted alike, so the counter tells nothing).
-    pub fn client_id(client_id: &str) -> Failures {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, client_id.as_bytes());
-        let mut key = [0u8; 32];
-        key.copy_from_slice(digest.as_ref());
-        Failures::ClientId(key)
     }
 
     /// The counter of the account with this email as tried from `client`.
@@ -138,7 +122,6 @@ impl Failures {
             Failures::LoginClient(ip) => (b'c', None, Some(ip)),
             Failures::FleetSecretClient(ip) => (b'f', None, Some(ip)),
             Failures::ClientSecretClient(ip) => (b'o', None, Some(ip)),
-            Failures::ClientId(digest) => (b'i', Some(digest), None),
         };
         let mut name = vec![tag];
         if let Some(digest) = digest {
@@ -383,9 +366,6 @@ impl Throttle {
             Key::Failures(Failures::FleetSecretClient(_) | Failures::ClientSecretClient(_)) => {
                 self.free_failures.saturating_mul(FLEET_CLIENT_FACTOR)
             }
-            Key::Failures(Failures::ClientId(_)) => {
-                self.free_failures.saturating_mul(CLIENT_ID_FACTOR)
-            }
             Key::Failures(Failures::AccountFromClient(..)) | Key::Rate(..) => self.free_failures,
         }
     }
@@ -580,7 +560,6 @@ fn normalised(failures: &Failures) -> Failures {
         Failures::LoginClient(ip) => Failures::LoginClient(network(*ip)),
         Failures::FleetSecretClient(ip) => Failures::FleetSecretClient(network(*ip)),
         Failures::ClientSecretClient(ip) => Failures::ClientSecretClient(network(*ip)),
-        Failures::ClientId(digest) => Failures::ClientId(*digest),
     }
 }
 

@@ -12,7 +12,7 @@
 //!   (RFC 6749 §3.2), and so is a client authenticating by Basic and by the body at once.
 //! - Every answer is `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1); an
 //!   `invalid_client` is 401 with `WWW-Authenticate: Basic` (§5.2).
-//! - Wrong client secrets are throttled per address and per client id like fleet secrets
+//! - Wrong client secrets are throttled per address like fleet secrets, never per client id
 //!   (`throttle`), through an [`Attempt`](super::throttle::Attempt) guard held across the
 //!   check; an unknown id and a wrong secret are one answer, counted alike.
 //! - The secret is never logged; the audit line names the client id only once it
@@ -45,6 +45,10 @@ pub const AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"
 /// The realm of the Basic challenge.
 const BASIC_CHALLENGE: &str = "Basic realm=\"picoauth\", charset=\"UTF-8\"";
 
+/// The most parameters a form may have (RFC 6749 §3.1 has unknown ones ignored, but no grant
+/// needs more than a dozen).
+const MAX_FORM_PARAMETERS: usize = 64;
+
 /// A form-encoded body: its parameters in order, each at most once.
 #[derive(Debug, Default)]
 struct Form {
@@ -52,20 +56,30 @@ struct Form {
 }
 
 impl Form {
-    /// Parses `name=value&…` (application/x-www-form-urlencoded).
+    /// Parses `name=value&…` (application/x-www-form-urlencoded), in time linear in the body
+    /// (it runs on an async worker, before the client is authenticated): repeats are found
+    /// through a set, and at most [`MAX_FORM_PARAMETERS`] parameters are taken (the grants
+    /// have a dozen), so 64 KiB of distinct names cannot cost seconds of comparisons.
     fn parse(body: &[u8]) -> Result<Form> {
         let text =
             std::str::from_utf8(body).map_err(|_| invalid_request("the form body is not UTF-8"))?;
         let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
         for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+            if pairs.len() == MAX_FORM_PARAMETERS {
+                return Err(invalid_request(format!(
+                    "the form has more than {MAX_FORM_PARAMETERS} parameters"
+                )));
+            }
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let decode = |text: &str| {
                 percent_decode(text).ok_or_else(|| invalid_request("the form body is malformed"))
             };
             let (name, value) = (decode(name)?, decode(value)?);
-            if pairs.iter().any(|(known, _)| *known == name) {
+            if !names.insert(name.clone()) {
                 return Err(invalid_request(format!(
-                    "the parameter {name} is given more than once"
+                    "the parameter {} is given more than once",
+                    name.chars().take(64).collect::<String>()
                 )));
             }
             pairs.push((name, value));
@@ -185,8 +199,8 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<Presented>> {
     Ok(Some(Presented { client_id, secret }))
 }
 
-/// Checks presented client credentials, throttling wrong ones per address and per client id
-/// like fleet secrets. The attempt is a guard: a dropped request ends it.
+/// Checks presented client credentials, throttling wrong ones per address like fleet
+/// secrets. The attempt is a guard: a dropped request ends it.
 async fn authenticated_client(
     state: &Arc<State>,
     context: &Context,
@@ -207,14 +221,15 @@ async fn authenticated<T: Send + 'static>(
     presented: Presented,
     work: impl FnOnce(&crate::app::App, &str, &str, i64) -> Result<T> + Send + 'static,
 ) -> Result<T> {
+    // Per address only. A counter per client id (from all addresses together) would cap no
+    // guessing a 256-bit secret needs capping, and would let anyone who knows an id (it is
+    // every token's `sub`, `act` and `parent_chain`) lock the client itself out by failing for
+    // it from a few addresses: the throttle must never refuse the right secret on a stranger's
+    // say-so.
     let address = Failures::ClientSecretClient(context.client);
-    let client_id = Failures::client_id(&presented.client_id);
     let attempt = state
         .throttle
-        .begin_attempt(
-            &[Counter::Local(&address), Counter::Local(&client_id)],
-            state.clock(),
-        )
+        .begin_attempt(&[Counter::Local(&address)], state.clock())
         .map_err(|wait| {
             audit("oauth-client", "throttled", "", context);
             Error::too_many_requests("too many wrong client secrets; wait", wait)
@@ -473,6 +488,12 @@ mod tests {
         let repeated = Form::parse(b"scope=a&scope=b").unwrap_err();
         assert_eq!(repeated.oauth_code(), Some(OAuthError::InvalidRequest));
         assert!(Form::parse(b"a=%zz").is_err());
+        let many: Vec<String> = (0..MAX_FORM_PARAMETERS + 1)
+            .map(|n| format!("p{n}="))
+            .collect();
+        assert!(Form::parse(many[..MAX_FORM_PARAMETERS].join("&").as_bytes()).is_ok());
+        let error = Form::parse(many.join("&").as_bytes()).unwrap_err();
+        assert_eq!(error.oauth_code(), Some(OAuthError::InvalidRequest));
     }
 
     #[test]

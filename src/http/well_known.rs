@@ -141,18 +141,7 @@ async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
         .collect();
     let issuer = &state.app.config().issuer;
     let base = format!("{}{API_PREFIX}", issuer.trim_end_matches('/'));
-    let scopes = state
-        .run(|app, _| {
-            let mut scopes: Vec<String> = app
-                .list_clients()?
-                .into_iter()
-                .flat_map(|client| client.scopes)
-                .collect();
-            scopes.sort();
-            scopes.dedup();
-            Ok(scopes)
-        })
-        .await?;
+    let scopes = client_scopes(state).await?;
     Ok(json!({
         "issuer": issuer,
         "jwks_uri": format!("{base}/jwks"),
@@ -170,11 +159,43 @@ async fn discovery(state: &Arc<State>) -> Result<serde_json::Value> {
         "token_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": super::token::AUTH_METHODS,
-        "scopes_supported": scopes,
+        "scopes_supported": *scopes,
         // Every claim a token of picoauth may carry: user, wallet, fleet, client and (API.md
         // §10) agent tokens, whose members pico-client-auth's `AgentClaims` reads.
         "claims_supported": CLAIMS_SUPPORTED,
     }))
+}
+
+/// How long one read of the clients answers discovery's `scopes_supported`, in seconds.
+const CLIENT_SCOPES_FRESH_FOR: f64 = 5.0;
+
+/// Every client's scopes, sorted, for `scopes_supported`: read at most once per
+/// [`CLIENT_SCOPES_FRESH_FOR`], by one request while the others wait for its read (the
+/// document is anonymous, and reading every client per request let anyone make the server
+/// read the whole table as fast as they could ask: seconds each with 10^5 clients).
+async fn client_scopes(state: &Arc<State>) -> Result<Arc<Vec<String>>> {
+    let mut cached = state.client_scopes.lock().await;
+    if let Some((read_at, scopes)) = cached.as_ref()
+        && state.clock() - read_at < CLIENT_SCOPES_FRESH_FOR
+    {
+        return Ok(Arc::clone(scopes));
+    }
+    let scopes = Arc::new(
+        state
+            .run(|app, _| {
+                let mut scopes: Vec<String> = app
+                    .list_clients()?
+                    .into_iter()
+                    .flat_map(|client| client.scopes)
+                    .collect();
+                scopes.sort();
+                scopes.dedup();
+                Ok(scopes)
+            })
+            .await?,
+    );
+    *cached = Some((state.clock(), Arc::clone(&scopes)));
+    Ok(scopes)
 }
 
 /// A discovery response, cacheable like the JWKS.
