@@ -12,7 +12,8 @@
 //!   stops answering costs bounded 503s, not requests held for ever.
 //! - At most one password hash per CPU runs at once ([`State::run_hashing`]): a login storm
 //!   queues as cheap futures instead of exhausting memory (argon2id takes 19 MiB per hash).
-//! - On shutdown the listener closes first, in-flight requests finish, then the process exits.
+//! - On shutdown the listener closes first, in-flight requests finish (and a request already
+//!   sent on an open connection is read for [`DRAIN_PICKUP`] and answered), then the process exits.
 //! - Every request from an untrusted network is bounded: headers (16 KiB, `request_timeout`),
 //!   body (64 KiB, `request_timeout`), connections (`max_connections`, of which
 //!   `max_connections_per_client` from one address; see `connections`), and the abuse-prone
@@ -44,7 +45,6 @@ mod well_known;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -69,6 +69,11 @@ const READY_DEADLINE: Duration = Duration::from_secs(5);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// How often an accept loop waiting on a full table of busy connections asks again.
 const FULL_RECHECK: Duration = Duration::from_secs(1);
+/// How long a connection keeps reading once shutdown begins before it stops taking requests:
+/// a request the client has already sent but this connection has not yet read (a busy server,
+/// a connection accepted just before the signal) is read in that time and answered, not cut
+/// off as if the connection were idle.
+const DRAIN_PICKUP: Duration = Duration::from_millis(500);
 /// How long the last answer and the close of a connection may take.
 const LAST_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 /// After refusing a head: how long, and how much, the rest of the request is read and dropped.
@@ -383,10 +388,16 @@ impl Connection {
             .header_read_timeout(self.request_timeout)
             .max_buf_size(transport::HYPER_BUFFER_BYTES)
             .serve_connection(TokioIo::new(transport), service);
+        // Shutdown: keep reading for DRAIN_PICKUP (a request already sent is taken in), then
+        // stop taking new ones; hyper finishes the one in flight.
         let mut draining = *self.draining.borrow();
-        if draining {
-            Pin::new(&mut connection).graceful_shutdown();
-        }
+        let pickup = tokio::time::sleep(if draining {
+            DRAIN_PICKUP
+        } else {
+            Duration::MAX / 4
+        });
+        let mut pickup = std::pin::pin!(pickup);
+        let mut stopped_taking = false;
         let result = loop {
             let event = tokio::select! {
                 result = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx)) => {
@@ -394,6 +405,11 @@ impl Connection {
                 }
                 () = self.admitted.state.shed.notified() => Event::Shed,
                 _ = self.draining.changed(), if !draining => Event::Drain,
+                () = &mut pickup, if draining && !stopped_taking => {
+                    stopped_taking = true;
+                    std::pin::Pin::new(&mut connection).graceful_shutdown();
+                    continue;
+                }
             };
             match event {
                 Event::Done(result) => break result,
@@ -403,7 +419,9 @@ impl Connection {
                 }
                 Event::Drain => {
                     draining = true;
-                    Pin::new(&mut connection).graceful_shutdown();
+                    pickup
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + DRAIN_PICKUP);
                 }
             }
         };
