@@ -199,6 +199,15 @@ fn mint_of(row: &Row) -> Result<MintRecord> {
 
 const GROUP_COLUMNS: &str = "id, org_id, name, description, created_at";
 
+/// A row of `access_jti, issued_at, exp` (a refresh token's access token and its expiry).
+fn family_access_token_of(row: &Row) -> Result<FamilyAccessToken> {
+    Ok(FamilyAccessToken {
+        jti: get(row, 0)?,
+        issued_at: get(row, 1)?,
+        exp: get(row, 2)?,
+    })
+}
+
 fn group_of(row: &Row) -> Result<Group> {
     Ok(Group {
         id: get(row, 0)?,
@@ -344,13 +353,7 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
             &[&family_id],
         )?
         .iter()
-        .map(|row| {
-            Ok(FamilyAccessToken {
-                jti: get(row, 0)?,
-                issued_at: get(row, 1)?,
-                exp: get(row, 2)?,
-            })
-        })
+        .map(family_access_token_of)
         .collect()
     }
 
@@ -362,13 +365,7 @@ impl<C: GenericClient> ReadTransaction for PgTransaction<'_, C> {
             &[&user_id],
         )?
         .iter()
-        .map(|row| {
-            Ok(FamilyAccessToken {
-                jti: get(row, 0)?,
-                issued_at: get(row, 1)?,
-                exp: get(row, 2)?,
-            })
-        })
+        .map(family_access_token_of)
         .collect()
     }
 

@@ -161,21 +161,7 @@ pub fn list_family_access_tokens(
     connection: &Connection,
     family_id: &str,
 ) -> Result<Vec<FamilyAccessToken>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
-         LEFT JOIN mints m ON m.jti = t.access_jti \
-         WHERE t.family_id = ?1 AND t.access_jti IS NOT NULL",
-    )?;
-    let tokens = statement
-        .query_map([family_id], |row| {
-            Ok(FamilyAccessToken {
-                jti: row.get(0)?,
-                issued_at: row.get(1)?,
-                exp: row.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(tokens)
+    access_tokens_of(connection, "family_id", family_id)
 }
 
 /// The access tokens issued along every chain of an account.
@@ -186,13 +172,23 @@ pub fn list_user_access_tokens(
     connection: &Connection,
     user_id: &str,
 ) -> Result<Vec<FamilyAccessToken>> {
-    let mut statement = connection.prepare_cached(
+    access_tokens_of(connection, "user_id", user_id)
+}
+
+/// The access tokens of the refresh tokens whose `column` (`family_id` or `user_id`, never
+/// outside input) is `key`.
+fn access_tokens_of(
+    connection: &Connection,
+    column: &'static str,
+    key: &str,
+) -> Result<Vec<FamilyAccessToken>> {
+    let mut statement = connection.prepare_cached(&format!(
         "SELECT t.access_jti, t.issued_at, m.exp FROM refresh_tokens t \
          LEFT JOIN mints m ON m.jti = t.access_jti \
-         WHERE t.user_id = ?1 AND t.access_jti IS NOT NULL",
-    )?;
+         WHERE t.{column} = ?1 AND t.access_jti IS NOT NULL"
+    ))?;
     let tokens = statement
-        .query_map([user_id], |row| {
+        .query_map([key], |row| {
             Ok(FamilyAccessToken {
                 jti: row.get(0)?,
                 issued_at: row.get(1)?,
